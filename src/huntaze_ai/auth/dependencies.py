@@ -1,0 +1,27 @@
+"""Typed auth dependencies for endpoints: `CurrentCreator` is the authenticated user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from huntaze_ai.auth.service import authenticate_token
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import Unauthenticated
+from huntaze_ai.models import User
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def get_current_creator(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated()
+    return await authenticate_token(session, credentials.credentials)
+
+
+CurrentCreator = Annotated[User, Depends(get_current_creator)]

@@ -1,0 +1,61 @@
+"""What every command shares: settings, a database, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.config import ConfigError, Settings, load_settings
+from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.errors import HuntazeError
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine; expected failures become one line on stderr and exit 1."""
+    try:
+        return asyncio.run(coro)
+    except HuntazeError as exc:
+        fail(exc.message)
+    except (OperationalError, DBAPIError, OSError) as exc:
+        fail(f"database error: {_first_line(exc)}")
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
+@asynccontextmanager
+async def session_scope(config: Settings) -> AsyncIterator[AsyncSession]:
+    """A session that commits when the block succeeds and rolls back (writing nothing) otherwise."""
+    database = Database.from_url(config.async_database_url)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            yield session
+    finally:
+        await database.dispose()
+
+
+async def in_session(config: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async with session_scope(config) as session:
+        return await work(session)

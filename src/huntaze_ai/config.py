@@ -1,0 +1,132 @@
+"""Settings from the environment (names from DESIGN §3).
+
+One pydantic-settings class; everything else asks `get_settings()`. Secrets are `SecretStr` so they
+never appear in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from huntaze_ai.kit.money import usd_to_micros
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
+
+Plan = Literal["starter", "pro", "business"]
+PLANS: tuple[Plan, ...] = ("starter", "pro", "business")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / 'huntaze_ai.db'}"
+
+
+def normalize_database_url(raw: str) -> URL:
+    """Turn the URL an operator writes (postgres://, sqlite:///) into the async driver's URL.
+
+    Raises ConfigError naming DATABASE_URL when the value is not a usable URL.
+    """
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError as exc:
+        raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        return url.set(drivername="postgresql+asyncpg")
+    if backend == "sqlite":
+        return url.set(drivername="sqlite+aiosqlite")
+    raise ConfigError(
+        f"DATABASE_URL uses an unsupported database {backend!r}: use postgresql:// or sqlite:///"
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    huntaze_env: Literal["development", "test", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+
+    database_url: str = Field(default_factory=_default_database_url)
+
+    redis_url: str | None = None
+    elasticache_redis_host: str | None = None
+    elasticache_redis_port: int = Field(default=6379, ge=1, le=65535)
+    rate_limit_fail_mode: Literal["closed", "open"] = "closed"
+
+    gemini_api_key: SecretStr | None = None
+    gemini_model: str = "gemini-2.5-pro"
+    gemini_base_url: str | None = None
+
+    quota_starter_usd: Decimal = Field(default=Decimal("10"), ge=0)
+    quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0)
+    quota_business_usd: Decimal = Field(default=Decimal("999999"), ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, value: str) -> str:
+        normalize_database_url(value)
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.is_production and self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
+            raise ValueError("SECRET_KEY must be set to a non-default value in production")
+        if self.is_production and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.huntaze_env == "production"
+
+    @property
+    def async_database_url(self) -> URL:
+        return normalize_database_url(self.database_url)
+
+    @property
+    def effective_redis_url(self) -> str | None:
+        """REDIS_URL wins; otherwise the ElastiCache host/port; None means in-process limits."""
+        if self.redis_url:
+            return self.redis_url
+        if self.elasticache_redis_host:
+            return f"redis://{self.elasticache_redis_host}:{self.elasticache_redis_port}/0"
+        return None
+
+    def quota_limit_micros(self, plan: Plan) -> int:
+        usd = {
+            "starter": self.quota_starter_usd,
+            "pro": self.quota_pro_usd,
+            "business": self.quota_business_usd,
+        }[plan]
+        return usd_to_micros(usd)
+
+
+def load_settings() -> Settings:
+    """Build settings; pydantic's validation report becomes one ConfigError naming each variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]).upper() or "configuration"
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {msg}" if err["loc"] else msg)
+        raise ConfigError("; ".join(problems)) from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Shared helpers every domain uses: database sessions, errors, money, time, secrets."""

@@ -1,0 +1,129 @@
+"""The project's exception tree and the one handler that renders it (DESIGN §4).
+
+    HuntazeError                      status  code
+    ├── NotFound                      404     not_found
+    ├── Unauthenticated               401     unauthenticated
+    ├── InvalidRequest                422     invalid_request
+    ├── PayloadTooLarge               413     payload_too_large
+    ├── Conflict                      409     conflict
+    └── DependencyUnavailable         503     dependency_unavailable
+
+Domains subclass these (or HuntazeError) at the top of their service module. Every error carries its
+HTTP status; a response body is always `{"error": code, "message": text, **details}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class HuntazeError(Exception):
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    default_message: ClassVar[str] = "Internal error"
+
+    def __init__(self, message: str | None = None, **details: Any) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **self.details}
+
+    def headers(self) -> dict[str, str] | None:
+        return None
+
+
+class NotFound(HuntazeError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Not found"
+
+
+class Unauthenticated(HuntazeError):
+    status_code = 401
+    code = "unauthenticated"
+    default_message = "Authentication required"
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidRequest(HuntazeError):
+    status_code = 422
+    code = "invalid_request"
+    default_message = "Invalid request"
+
+
+class PayloadTooLarge(HuntazeError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "Request body too large"
+
+
+class Conflict(HuntazeError):
+    status_code = 409
+    code = "conflict"
+    default_message = "Conflict"
+
+
+class DependencyUnavailable(HuntazeError):
+    status_code = 503
+    code = "dependency_unavailable"
+    default_message = "A dependency is unavailable"
+
+
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HuntazeError)
+    async def _huntaze(_: Request, exc: HuntazeError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
+                "message": err.get("msg", "invalid"),
+            }
+            for err in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": "invalid_request", "message": "Invalid request", "fields": fields},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": code, "message": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The trace goes to the log, never to the client.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "internal_error", "message": "Internal error"}, status_code=500
+        )

@@ -1,0 +1,23 @@
+"""SQLAlchemy models: the whole schema, one module per area. Migrations are the source of truth
+for the database; these classes must match them (a test compares the two)."""
+
+from huntaze_ai.models.campaign import AIInsight, CampaignInsight, MarketingCampaign
+from huntaze_ai.models.creator_data import Fan, OAuthAccount, Subscription, UserStats
+from huntaze_ai.models.metering import QuotaAlert, QuotaLedger, QuotaReservation, UsageLog
+from huntaze_ai.models.user import ApiToken, User
+
+__all__ = [
+    "AIInsight",
+    "ApiToken",
+    "CampaignInsight",
+    "Fan",
+    "MarketingCampaign",
+    "OAuthAccount",
+    "QuotaAlert",
+    "QuotaLedger",
+    "QuotaReservation",
+    "Subscription",
+    "UsageLog",
+    "User",
+    "UserStats",
+]

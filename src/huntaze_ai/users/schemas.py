@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, EmailStr, Field, field_validator
+
+from huntaze_ai.config import Plan
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=256)
+    plan: Plan = "starter"
+    display_name: str | None = Field(default=None, max_length=120)
+
+    @field_validator("email")
+    @classmethod
+    def _lowercase(cls, value: str) -> str:
+        # Emails are unique case-insensitively; storing one form keeps the index doing that job.
+        return value.lower()

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.auth.service import authenticate_token, create_api_token
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.errors import Unauthenticated
+from huntaze_ai.kit.security import hash_api_token
+from huntaze_ai.models import ApiToken
+from tests.factories import create_user
+
+
+async def test_a_token_authenticates_its_creator_and_is_stored_only_hashed(
+    session: AsyncSession,
+) -> None:
+    user = await create_user(session)
+    token = await create_api_token(session, user)
+    stored = (await session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))).one()
+    assert stored.token_hash == hash_api_token(token)
+    assert token not in (stored.token_hash, stored.prefix)
+    assert (await authenticate_token(session, token)).id == user.id
+    assert stored.last_used_at is not None
+
+
+async def test_unknown_revoked_and_expired_tokens_are_rejected(session: AsyncSession) -> None:
+    user = await create_user(session)
+    with pytest.raises(Unauthenticated):
+        await authenticate_token(session, "hzai_not-a-real-token")
+
+    revoked = await create_api_token(session, user)
+    row = await session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_api_token(revoked))
+    )
+    assert row is not None
+    row.revoked_at = utcnow()
+    with pytest.raises(Unauthenticated):
+        await authenticate_token(session, revoked)
+
+    expired = await create_api_token(session, user)
+    row = await session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_api_token(expired))
+    )
+    assert row is not None
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    with pytest.raises(Unauthenticated):
+        await authenticate_token(session, expired)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.engine import URL
+
+from huntaze_ai.kit.migrations import head_revision
+from tests.cli.conftest import Invoke
+
+
+def test_status_is_behind_then_at_head_after_upgrade_and_upgrade_twice_is_a_no_op(
+    cli: Callable[[URL], Invoke], fresh_database_url: URL
+) -> None:
+    run = cli(fresh_database_url)
+    before = run("db", "status")
+    assert before.exit_code == 1
+    assert "behind" in before.output
+
+    first = run("db", "upgrade")
+    assert first.exit_code == 0, first.output
+    assert f"-> {head_revision()}" in first.output
+
+    second = run("db", "upgrade")
+    assert second.exit_code == 0
+    assert "nothing to do" in second.output
+
+    after = run("db", "status")
+    assert after.exit_code == 0
+    assert f"current:  {head_revision()}" in after.output
+    assert "at head" in after.output
+
+
+@pytest.mark.parametrize("raw", ["mysql://root@localhost/x", "::not a url::"])
+def test_a_malformed_database_url_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from huntaze_ai.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", raw)
+    result = CliRunner().invoke(app, ["db", "status"])
+    assert result.exit_code == 1
+    assert "DATABASE_URL" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(
+    cli: Callable[[URL], Invoke],
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    run = cli(make_url("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"))
+    result = run("db", "status")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: database error")
+    assert "Traceback" not in result.output

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+
+from huntaze_ai.config import DEFAULT_SECRET_KEY, ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for name in (
+        "HUNTAZE_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ELASTICACHE_REDIS_HOST",
+        "ELASTICACHE_REDIS_PORT",
+        "QUOTA_STARTER_USD",
+        "QUOTA_PRO_USD",
+        "QUOTA_BUSINESS_USD",
+        "RATE_LIMIT_FAIL_MODE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_are_the_embedded_setup(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings()
+    assert settings.async_database_url.drivername == "sqlite+aiosqlite"
+    assert settings.async_database_url.database == str(tmp_path / "huntaze_ai.db")
+    assert settings.effective_redis_url is None
+    assert settings.rate_limit_fail_mode == "closed"
+    assert settings.gemini_model == "gemini-2.5-pro"
+    assert settings.quota_limit_micros("starter") == 10_000_000
+    assert settings.quota_limit_micros("pro") == 50_000_000
+    assert settings.quota_limit_micros("business") == 999_999_000_000
+
+
+def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUNTAZE_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings()
+    monkeypatch.setenv("SECRET_KEY", DEFAULT_SECRET_KEY)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings()
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    assert load_settings().is_production
+
+
+@pytest.mark.parametrize(
+    ("raw", "driver"),
+    [
+        ("postgres://u:p@db:5432/app", "postgresql+asyncpg"),
+        ("postgresql://u@db/app", "postgresql+asyncpg"),
+        ("sqlite:///./x.db", "sqlite+aiosqlite"),
+    ],
+)
+def test_database_urls_are_normalised_to_async_drivers(
+    monkeypatch: pytest.MonkeyPatch, raw: str, driver: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", raw)
+    assert load_settings().async_database_url.drivername == driver
+
+
+@pytest.mark.parametrize("raw", ["not a url", "mysql://u@h/db", "://"])
+def test_a_malformed_database_url_is_reported_by_name(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", raw)
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_settings()
+
+
+def test_quota_overrides_and_redis_host_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QUOTA_STARTER_USD", "2.5")
+    monkeypatch.setenv("ELASTICACHE_REDIS_HOST", "cache.internal")
+    monkeypatch.setenv("ELASTICACHE_REDIS_PORT", "6380")
+    settings = load_settings()
+    assert settings.quota_limit_micros("starter") == 2_500_000
+    assert settings.effective_redis_url == "redis://cache.internal:6380/0"
+    monkeypatch.setenv("REDIS_URL", "redis://other:6379/1")
+    assert load_settings().effective_redis_url == "redis://other:6379/1"
+
+
+def test_an_invalid_fail_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_FAIL_MODE", "sideways")
+    with pytest.raises(ConfigError, match="RATE_LIMIT_FAIL_MODE"):
+        load_settings()
