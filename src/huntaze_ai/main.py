@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +16,26 @@ from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
 from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.metering.endpoints import router as metering_router
+from huntaze_ai.metering.quota import QuotaLedger
+from huntaze_ai.metering.rate_limit import CreatorRateLimiter
+from huntaze_ai.metering.service import Meter
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S = 60.0
+
+
+async def _sweep_forever(meter: Meter) -> None:
+    """Give back reservations of crashed processes and forget old settled ones, on every instance
+    (the statements are atomic, so instances sweeping at once is harmless)."""
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL_S)
+        try:
+            await meter.ledger.sweep()
+            await meter.ledger.purge_settled()
+        except Exception:
+            log.exception("quota sweep failed; retrying in %ss", SWEEP_INTERVAL_S)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,9 +47,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database = Database.from_url(settings.async_database_url)
         redis_url = settings.effective_redis_url
         app.state.redis = create_redis(redis_url) if redis_url else None
+        limiter = CreatorRateLimiter(redis_url, settings.rate_limit_fail_mode)
+        ledger = QuotaLedger(app.state.database.sessionmaker, settings)
+        app.state.meter = meter = Meter(ledger, limiter, settings)
+        sweeper = asyncio.create_task(_sweep_forever(meter))
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await meter.drain()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await app.state.database.dispose()
@@ -39,4 +70,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(metering_router)
     return app

@@ -6,7 +6,9 @@
     ├── InvalidRequest                422     invalid_request
     ├── PayloadTooLarge               413     payload_too_large
     ├── Conflict                      409     conflict
-    └── DependencyUnavailable         503     dependency_unavailable
+    ├── DependencyUnavailable         503     dependency_unavailable
+    └── UpstreamError                 502     provider_error      (the model provider failed)
+        └── UpstreamTimeout           504     provider_timeout
 
 Domains subclass these (or HuntazeError) at the top of their service module. Every error carries its
 HTTP status; a response body is always `{"error": code, "message": text, **details}`.
@@ -79,6 +81,20 @@ class DependencyUnavailable(HuntazeError):
     status_code = 503
     code = "dependency_unavailable"
     default_message = "A dependency is unavailable"
+
+
+class UpstreamError(HuntazeError):
+    """The model provider failed; nothing was charged for the call."""
+
+    status_code = 502
+    code = "provider_error"
+    default_message = "The AI provider returned an error"
+
+
+class UpstreamTimeout(UpstreamError):
+    status_code = 504
+    code = "provider_timeout"
+    default_message = "The AI provider did not answer in time"
 
 
 _HTTP_CODES = {

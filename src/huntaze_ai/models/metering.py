@@ -67,12 +67,17 @@ class QuotaLedger(Base):
 
 
 class QuotaReservation(Base):
-    """An amount held against the ledger while a call runs; swept back once `expires_at` passes."""
+    """An amount held against the ledger while a call runs; swept back once `expires_at` passes.
+
+    Settled rows are kept for a while: their primary key is what makes a replayed request id a
+    no-op instead of a second charge.
+    """
 
     __tablename__ = "quota_reservations"
     __table_args__ = (
         CheckConstraint("amount_micros >= 0", name="amount_non_negative"),
         Index("ix_quota_reservations_expires_at", "expires_at"),
+        Index("ix_quota_reservations_settled_at", "settled_at"),
         Index("ix_quota_reservations_user_id_period", "user_id", "period"),
     )
 
@@ -82,6 +87,9 @@ class QuotaReservation(Base):
     amount_micros: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # ok, provider_error, timeout, cancelled, expired, …; NULL while the call runs.
+    outcome: Mapped[str | None] = mapped_column(String(32))
 
 
 class QuotaAlert(Base):

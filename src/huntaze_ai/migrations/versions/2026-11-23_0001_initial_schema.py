@@ -204,6 +204,8 @@ def upgrade() -> None:
         sa.Column("amount_micros", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
         sa.CheckConstraint(
             "amount_micros >= 0", name=op.f("ck_quota_reservations_amount_non_negative")
         ),
@@ -217,6 +219,9 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_quota_reservations_expires_at", "quota_reservations", ["expires_at"], unique=False
+    )
+    op.create_index(
+        "ix_quota_reservations_settled_at", "quota_reservations", ["settled_at"], unique=False
     )
     op.create_index(
         "ix_quota_reservations_user_id_period",
@@ -331,6 +336,7 @@ def downgrade() -> None:
 
     op.drop_table("subscriptions")
     op.drop_index("ix_quota_reservations_user_id_period", table_name="quota_reservations")
+    op.drop_index("ix_quota_reservations_settled_at", table_name="quota_reservations")
     op.drop_index("ix_quota_reservations_expires_at", table_name="quota_reservations")
 
     op.drop_table("quota_reservations")

@@ -1,0 +1,177 @@
+"""`Meter.call`: the one way an AI call is made (DESIGN §2.4).
+
+    async with meter.call(creator, "messaging", model, max_output_tokens=800, prompt=text) as call:
+        result = await agent.run(...)
+        call.record_usage(input_tokens=..., output_tokens=..., cached_input_tokens=...)
+
+Before the body runs: the rate limit is counted, then the worst-case cost is reserved atomically.
+After it, whatever happened (success, provider error, timeout, cancellation, client disconnect),
+the reservation is settled to the real cost and exactly one usage row is written. That settlement
+runs shielded from cancellation, and the reservation's expiry is the backstop if the process dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from huntaze_ai.config import Settings
+from huntaze_ai.kit.errors import InvalidRequest, UpstreamError, UpstreamTimeout
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.metering.plans import get_user_ai_plan_from_subscription
+from huntaze_ai.metering.pricing import (
+    TokenUsage,
+    cost_micros,
+    ensure_priced,
+    worst_case_cost_micros,
+)
+from huntaze_ai.metering.quota import QuotaLedger, Reservation, UsageRecord
+from huntaze_ai.metering.rate_limit import CreatorRateLimiter
+
+log = logging.getLogger(__name__)
+
+FEATURES = ("messaging", "content", "analytics", "sales")
+MAX_CLIENT_REQUEST_ID = 40
+
+
+class Creator(Protocol):
+    id: int
+    ai_plan: str
+    subscription_tier: str | None
+
+
+@dataclass
+class MeteredCall:
+    request_id: str
+    feature: str
+    model: str
+    reserved_micros: int
+    usage: TokenUsage | None = None
+    cost_micros: int | None = None
+    outcome: str | None = None
+    model_time_s: float = 0.0
+    _started: float = field(default_factory=time.perf_counter, repr=False)
+
+    def record_usage(
+        self, *, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0
+    ) -> None:
+        """The provider's token counts so far. Streams report cumulative usage: call again with
+        the newer totals, the last one wins."""
+        self.usage = TokenUsage(input_tokens, output_tokens, cached_input_tokens)
+
+    def summary(self) -> dict[str, Any]:
+        """The `usage` object of API responses (DESIGN §4)."""
+        usage = self.usage or TokenUsage(0, 0)
+        return {
+            "model": self.model,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cost_usd": format_usd(self.cost_micros or 0),
+        }
+
+
+def _outcome(exc: BaseException | None) -> str:
+    if exc is None:
+        return "ok"
+    if isinstance(exc, UpstreamTimeout):
+        return "timeout"
+    if isinstance(exc, UpstreamError):
+        return "provider_error"
+    if isinstance(exc, asyncio.CancelledError | GeneratorExit):
+        return "cancelled"
+    return "error"
+
+
+class Meter:
+    def __init__(
+        self, ledger: QuotaLedger, limiter: CreatorRateLimiter, settings: Settings
+    ) -> None:
+        self.ledger = ledger
+        self.limiter = limiter
+        self.settings = settings
+        # Refuse to start with a model we cannot price, rather than charging $0.
+        ensure_priced(settings.gemini_model)
+        self._settling: set[asyncio.Task[int]] = set()
+
+    @asynccontextmanager
+    async def call(
+        self,
+        creator: Creator,
+        feature: str,
+        model: str,
+        max_output_tokens: int,
+        prompt: str,
+        request_id: str | None = None,
+    ) -> AsyncIterator[MeteredCall]:
+        if feature not in FEATURES:
+            raise ValueError(f"unknown feature {feature!r}")
+        plan = get_user_ai_plan_from_subscription(creator.ai_plan, creator.subscription_tier)
+        worst_case = worst_case_cost_micros(model, prompt, max_output_tokens)
+        rid = self._request_id(creator.id, request_id)
+
+        await self.limiter.hit(creator.id, plan)
+        reservation = await self.ledger.reserve(creator.id, plan, worst_case, rid)
+        call = MeteredCall(rid, feature, model, worst_case)
+        try:
+            yield call
+        except BaseException as exc:
+            await self._settle(reservation, call, _outcome(exc))
+            raise
+        else:
+            await self._settle(reservation, call, "ok")
+
+    @staticmethod
+    def _request_id(creator_id: int, client_id: str | None) -> str:
+        if client_id is None:
+            return uuid.uuid4().hex
+        if not client_id or len(client_id) > MAX_CLIENT_REQUEST_ID or not client_id.isprintable():
+            raise InvalidRequest(
+                f"request id must be 1 to {MAX_CLIENT_REQUEST_ID} printable characters"
+            )
+        # Namespaced so one creator's ids can never collide with (or block) another's.
+        return f"{creator_id}:{client_id}"
+
+    def _cost(self, call: MeteredCall, outcome: str) -> tuple[int, str]:
+        if call.usage is not None:
+            return cost_micros(call.model, call.usage), outcome
+        if outcome == "ok":
+            # The provider answered without usage: we cannot know the bill, so the worst case is
+            # charged; under-charging would let spend drift past the limit unseen.
+            log.warning(
+                "call %s returned no token usage; charging the reservation", call.request_id
+            )
+            return call.reserved_micros, "unmeasured"
+        return 0, outcome
+
+    async def _settle(self, reservation: Reservation, call: MeteredCall, outcome: str) -> None:
+        call.model_time_s = time.perf_counter() - call._started
+        cost, call.outcome = self._cost(call, outcome)
+        call.cost_micros = cost
+        usage = call.usage or TokenUsage(0, 0)
+        record = UsageRecord(
+            feature=call.feature,
+            model=call.model,
+            input_tokens=usage.input_tokens,
+            cached_input_tokens=usage.cached_input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_micros=cost,
+            latency_ms=round(call.model_time_s * 1000),
+            outcome=call.outcome,
+        )
+        # A separate task, shielded: cancelling the request (client gone, timeout) must not cancel
+        # the bookkeeping, or the reservation would be held until it expires.
+        task = asyncio.ensure_future(self.ledger.finish(reservation, record))
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+        await asyncio.shield(task)
+
+    async def drain(self) -> None:
+        """Wait for settlements still running (at shutdown)."""
+        if self._settling:
+            await asyncio.gather(*self._settling, return_exceptions=True)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from huntaze_ai.metering.pricing import (
+    TokenUsage,
+    UnknownModelPrice,
+    cost_micros,
+    ensure_priced,
+    prompt_token_upper_bound,
+    worst_case_cost_micros,
+)
+
+PRO = "gemini-2.5-pro"
+
+
+def test_gemini_pro_is_priced_per_published_rates_in_micro_usd() -> None:
+    # $1.25 / 1M input, $10 / 1M output up to 200k input tokens.
+    assert cost_micros(PRO, TokenUsage(input_tokens=1_000, output_tokens=1_000)) == 11_250
+    # Output includes thinking: 500 visible + 1500 thinking tokens are 2000 output tokens.
+    assert cost_micros(PRO, TokenUsage(input_tokens=0, output_tokens=2_000)) == 20_000
+
+
+def test_the_long_context_tier_prices_everything_at_the_higher_rate() -> None:
+    # Above 200k input tokens: $2.50 in, $15 out.
+    assert cost_micros(PRO, TokenUsage(input_tokens=300_000, output_tokens=1_000)) == 765_000
+    at_limit = cost_micros(PRO, TokenUsage(input_tokens=200_000, output_tokens=0))
+    assert at_limit == 250_000
+
+
+def test_cached_input_is_charged_at_the_cache_rate() -> None:
+    uncached = cost_micros(PRO, TokenUsage(input_tokens=100_000, output_tokens=0))
+    cached = cost_micros(
+        PRO, TokenUsage(input_tokens=100_000, output_tokens=0, cached_input_tokens=100_000)
+    )
+    assert uncached == 125_000
+    assert cached == 12_500
+
+
+def test_flash_models_have_their_own_prices() -> None:
+    usage = TokenUsage(input_tokens=1_000_000, output_tokens=1_000_000)
+    assert cost_micros("gemini-2.5-flash", usage) == 2_800_000
+    assert cost_micros("gemini-2.5-flash-lite", usage) == 500_000
+
+
+def test_a_model_without_a_price_is_an_error_never_a_free_call() -> None:
+    with pytest.raises(UnknownModelPrice, match="gemini-9-ultra"):
+        cost_micros("gemini-9-ultra", TokenUsage(10, 10))
+    with pytest.raises(UnknownModelPrice):
+        ensure_priced("not-a-model")
+
+
+def test_inconsistent_token_counts_are_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        TokenUsage(-1, 0)
+    with pytest.raises(ValueError, match="cached"):
+        TokenUsage(10, 0, cached_input_tokens=11)
+
+
+def test_the_prompt_bound_counts_bytes_so_non_ascii_text_is_not_underestimated() -> None:
+    assert prompt_token_upper_bound("héllo") == len("héllo".encode()) + 64
+    assert prompt_token_upper_bound("🙂" * 10) == 40 + 64
+
+
+tokens = st.integers(min_value=0, max_value=2_000_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tokens, tokens, tokens, tokens)
+def test_cost_never_decreases_when_any_token_count_grows(a: int, b: int, da: int, db: int) -> None:
+    base = cost_micros(PRO, TokenUsage(a, b))
+    assert base >= 0
+    assert cost_micros(PRO, TokenUsage(a + da, b)) >= base
+    assert cost_micros(PRO, TokenUsage(a, b + db)) >= base
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(max_size=3_000),
+    st.integers(min_value=1, max_value=65_536),
+    st.data(),
+)
+def test_the_worst_case_bounds_every_real_usage_within_the_limits(
+    prompt: str, max_output: int, data: st.DataObject
+) -> None:
+    bound = prompt_token_upper_bound(prompt)
+    real_in = data.draw(st.integers(min_value=0, max_value=bound))
+    cached = data.draw(st.integers(min_value=0, max_value=real_in))
+    real_out = data.draw(st.integers(min_value=0, max_value=max_output))
+    real = cost_micros(PRO, TokenUsage(real_in, real_out, cached))
+    assert real <= worst_case_cost_micros(PRO, prompt, max_output)
