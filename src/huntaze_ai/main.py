@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database = Database.from_url(settings.async_database_url)
         redis_url = settings.effective_redis_url
         app.state.redis = create_redis(redis_url) if redis_url else None
-        limiter = CreatorRateLimiter(redis_url, settings.rate_limit_fail_mode)
+        limiter = CreatorRateLimiter(app.state.redis, settings.rate_limit_fail_mode)
         ledger = QuotaLedger(app.state.database.sessionmaker, settings)
         app.state.meter = meter = Meter(ledger, limiter, settings)
         sweeper = asyncio.create_task(_sweep_forever(meter))

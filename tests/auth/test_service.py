@@ -6,8 +6,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.auth.service import authenticate_token, create_api_token
+from huntaze_ai.auth.service import (
+    authenticate_token,
+    create_api_token,
+    needs_touch,
+    touch_token,
+)
 from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.models import ApiToken
@@ -22,8 +28,8 @@ async def test_a_token_authenticates_its_creator_and_is_stored_only_hashed(
     stored = (await session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))).one()
     assert stored.token_hash == hash_api_token(token)
     assert token not in (stored.token_hash, stored.prefix)
-    assert (await authenticate_token(session, token)).id == user.id
-    assert stored.last_used_at is not None
+    found, _ = await authenticate_token(session, token)
+    assert found.id == user.id
 
 
 async def test_unknown_revoked_and_expired_tokens_are_rejected(session: AsyncSession) -> None:
@@ -48,3 +54,17 @@ async def test_unknown_revoked_and_expired_tokens_are_rejected(session: AsyncSes
     row.expires_at = utcnow() - timedelta(seconds=1)
     with pytest.raises(Unauthenticated):
         await authenticate_token(session, expired)
+
+
+async def test_token_use_is_recorded_at_most_once_a_minute(database: Database) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+        token = await create_api_token(session, user)
+    async with database.sessionmaker() as session:
+        _, api_token = await authenticate_token(session, token)
+    assert needs_touch(api_token)
+    await touch_token(database.sessionmaker, api_token.id)
+    async with database.sessionmaker() as session:
+        _, api_token = await authenticate_token(session, token)
+    assert api_token.last_used_at is not None
+    assert not needs_touch(api_token)

@@ -56,7 +56,8 @@ def test_users_create_then_tokens_create_prints_a_working_token_once(
                 stored = await session.scalar(select(ApiToken.token_hash))
                 assert stored is not None
                 assert token not in stored
-                return (await authenticate_token(session, token)).email
+                found, _ = await authenticate_token(session, token)
+                return found.email
         finally:
             await db.dispose()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from huntaze_ai.auth.service import authenticate_token
+from huntaze_ai.auth.service import authenticate_token, needs_touch, touch_token
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.models import User
@@ -16,12 +16,16 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 async def get_current_creator(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated()
-    return await authenticate_token(session, credentials.credentials)
+    user, api_token = await authenticate_token(session, credentials.credentials)
+    if needs_touch(api_token):
+        await touch_token(request.app.state.database.sessionmaker, api_token.id)
+    return user
 
 
 CurrentCreator = Annotated[User, Depends(get_current_creator)]

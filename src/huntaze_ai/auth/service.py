@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.auth import repository
 from huntaze_ai.kit.clock import utcnow
@@ -14,7 +15,7 @@ from huntaze_ai.models import ApiToken, User
 
 # Writing last_used_at on every request would make every read a write; once a minute is enough
 # for an operator to see which tokens are alive.
-_LAST_USED_RESOLUTION = timedelta(minutes=1)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 async def create_api_token(session: AsyncSession, user: User, name: str = "cli") -> str:
@@ -27,7 +28,8 @@ async def create_api_token(session: AsyncSession, user: User, name: str = "cli")
     return token
 
 
-async def authenticate_token(session: AsyncSession, token: str) -> User:
+async def authenticate_token(session: AsyncSession, token: str) -> tuple[User, ApiToken]:
+    """The token's creator, or Unauthenticated. Reads only (see `touch_token`)."""
     found = await repository.get_token_with_user(session, hash_api_token(token))
     if found is None:
         raise Unauthenticated("Invalid or expired token")
@@ -37,6 +39,28 @@ async def authenticate_token(session: AsyncSession, token: str) -> User:
         api_token.expires_at is not None and api_token.expires_at <= now
     ):
         raise Unauthenticated("Invalid or expired token")
-    if api_token.last_used_at is None or now - api_token.last_used_at > _LAST_USED_RESOLUTION:
-        api_token.last_used_at = now
-    return user
+    return user, api_token
+
+
+def needs_touch(api_token: ApiToken) -> bool:
+    last = api_token.last_used_at
+    return last is None or utcnow() - last > LAST_USED_RESOLUTION
+
+
+async def touch_token(sessions: async_sessionmaker[AsyncSession], token_id: int) -> None:
+    """Record use in a short transaction of its own, so the request's session stays read-only
+    until the endpoint writes (a write held across an AI call would serialize SQLite writers)."""
+    now = utcnow()
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < now - LAST_USED_RESOLUTION,
+                ),
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )

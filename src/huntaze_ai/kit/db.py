@@ -59,7 +59,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 def create_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _make_sqlite_transactions_immediate(engine)
+        _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -67,10 +67,12 @@ def create_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
-    # pysqlite's deferred BEGIN lets two writers both read, then one fails with "database is locked"
-    # when upgrading its lock; BEGIN IMMEDIATE takes the write lock up front so writers queue on
-    # busy_timeout instead. WAL keeps readers outside transactions unblocked.
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    # WAL: readers never block the writer, so a request reading in its own session cannot stall
+    # the quota ledger's write transactions. The ledger's transactions all start with a write,
+    # which takes SQLite's write lock at once and queues on busy_timeout instead of failing.
+    # pysqlite's own transaction handling is replaced by an explicit BEGIN (SQLAlchemy's recipe)
+    # so SAVEPOINTs and transactional reads behave as on PostgreSQL.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -82,7 +84,7 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN")
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,25 @@ def install_error_handlers(app: FastAPI) -> None:
             {"error": code, "message": str(exc.detail)},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # Lost connections, a locked SQLite file, a failover: retryable, not the caller's fault.
+        log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+        return JSONResponse(
+            {"error": "dependency_unavailable", "message": "Database unavailable, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return await _database_unavailable(request, exc)  # type: ignore[arg-type]
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "internal_error", "message": "Internal error"}, status_code=500
         )
 
     @app.exception_handler(Exception)

@@ -16,9 +16,10 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import redis
+import redis.asyncio as aioredis
 from limits import RateLimitItemPerHour
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -63,7 +64,7 @@ class CreatorRateLimiter:
 
     def __init__(
         self,
-        redis_url: str | None = None,
+        redis_client: aioredis.Redis | None = None,
         fail_mode: Literal["closed", "open"] = "closed",
         limits: dict[Plan, int] | None = None,
         redis_retry_interval_s: float = 2.0,
@@ -77,14 +78,16 @@ class CreatorRateLimiter:
         self._redis_down_until = 0.0
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._redis: MovingWindowRateLimiter | None = None
-        if redis_url:
+        if redis_client is not None:
+            # The caller's pool (and its timeouts) is reused: one pool per process, closed by
+            # whoever opened it.
             storage = storage_from_string(
-                "async+" + redis_url,
+                "async+redis://",
                 implementation="redispy",
                 key_prefix=key_prefix,
                 wrap_exceptions=True,
-                socket_timeout=1.0,
-                socket_connect_timeout=1.0,
+                # limits types **options as scalars, but hands them to redis-py as they are.
+                connection_pool=cast(Any, redis_client.connection_pool),
             )
             self._redis = MovingWindowRateLimiter(storage)
 
