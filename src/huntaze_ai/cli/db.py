@@ -1,13 +1,30 @@
-"""`huntaze-ai db …`: schema migrations (backup and restore come with the operations issue)."""
+"""`huntaze-ai db …`: schema migrations, backup and restore."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import typer
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from rich.console import Console
+from rich.filesize import decimal as human_size
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as ProgressBar
 from sqlalchemy.engine import URL
 
 from huntaze_ai.cli._common import fail, run, settings
+from huntaze_ai.kit.backup import BackupError, Progress, backup_database, restore_database
 from huntaze_ai.kit.db import Database
-from huntaze_ai.kit.migrations import current_revision, head_revision, upgrade
+from huntaze_ai.kit.migrations import alembic_config, current_revision, head_revision, upgrade
 
 app = typer.Typer(help="Schema and data.", no_args_is_help=True)
 
@@ -50,3 +67,76 @@ def status_cmd() -> None:
         typer.echo("status:   behind; run `huntaze-ai db upgrade`")
         raise typer.Exit(1)
     typer.echo("status:   at head")
+
+
+@app.command("backup")
+def backup_cmd(
+    file: Path = typer.Argument(..., help="Where to write the backup.", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+) -> None:
+    """Back up the database to FILE (a pg_dump custom-format archive, or a SQLite file)."""
+    url = settings().async_database_url
+    try:
+        with _progress("Backing up", url) as progress:
+            backup_database(url, file, progress, force=force)
+    except BackupError as exc:
+        fail(exc.message)
+    size = human_size(file.stat().st_size)
+    typer.echo(f"Backed up {url.render_as_string(hide_password=True)} to {file} ({size}).")
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Path = typer.Argument(..., help="A file written by `db backup`.", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Replace a database that holds data."),
+) -> None:
+    """Replace the database with the backup in FILE; refuses a database holding data."""
+    url = settings().async_database_url
+    try:
+        with _progress("Restoring", url) as progress:
+            revision = restore_database(url, file, force=force, progress=progress)
+    except BackupError as exc:
+        fail(exc.message)
+    typer.echo(f"Restored {file} into {url.render_as_string(hide_password=True)}.")
+    typer.echo(f"schema revision: {revision or '(none)'}")
+    head = head_revision()
+    if revision == head:
+        return
+    if revision is not None and not _known_revision(revision):
+        warning = f"revision {revision} is unknown to this version (a backup from a newer one?)"
+    else:
+        warning = f"the database is behind head ({head}); run `huntaze-ai db upgrade`"
+    typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+
+
+@contextmanager
+def _progress(description: str, url: URL) -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal; nothing (and no callback) otherwise."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    unit = "pages" if url.get_backend_name() == "sqlite" else "objects"
+    with ProgressBar(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
