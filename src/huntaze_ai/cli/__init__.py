@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from huntaze_ai.cli import accounts, db, server
+from huntaze_ai.cli import accounts, db, emulator, server
 
 app = typer.Typer(
     name="huntaze-ai",
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
 server.register(app)
+emulator.register(app)
 
 
 def main() -> None:

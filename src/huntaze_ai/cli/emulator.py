@@ -1,0 +1,66 @@
+"""`huntaze-ai emulator`: the built-in Gemini API emulator as a standalone server."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from huntaze_ai.emulator import EmulatorConfig, FaultKind, create_app
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("emulator")
+    def emulator(
+        host: str = typer.Option("127.0.0.1", help="Interface to bind (keep it loopback)."),
+        port: int = typer.Option(8090, min=0, max=65535, help="TCP port; 0 picks a free one."),
+        latency_ms: float = typer.Option(
+            0.0, min=0.0, help="Latency added to each generation request (spread over a stream)."
+        ),
+        fail_rate: float = typer.Option(
+            0.0, min=0.0, max=1.0, help="Fraction of generation requests that get a fault."
+        ),
+        fail_status: int = typer.Option(
+            500, min=400, max=599, help="HTTP status of injected http_error faults."
+        ),
+        fail_kind: list[FaultKind] = typer.Option(
+            [FaultKind.HTTP_ERROR.value],
+            help="Faults that --fail-rate draws from (repeat the option for several).",
+        ),
+        fault: FaultKind | None = typer.Option(
+            None, help="Inject this fault on every generation request."
+        ),
+        seed: int = typer.Option(0, help="Seed of the answers and of the drawn faults."),
+        api_key: list[str] = typer.Option(
+            [], help="Accept only these API keys (repeatable); by default any non-empty key."
+        ),
+        no_tool_calls: bool = typer.Option(
+            False, "--no-tool-calls", help="Answer agents with tools without calling them first."
+        ),
+    ) -> None:
+        """Serve a Gemini-compatible REST API offline (point GEMINI_BASE_URL at it)."""
+        config = EmulatorConfig(
+            host=host,
+            port=port,
+            latency_ms=latency_ms,
+            fail_rate=fail_rate,
+            fail_status=fail_status,
+            fail_kinds=tuple(fail_kind),
+            fault=fault,
+            seed=seed,
+            api_keys=frozenset(api_key) if api_key else None,
+            call_tools=not no_tool_calls,
+        )
+        typer.echo(
+            f"Gemini API emulator (seed {seed}): set GEMINI_BASE_URL=http://{host}:{port} "
+            "and any GEMINI_API_KEY; stats at /emulator/stats",
+            err=True,
+        )
+        uvicorn.run(
+            create_app(config),
+            host=host,
+            port=port,
+            log_level="info",
+            ws="none",
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )

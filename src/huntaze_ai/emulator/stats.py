@@ -1,0 +1,71 @@
+"""Counters for benchmarks: requests, faults, tokens served and the time the "model" took."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from huntaze_ai.emulator.config import FaultKind
+from huntaze_ai.emulator.tokens import Usage
+
+
+class EmulatorStats:
+    # Read from test and benchmark threads while the server's event loop writes.
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests = 0
+            self._by_endpoint: Counter[str] = Counter()
+            self._faults: Counter[str] = Counter()
+            self._auth_failures = 0
+            self._tokens: Counter[str] = Counter()
+            self._time_ms = 0.0
+            self._in_flight = 0
+
+    def started(self, endpoint: str) -> None:
+        with self._lock:
+            self._requests += 1
+            self._by_endpoint[endpoint] += 1
+            self._in_flight += 1
+
+    def finished(self, elapsed_ms: float) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._time_ms += elapsed_ms
+
+    def fault(self, kind: FaultKind) -> None:
+        with self._lock:
+            self._faults[kind.value] += 1
+
+    def auth_failure(self) -> None:
+        with self._lock:
+            self._auth_failures += 1
+
+    def served(self, usage: Usage) -> None:
+        with self._lock:
+            self._tokens["prompt"] += usage.prompt
+            self._tokens["candidates"] += usage.candidates
+            self._tokens["thoughts"] += usage.thoughts
+            self._tokens["total"] += usage.total
+            self._tokens["responses"] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "requests_by_endpoint": dict(self._by_endpoint),
+                "in_flight": self._in_flight,
+                "faults": {kind.value: self._faults[kind.value] for kind in FaultKind},
+                "faults_total": sum(self._faults.values()),
+                "auth_failures": self._auth_failures,
+                "responses_served": self._tokens["responses"],
+                "tokens": {
+                    name: self._tokens[name]
+                    for name in ("prompt", "candidates", "thoughts", "total")
+                },
+                "model_time_ms_total": round(self._time_ms, 3),
+            }

@@ -1,0 +1,68 @@
+"""`huntaze-ai emulator`: documented options, and a real server process answering Gemini calls."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from huntaze_ai.cli import app
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_emulator_help_lists_its_options() -> None:
+    result = CliRunner().invoke(app, ["emulator", "--help"])
+    assert result.exit_code == 0, result.output
+    for option in ("--host", "--port", "--latency-ms", "--fail-rate", "--fail-status", "--seed"):
+        assert option in result.output
+
+
+def test_emulator_refuses_a_fail_rate_above_one() -> None:
+    result = CliRunner().invoke(app, ["emulator", "--fail-rate", "2"])
+    assert result.exit_code != 0
+
+
+@pytest.mark.slow
+def test_emulator_command_serves_generate_content_from_a_subprocess(tmp_path: Path) -> None:
+    port = _free_port()
+    cli = Path(sys.executable).with_name("huntaze-ai")
+    log = tmp_path / "emulator.log"
+    command = [str(cli), "emulator", "--port", str(port), "--seed", "3", "--latency-ms", "5"]
+    with (
+        log.open("wb") as log_file,
+        subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT) as proc,
+    ):
+        try:
+            url = f"http://127.0.0.1:{port}/v1beta/models/gemini-2.5-pro:generateContent"
+            body = {"contents": [{"role": "user", "parts": [{"text": "Say hello to my fans"}]}]}
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = httpx.post(
+                        url, json=body, headers={"x-goog-api-key": "k"}, timeout=5
+                    )
+                    break
+                except httpx.TransportError:
+                    assert proc.poll() is None, log.read_text()
+                    assert time.monotonic() < deadline, "emulator did not start in 30 s"
+                    time.sleep(0.2)
+            assert response.status_code == 200, response.text
+            data = response.json()
+            assert data["candidates"][0]["content"]["parts"][0]["text"]
+            assert data["usageMetadata"]["promptTokenCount"] > 0
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+    assert proc.returncode in (0, -15), log.read_text()
+    assert "GEMINI_BASE_URL" in log.read_text()
