@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 import httpx
 from sqlalchemy.engine import URL
 
 from huntaze_ai.config import Settings
+from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
 from huntaze_ai.main import create_app
 
 
+@functools.cache
+def shared_emulator_url() -> str:
+    """One Gemini emulator for every test app of this process (apps would otherwise each start
+    their own); stopped when the process exits."""
+    stack = ExitStack()
+    url = stack.enter_context(run_emulator_in_thread(EmulatorConfig(port=0, seed=1)))
+    atexit.register(stack.close)
+    return url
+
+
 def settings_for(database_url: URL, **overrides: object) -> Settings:
-    return Settings(
-        database_url=database_url.render_as_string(hide_password=False),
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "database_url": database_url.render_as_string(hide_password=False),
+        "gemini_base_url": shared_emulator_url(),
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @asynccontextmanager

@@ -12,10 +12,12 @@ from fastapi import FastAPI
 
 from huntaze_ai import __version__
 from huntaze_ai.config import Settings, get_settings
+from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
 from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.llm.provider import open_llm
 from huntaze_ai.metering.endpoints import router as metering_router
 from huntaze_ai.metering.quota import QuotaLedger
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter
@@ -44,12 +46,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        llm_scope = contextlib.AsyncExitStack()
         app.state.database = Database.from_url(settings.async_database_url)
         redis_url = settings.effective_redis_url
         app.state.redis = create_redis(redis_url) if redis_url else None
         limiter = CreatorRateLimiter(app.state.redis, settings.rate_limit_fail_mode)
         ledger = QuotaLedger(app.state.database.sessionmaker, settings)
         app.state.meter = meter = Meter(ledger, limiter, settings)
+        app.state.llm = await llm_scope.enter_async_context(open_llm(settings))
         sweeper = asyncio.create_task(_sweep_forever(meter))
         try:
             yield
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await meter.drain()
+            await llm_scope.aclose()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await app.state.database.dispose()
@@ -71,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(metering_router)
+    app.include_router(content_router)
     return app

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Platform = Literal["onlyfans", "fansly", "instagram", "tiktok", "x"]
+
+
+class CaptionRequest(BaseModel):
+    platform: Platform
+    description: str = Field(min_length=1, max_length=2000)
+    tone: str | None = Field(default=None, max_length=40)
+    variants: int = Field(default=3, ge=1, le=5)
+
+
+class CaptionOut(BaseModel):
+    text: str
+    hashtags: list[str]
+
+
+class CaptionResponse(BaseModel):
+    captions: list[CaptionOut]
+    usage: dict[str, Any]
+    emulated: bool

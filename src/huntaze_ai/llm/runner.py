@@ -1,0 +1,72 @@
+"""`run_metered`: one agent run = one model request, inside one `Meter.call`.
+
+The reservation covers exactly one request, so agents run with no retries and a request limit of
+one; an unusable answer is a provider error (nothing charged), not a silent second charge.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+from pydantic_ai import Agent
+from pydantic_ai.settings import ModelSettings
+from pydantic_ai.usage import UsageLimits
+
+from huntaze_ai.llm.errors import provider_errors
+from huntaze_ai.llm.provider import LLM
+from huntaze_ai.metering.service import Creator, Meter, MeteredCall
+
+T = TypeVar("T")
+
+_ONE_REQUEST = UsageLimits(request_limit=1)
+
+
+@dataclass(frozen=True)
+class Metered(Generic[T]):
+    output: T
+    call: MeteredCall
+
+    def usage(self) -> dict[str, Any]:
+        return self.call.summary()
+
+
+def _schema_text(output_type: Any) -> str:
+    # The output schema is sent as a tool declaration; it counts toward the prompt's tokens.
+    return json.dumps(TypeAdapter(output_type).json_schema())
+
+
+async def run_metered(
+    *,
+    meter: Meter,
+    llm: LLM,
+    creator: Creator,
+    feature: str,
+    agent: Agent[None, T],
+    instructions: str,
+    user_content: str,
+    max_output_tokens: int,
+    request_id: str | None = None,
+) -> Metered[T]:
+    prompt = "\n".join((instructions, user_content, _schema_text(agent.output_type)))
+    settings: ModelSettings = {"max_tokens": max_output_tokens, "timeout": llm.timeout_s}
+    async with meter.call(
+        creator, feature, llm.model_name, max_output_tokens, prompt, request_id
+    ) as call:
+        with provider_errors():
+            result = await agent.run(
+                user_content,
+                model=llm.model,
+                instructions=instructions,
+                model_settings=settings,
+                usage_limits=_ONE_REQUEST,
+            )
+        usage = result.usage
+        call.record_usage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=min(usage.cache_read_tokens, usage.input_tokens),
+        )
+    return Metered(result.output, call)

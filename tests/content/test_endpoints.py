@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.engine import URL
+
+from huntaze_ai.auth.service import create_api_token
+from huntaze_ai.emulator import EmulatorConfig, FaultKind, run_emulator_in_thread
+from huntaze_ai.kit.db import Database
+from tests.apphelpers import app_client, settings_for
+from tests.metering.conftest import books, new_creator
+
+
+async def _headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:
+    user = await new_creator(database, plan=plan)
+    async with database.sessionmaker() as session, session.begin():
+        token = await create_api_token(session, user)
+    return user.id, {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_caption_request_returns_rule_abiding_variants_and_is_charged(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await _headers(database)
+    body = {"platform": "instagram", "description": "golden hour beach shoot", "variants": 2}
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/ai/content/caption", json=body, headers=headers)
+        quota = (await client.get("/api/ai/quota", headers=headers)).json()
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert len(out["captions"]) == 2
+    for caption in out["captions"]:
+        assert caption["text"]
+        assert 5 <= len(caption["hashtags"]) <= 10
+        assert all(tag.startswith("#") for tag in caption["hashtags"])
+    usage = out["usage"]
+    assert usage["model"] == "gemini-2.5-pro"
+    assert usage["input_tokens"] > 0
+    assert usage["output_tokens"] > 0
+    assert Decimal(usage["cost_usd"]) > 0
+    assert out["emulated"] is True
+    assert quota["spent_usd"] == usage["cost_usd"]
+    b = await books(database, user_id)
+    assert (b.rows, b.reserved) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"platform": "myspace", "description": "x"},
+        {"platform": "x", "description": ""},
+        {"platform": "x", "description": "d" * 2001},
+        {"platform": "x", "description": "ok", "variants": 9},
+        {"description": "no platform"},
+    ],
+)
+async def test_bad_caption_requests_are_422_and_charge_nothing(
+    database_url: URL, database: Database, body: dict[str, object]
+) -> None:
+    user_id, headers = await _headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/ai/content/caption", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+    assert (await books(database, user_id)).rows == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "code"),
+    [
+        (FaultKind.HTTP_ERROR, 502, "provider_error"),
+        (FaultKind.RATE_LIMITED, 502, "provider_error"),
+        (FaultKind.MALFORMED, 502, "provider_error"),
+        (FaultKind.TIMEOUT, 504, "provider_timeout"),
+    ],
+)
+async def test_provider_faults_map_to_the_contract_with_nothing_charged(
+    database_url: URL, database: Database, fault: FaultKind, status: int, code: str
+) -> None:
+    user_id, headers = await _headers(database)
+    body = {"platform": "x", "description": "new set"}
+    with run_emulator_in_thread(EmulatorConfig(port=0, fault=fault, timeout_hold_s=5)) as url:
+        async with app_client(settings_for(database_url, gemini_base_url=url)) as client:
+            app = client._transport.app  # type: ignore[attr-defined]
+            app.state.llm = replace(app.state.llm, timeout_s=0.5)
+            response = await client.post("/api/ai/content/caption", json=body, headers=headers)
+    assert response.status_code == status
+    assert response.json()["error"] == code
+    b = await books(database, user_id)
+    assert (b.spent, b.reserved, b.rows, b.rows_cost) == (0, 0, 1, 0)
