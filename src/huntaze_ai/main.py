@@ -11,17 +11,25 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from huntaze_ai import __version__
+from huntaze_ai.analytics.endpoints import router as analytics_router
+from huntaze_ai.campaigns.endpoints import router as campaigns_router
+from huntaze_ai.compliance.endpoints import router as compliance_router
 from huntaze_ai.config import Settings, get_settings
 from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.health.endpoints import router as health_router
+from huntaze_ai.insights.endpoints import router as insights_router
+from huntaze_ai.kit import metrics
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
+from huntaze_ai.kit.logging import RequestContextMiddleware, configure_logging
 from huntaze_ai.kit.redis import create_redis
 from huntaze_ai.llm.provider import open_llm
+from huntaze_ai.messaging.endpoints import router as messaging_router
 from huntaze_ai.metering.endpoints import router as metering_router
 from huntaze_ai.metering.quota import QuotaLedger
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter
 from huntaze_ai.metering.service import Meter
+from huntaze_ai.sales.endpoints import router as sales_router
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,7 @@ async def _sweep_forever(meter: Meter) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging()  # JSON lines at LOG_LEVEL
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await app.state.database.dispose()
+            metrics.mark_this_process_dead()
 
     app = FastAPI(
         title="Huntaze AI",
@@ -74,7 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None if settings.is_production else "/docs",
     )
     install_error_handlers(app)
+    metrics.install(app)  # GET /metrics and HTTP request metrics
+    app.add_middleware(RequestContextMiddleware)  # outermost: the request id covers everything
     app.include_router(health_router)
     app.include_router(metering_router)
+    app.include_router(messaging_router)
     app.include_router(content_router)
+    app.include_router(analytics_router)
+    app.include_router(sales_router)
+    app.include_router(compliance_router)
+    app.include_router(insights_router)
+    app.include_router(campaigns_router)
     return app

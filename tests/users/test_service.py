@@ -32,7 +32,9 @@ async def test_an_email_differing_only_in_case_is_a_duplicate(session: AsyncSess
     await create_user(session, validate_user_create(email="bob@example.com", password="x" * 8))
     with pytest.raises(EmailAlreadyRegistered):
         await create_user(session, validate_user_create(email="BOB@example.com", password="y" * 8))
-    count = await session.scalar(select(func.count()).select_from(User))
+    count = await session.scalar(
+        select(func.count()).select_from(User).where(User.email == "bob@example.com")
+    )
     assert count == 1
 
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from huntaze_ai.auth.service import authenticate_token, needs_touch, touch_token
-from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.db import SessionDep, end_transaction
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.models import User
 
@@ -23,6 +23,7 @@ async def get_current_creator(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated()
     user, api_token = await authenticate_token(session, credentials.credentials)
+    await end_transaction(session)
     if needs_touch(api_token):
         await touch_token(request.app.state.database.sessionmaker, api_token.id)
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from huntaze_ai.cli import accounts, db, emulator, server
+from huntaze_ai.cli import accounts, config_cmd, db, demo_data, emulator, server, smoke
 
 app = typer.Typer(
     name="huntaze-ai",
@@ -16,8 +16,11 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
+app.add_typer(config_cmd.app, name="config")
 server.register(app)
+demo_data.register(app)
 emulator.register(app)
+smoke.register(app)
 
 
 def main() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 import uvicorn
 
 from huntaze_ai.cli._common import settings
+
+WORKER_HEALTHCHECK_TIMEOUT_S = 30
 
 
 def register(app: typer.Typer) -> None:
@@ -16,13 +20,29 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
     ) -> None:
         """Serve the web app and the REST API."""
+        from huntaze_ai.kit import metrics
+        from huntaze_ai.kit.logging import configure_logging, log_level_from_env
+
         settings()  # fail fast, in one line, on a bad configuration
-        uvicorn.run(
-            "huntaze_ai.main:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            proxy_headers=True,
-            log_level="info",
-        )
+        configure_logging()  # the supervisor's lines too; each worker configures its own
+        # Workers inherit PROMETHEUS_MULTIPROC_DIR, so it is set before they start.
+        with metrics.multiprocess_dir_for(workers) as metrics_dir:
+            if metrics_dir:
+                logging.getLogger(__name__).info(
+                    "metrics: multiprocess mode", extra={"metrics_dir": metrics_dir}
+                )
+            uvicorn.run(
+                "huntaze_ai.main:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                proxy_headers=True,
+                log_level=log_level_from_env(),
+                log_config=None,  # our JSON lines (kit/logging.py), not uvicorn's text format
+                access_log=False,  # RequestContextMiddleware writes one access line per request
+                # A new worker imports the CLI and the app (pydantic-ai, the Google SDK) before it
+                # can answer the supervisor's ping: seconds on a busy host. uvicorn's default 5 s
+                # kills it mid-import and starts another, in a loop.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT_S,
+            )

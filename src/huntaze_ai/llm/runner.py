@@ -14,7 +14,9 @@ from pydantic import TypeAdapter
 from pydantic_ai import Agent
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import UsageLimits
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.db import end_transaction
 from huntaze_ai.llm.errors import provider_errors
 from huntaze_ai.llm.provider import LLM
 from huntaze_ai.metering.service import Creator, Meter, MeteredCall
@@ -49,7 +51,12 @@ async def run_metered(
     user_content: str,
     max_output_tokens: int,
     request_id: str | None = None,
+    session: AsyncSession | None = None,
 ) -> Metered[T]:
+    """Run `agent` once, metered. `session`, the caller's, has its transaction ended first, so no
+    connection or snapshot is held across the model call."""
+    if session is not None:
+        await end_transaction(session)
     prompt = "\n".join((instructions, user_content, _schema_text(agent.output_type)))
     settings: ModelSettings = {"max_tokens": max_output_tokens, "timeout": llm.timeout_s}
     async with meter.call(

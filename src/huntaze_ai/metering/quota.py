@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.config import Plan, Settings
+from huntaze_ai.kit import metrics
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, HuntazeError
 from huntaze_ai.kit.money import format_usd, usd_to_micros
 from huntaze_ai.metering import repository
-from huntaze_ai.models import QuotaReservation, UsageLog
 
 log = logging.getLogger(__name__)
 
@@ -134,23 +134,22 @@ class QuotaLedger:
         if await self.sweep(user_id=user_id) and await self._try_reserve(reservation):
             return reservation
         snapshot = await self.snapshot(user_id, plan)
+        metrics.QUOTA_REJECTIONS.labels(plan).inc()
         raise QuotaExceeded(snapshot.spent_micros, limit, snapshot.period_end)
 
     async def _try_reserve(self, r: Reservation) -> bool:
         try:
             async with self._sessions() as session, session.begin():
                 # The key insert comes first: a replayed request id fails before touching money.
-                session.add(
-                    QuotaReservation(
-                        request_id=r.request_id,
-                        user_id=r.user_id,
-                        period=r.period,
-                        amount_micros=r.amount_micros,
-                        created_at=r.started_at,
-                        expires_at=r.started_at + self.reservation_ttl,
-                    )
+                await repository.insert_reservation(
+                    session,
+                    request_id=r.request_id,
+                    user_id=r.user_id,
+                    period=r.period,
+                    amount=r.amount_micros,
+                    created_at=r.started_at,
+                    expires_at=r.started_at + self.reservation_ttl,
                 )
-                await session.flush()
                 row = await repository.try_reserve(
                     session,
                     user_id=r.user_id,
@@ -193,15 +192,14 @@ class QuotaLedger:
                 unreserve=0 if held is None else reservation.amount_micros,
                 now=now,
             )
-            session.add(
-                UsageLog(
-                    user_id=reservation.user_id,
-                    request_id=reservation.request_id,
-                    # The call belongs to the month that admitted it, so a month's rows sum to
-                    # that month's ledger even for a call that straddles midnight on the 1st.
-                    created_at=reservation.started_at,
-                    **record.__dict__,
-                )
+            await repository.insert_usage(
+                session,
+                user_id=reservation.user_id,
+                request_id=reservation.request_id,
+                # The call belongs to the month that admitted it, so a month's rows sum to that
+                # month's ledger even for a call that straddles midnight on the 1st.
+                created_at=reservation.started_at,
+                **record.__dict__,
             )
             if record.cost_micros:
                 await self._raise_alerts(session, reservation, spent, now)
@@ -276,4 +274,5 @@ class QuotaLedger:
         estimate = usd_to_micros(estimated_cost_usd, round_up=True)
         snap = await self.snapshot(creator_id, plan)
         if snap.spent_micros + snap.reserved_micros + estimate > snap.limit_micros:
+            metrics.QUOTA_REJECTIONS.labels(plan).inc()
             raise QuotaExceeded(snap.spent_micros, snap.limit_micros, snap.period_end)

@@ -27,6 +27,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from huntaze_ai.config import Plan
+from huntaze_ai.kit import metrics
 from huntaze_ai.kit.errors import DependencyUnavailable, HuntazeError
 from huntaze_ai.metering.plans import RATE_LIMITS_PER_HOUR
 
@@ -111,6 +112,7 @@ class CreatorRateLimiter:
                 return await getattr(self._redis, op)(item, *ids)
             except _REDIS_ERRORS as exc:
                 self.redis_errors += 1
+                metrics.REDIS_ERRORS.inc()
                 self._redis_down_until = time.monotonic() + self._retry_interval_s
                 log.warning(
                     "redis unreachable for rate limits (%s); fail mode %s",
@@ -123,6 +125,8 @@ class CreatorRateLimiter:
             raise RateLimiterUnavailable()
         if self._redis is not None:
             self.fallback_hits += op == "hit"
+            if op == "hit":
+                metrics.RATE_LIMIT_FALLBACK.inc()
         return await getattr(self._memory, op)(item, *ids)
 
     async def hit(self, creator_id: int, plan: Plan) -> None:
@@ -131,6 +135,7 @@ class CreatorRateLimiter:
             return
         stats = await self._call("get_window_stats", plan, creator_id)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        metrics.RATE_LIMIT_REJECTIONS.labels(plan).inc()
         raise RateLimitExceeded(retry_after_s=retry_after, limit=self.limits[plan])
 
     async def status(self, creator_id: int, plan: Plan) -> RateLimitStatus:

@@ -17,6 +17,7 @@ from huntaze_ai.models import QuotaAlert, QuotaLedger, QuotaReservation, UsageLo
 _ledger = cast(Table, QuotaLedger.__table__)
 _reservations = cast(Table, QuotaReservation.__table__)
 _alerts = cast(Table, QuotaAlert.__table__)
+_usage = cast(Table, UsageLog.__table__)
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -54,6 +55,33 @@ async def try_reserve(
         .returning(ledger.c.spent_micros, ledger.c.reserved_micros)
     )
     return (await session.execute(stmt)).first()
+
+
+async def insert_reservation(
+    session: AsyncSession,
+    *,
+    request_id: str,
+    user_id: int,
+    period: date,
+    amount: int,
+    created_at: datetime,
+    expires_at: datetime,
+) -> None:
+    """Raises IntegrityError when the request id was already used (idempotency)."""
+    await session.execute(
+        _reservations.insert().values(
+            request_id=request_id,
+            user_id=user_id,
+            period=period,
+            amount_micros=amount,
+            created_at=created_at,
+            expires_at=expires_at,
+        )
+    )
+
+
+async def insert_usage(session: AsyncSession, **values: Any) -> None:
+    await session.execute(_usage.insert().values(**values))
 
 
 async def settle_reservation(

@@ -13,7 +13,9 @@ runs shielded from cancellation, and the reservation's expiry is the backstop if
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from huntaze_ai.config import Settings
+from huntaze_ai.kit import metrics
+from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import InvalidRequest, UpstreamError, UpstreamTimeout
-from huntaze_ai.kit.money import format_usd
+from huntaze_ai.kit.money import format_usd, micros_to_usd
 from huntaze_ai.metering.plans import get_user_ai_plan_from_subscription
 from huntaze_ai.metering.pricing import (
     TokenUsage,
@@ -32,7 +36,7 @@ from huntaze_ai.metering.pricing import (
     worst_case_cost_micros,
 )
 from huntaze_ai.metering.quota import QuotaLedger, Reservation, UsageRecord
-from huntaze_ai.metering.rate_limit import CreatorRateLimiter
+from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,9 @@ class MeteredCall:
     outcome: str | None = None
     model_time_s: float = 0.0
     _started: float = field(default_factory=time.perf_counter, repr=False)
+    plan: str = ""
+    # When Meter.call was entered: the overhead metric is (settled - entered) - model time.
+    _entered: float = field(default_factory=time.perf_counter, repr=False)
 
     def record_usage(
         self, *, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0
@@ -64,6 +71,11 @@ class MeteredCall:
         """The provider's token counts so far. Streams report cumulative usage: call again with
         the newer totals, the last one wins."""
         self.usage = TokenUsage(input_tokens, output_tokens, cached_input_tokens)
+
+    @staticmethod
+    def unmetered_summary(model: str) -> dict[str, Any]:
+        """The `usage` object of an answer that needed no model call."""
+        return {"model": model, "input_tokens": 0, "output_tokens": 0, "cost_usd": format_usd(0)}
 
     def summary(self) -> dict[str, Any]:
         """The `usage` object of API responses (DESIGN §4)."""
@@ -109,6 +121,7 @@ class Meter:
         prompt: str,
         request_id: str | None = None,
     ) -> AsyncIterator[MeteredCall]:
+        entered = time.perf_counter()
         if feature not in FEATURES:
             raise ValueError(f"unknown feature {feature!r}")
         plan = get_user_ai_plan_from_subscription(creator.ai_plan, creator.subscription_tier)
@@ -117,7 +130,8 @@ class Meter:
 
         await self.limiter.hit(creator.id, plan)
         reservation = await self.ledger.reserve(creator.id, plan, worst_case, rid)
-        call = MeteredCall(rid, feature, model, worst_case)
+        call = MeteredCall(rid, feature, model, worst_case, plan=plan, _entered=entered)
+        metrics.RESERVATIONS_OUTSTANDING.inc()  # back down when the settlement task ends
         try:
             yield call
         except BaseException as exc:
@@ -125,6 +139,21 @@ class Meter:
             raise
         else:
             await self._settle(reservation, call, "ok")
+
+    async def precheck(
+        self, creator: Creator, model: str, max_output_tokens: int, prompt: str
+    ) -> None:
+        """Refuse early, without counting or reserving anything, when a call would clearly be
+        refused: used before opening a stream, so the refusal is a 402/429, not a broken stream.
+        Advisory only: `call` still decides, atomically."""
+        plan = get_user_ai_plan_from_subscription(creator.ai_plan, creator.subscription_tier)
+        status = await self.limiter.status(creator.id, plan)
+        if status.remaining <= 0:
+            wait = math.ceil((status.reset_at - utcnow()).total_seconds())
+            metrics.RATE_LIMIT_REJECTIONS.labels(plan).inc()
+            raise RateLimitExceeded(retry_after_s=max(1, wait), limit=status.limit)
+        worst = worst_case_cost_micros(model, prompt, max_output_tokens)
+        await self.ledger.assert_within_monthly_quota(creator.id, plan, micros_to_usd(worst))
 
     @staticmethod
     def _request_id(creator_id: int, client_id: str | None) -> str:
@@ -169,9 +198,45 @@ class Meter:
         task = asyncio.ensure_future(self.ledger.finish(reservation, record))
         self._settling.add(task)
         task.add_done_callback(self._settling.discard)
+        task.add_done_callback(functools.partial(_observe_settled, call, reservation.user_id))
         await asyncio.shield(task)
 
     async def drain(self) -> None:
         """Wait for settlements still running (at shutdown)."""
         if self._settling:
             await asyncio.gather(*self._settling, return_exceptions=True)
+
+
+def _observe_settled(call: MeteredCall, user_id: int, _: asyncio.Task[int]) -> None:
+    """Metrics and the one log line of a settled call: ids, counts and money, never its text."""
+    metrics.RESERVATIONS_OUTSTANDING.dec()
+    usage = call.usage or TokenUsage(0, 0)
+    cost = call.cost_micros or 0
+    metrics.observe_call(
+        feature=call.feature,
+        model=call.model,
+        plan=call.plan,
+        outcome=call.outcome or "error",
+        input_tokens=usage.input_tokens,
+        cached_input_tokens=usage.cached_input_tokens,
+        output_tokens=usage.output_tokens,
+        cost_micros=cost,
+        model_time_s=call.model_time_s,
+        overhead_s=time.perf_counter() - call._entered - call.model_time_s,
+    )
+    log.info(
+        "ai call settled",
+        extra={
+            "creator_id": user_id,
+            "call_id": call.request_id,
+            "feature": call.feature,
+            "model": call.model,
+            "plan": call.plan,
+            "input_tokens": usage.input_tokens,
+            "cached_input_tokens": usage.cached_input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cost_usd": format_usd(cost),
+            "outcome": call.outcome,
+            "model_time_ms": round(call.model_time_s * 1000),
+        },
+    )

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from huntaze_ai.analytics.schemas import RefreshResponse
+from huntaze_ai.analytics.service import refresh_insights
+from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+
+router = APIRouter(prefix="/api/ai/analytics", tags=["analytics"])
+
+
+@router.post("/refresh", response_model=RefreshResponse)
+async def refresh(
+    creator: CurrentCreator,
+    session: SessionDep,
+    meter: MeterDep,
+    llm: LLMDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> RefreshResponse:
+    """New insights from the creator's stats, stored as AI insights. Metered."""
+    return await refresh_insights(session, meter, llm, creator, idempotency_key)

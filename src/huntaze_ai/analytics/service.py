@@ -1,0 +1,91 @@
+"""Analytics insights (DESIGN §2.1): the creator's stats and subscriptions in, typed insights out,
+stored as AI insights (which campaigns can then link)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.analytics.agent import analytics_agent
+from huntaze_ai.analytics.schemas import InsightOut, RefreshResponse
+from huntaze_ai.creator_data.service import (
+    get_connected_platforms,
+    get_subscription_context,
+    get_user_stats_context,
+)
+from huntaze_ai.insights.service import InsightIn, save_insights
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.llm.prompts import data_block, render
+from huntaze_ai.llm.provider import LLM
+from huntaze_ai.llm.runner import run_metered
+from huntaze_ai.metering.service import Meter
+from huntaze_ai.models import User
+
+MAX_INSIGHTS = 6
+MAX_OUTPUT_TOKENS = 1024 + 250 * MAX_INSIGHTS
+
+
+async def refresh_insights(
+    session: AsyncSession, meter: Meter, llm: LLM, creator: User, request_id: str | None = None
+) -> RefreshResponse:
+    stats = await get_user_stats_context(session, creator.id)
+    subs = await get_subscription_context(session, creator.id)
+    platforms = await get_connected_platforms(session, creator.id)
+    data = {
+        "messages_sent": stats.messages_sent,
+        "messages_trend_percent": stats.messages_trend,
+        "response_rate": stats.response_rate,
+        "revenue_usd": format_usd(stats.revenue_micros),
+        "revenue_trend_percent": stats.revenue_trend,
+        "active_chats": stats.active_chats,
+        "active_subscriptions": subs.active_count,
+        "subscription_revenue_usd": format_usd(subs.total_revenue_micros),
+        "average_subscription_usd": format_usd(subs.average_value_micros),
+        "subscription_tiers": subs.tiers,
+        "platforms": [p.provider for p in platforms],
+    }
+    result = await run_metered(
+        meter=meter,
+        llm=llm,
+        creator=creator,
+        feature="analytics",
+        agent=analytics_agent,
+        instructions=render(
+            "analytics.j2", creator_name=creator.display_name, max_insights=MAX_INSIGHTS
+        ),
+        user_content=data_block(data),
+        max_output_tokens=MAX_OUTPUT_TOKENS,
+        request_id=request_id,
+        session=session,
+    )
+    stored = await save_insights(
+        session,
+        creator.id,
+        [
+            InsightIn(
+                type=draft.type,
+                confidence=round(draft.confidence, 3),
+                summary=draft.summary,
+                data={
+                    "recommended_action": draft.recommended_action,
+                    "metrics": {m.name: m.value for m in draft.metrics},
+                },
+            )
+            for draft in result.output.insights
+        ],
+        result.call.request_id,
+    )
+    return RefreshResponse(
+        insights=[
+            InsightOut(
+                id=i.id,
+                type=i.type,
+                confidence=i.confidence,
+                summary=i.summary,
+                data=i.data,
+                created_at=i.created_at,
+            )
+            for i in stored
+        ],
+        usage=result.usage(),
+        emulated=llm.emulated,
+    )

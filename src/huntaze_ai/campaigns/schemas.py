@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from huntaze_ai.insights.schemas import InsightOut
+
+# Ids are 32-bit integer columns: a bigger number can name no row, and PostgreSQL would reject it
+# as a parameter (a 500) rather than find nothing.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class CampaignCreate(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class CampaignOut(BaseModel):
+    id: int
+    name: str
+    stats: dict[str, Any]
+    created_at: datetime
+    insight_count: int
+
+
+class CampaignsResponse(BaseModel):
+    campaigns: list[CampaignOut]
+
+
+class LinkRequest(BaseModel):
+    insight_id: RowId
+
+
+class LinkResponse(BaseModel):
+    campaign_id: int
+    insight_id: int
+    linked: bool  # false: the pair was already linked and nothing changed
+
+
+class CampaignInsightOut(InsightOut):
+    linked_at: datetime
+
+
+class CampaignInsightsResponse(BaseModel):
+    insights: list[CampaignInsightOut]

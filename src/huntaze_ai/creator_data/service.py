@@ -1,0 +1,116 @@
+"""Read-only context for the agents. Every query is scoped to the creator asking."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.creator_data import repository
+from huntaze_ai.creator_data.schemas import (
+    FanContext,
+    PlatformContext,
+    SubscriptionContext,
+    UserStatsContext,
+)
+from huntaze_ai.creator_data.segments import FanSegment, segment_fan
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.models import Fan, OAuthAccount
+
+__all__ = [
+    "FanContext",
+    "FanSegment",
+    "PlatformContext",
+    "SubscriptionContext",
+    "UserStatsContext",
+    "fan_context",
+    "get_connected_platforms",
+    "get_fan",
+    "get_platform_context",
+    "get_subscription_context",
+    "get_user_stats_context",
+    "segment_fan",
+]
+
+
+def _platform(account: OAuthAccount) -> PlatformContext:
+    return PlatformContext(
+        provider=account.provider,
+        provider_account_id=account.provider_account_id,
+        metadata=dict(account.account_metadata or {}),
+    )
+
+
+async def get_platform_context(
+    session: AsyncSession, user_id: int, platform: str
+) -> PlatformContext | None:
+    """The creator's account on `platform` (the first connected one, if several)."""
+    found = await repository.accounts(session, user_id, platform)
+    return _platform(found[0]) if found else None
+
+
+async def get_connected_platforms(session: AsyncSession, user_id: int) -> list[PlatformContext]:
+    return [_platform(a) for a in await repository.accounts(session, user_id)]
+
+
+async def get_user_stats_context(session: AsyncSession, user_id: int) -> UserStatsContext:
+    """The creator's stats; all zeros for a creator Huntaze has no stats for yet."""
+    row = await repository.stats(session, user_id)
+    if row is None:
+        return UserStatsContext()
+    return UserStatsContext(
+        messages_sent=row.messages_sent,
+        messages_trend=row.messages_trend,
+        response_rate=row.response_rate,
+        revenue_micros=row.revenue_micros,
+        revenue_trend=row.revenue_trend,
+        active_chats=row.active_chats,
+    )
+
+
+async def get_subscription_context(session: AsyncSession, user_id: int) -> SubscriptionContext:
+    groups = await repository.active_subscription_groups(session, user_id)
+    tiers: Counter[str] = Counter()
+    platforms: set[str] = set()
+    count = total = 0
+    for tier, platform, group_count, group_total in groups:
+        tiers[tier] += group_count
+        platforms.add(platform)
+        count += group_count
+        total += int(group_total)
+    return SubscriptionContext(
+        active_count=count,
+        total_revenue_micros=total,
+        platforms=sorted(platforms),
+        # Rounded half up to the micro-dollar: integers all the way, no float in between.
+        average_value_micros=(total + count // 2) // count if count else 0,
+        tiers=dict(sorted(tiers.items())),
+    )
+
+
+def fan_context(fan: Fan) -> FanContext:
+    return FanContext(
+        external_id=fan.external_id,
+        platform=fan.platform,
+        display_name=fan.display_name,
+        notes=fan.notes,
+        total_spent_micros=fan.total_spent_micros,
+        tips_micros=fan.tips_micros,
+        first_seen_at=fan.first_seen_at,
+        last_active_at=fan.last_active_at,
+        segments=segment_fan(
+            total_spent_micros=fan.total_spent_micros,
+            tips_micros=fan.tips_micros,
+            first_seen_at=fan.first_seen_at,
+            last_active_at=fan.last_active_at,
+            now=utcnow(),
+        ),
+    )
+
+
+async def get_fan(
+    session: AsyncSession, user_id: int, fan_external_id: str, platform: str | None = None
+) -> FanContext | None:
+    """One of the creator's fans by its platform id; None when the creator has no such fan."""
+    fan = await repository.fan(session, user_id, fan_external_id, platform)
+    return fan_context(fan) if fan is not None else None

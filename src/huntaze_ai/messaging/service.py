@@ -1,0 +1,160 @@
+"""Fan-reply drafting (DESIGN §2.1): context from the creator's data, one metered model call, then
+the compliance guard on the draft. A draft is only ever `draft` when the guard says `ok`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.compliance.service import ComplianceResult, check_message
+from huntaze_ai.creator_data.service import get_fan, get_platform_context
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.llm.prompts import clip, data_block, keep_recent_within, render
+from huntaze_ai.llm.provider import LLM
+from huntaze_ai.llm.runner import run_metered
+from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
+from huntaze_ai.messaging.schemas import (
+    ComplianceOut,
+    ComplianceReasonOut,
+    ReplyRequest,
+    ReplyResponse,
+    UpsellOut,
+)
+from huntaze_ai.metering.service import Meter, MeteredCall
+from huntaze_ai.models import User
+
+MAX_REPLY_CHARS = 500
+CONVERSATION_BUDGET_TOKENS = 3000
+MAX_OUTPUT_TOKENS = 1024 + 400  # thinking allowance + the reply
+_LEAK_WINDOW = 8  # this many consecutive words of our instructions in a draft is a leak
+
+
+def _compliance_out(result: ComplianceResult) -> ComplianceOut:
+    return ComplianceOut(
+        verdict=result.verdict,
+        reasons=[ComplianceReasonOut(code=r.code, detail=r.detail) for r in result.reasons],
+    )
+
+
+def leaks_instructions(reply: str, instructions: str) -> bool:
+    """A prompt-injected model echoing our instructions or the data framing."""
+    if "<<<DATA" in reply or "DATA>>>" in reply:
+        return True
+    words = instructions.lower().split()
+    text = " ".join(reply.lower().split())
+    return any(
+        " ".join(words[i : i + _LEAK_WINDOW]) in text for i in range(len(words) - _LEAK_WINDOW + 1)
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    platform: str
+    instructions: str
+    user_content: str
+    escalated: ComplianceResult | None  # set when the fan's message alone needs a human
+
+
+async def prepare(session: AsyncSession, creator: User, body: ReplyRequest) -> Prepared:
+    """Context for one draft: the creator's voice, the fan and the recent conversation."""
+    platform = body.platform or "onlyfans"
+    incoming = check_message(body.fan_message, platform=platform, fan_message=body.fan_message)
+    if incoming.verdict == "escalate":
+        return Prepared(platform, "", "", incoming)
+    fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
+    account = await get_platform_context(session, creator.id, platform)
+    turns = [f"{t.sender}: {clip(t.text, 1000)}" for t in body.conversation]
+    instructions = render(
+        "messaging.j2",
+        creator_name=creator.display_name,
+        persona=creator.persona,
+        platform=platform,
+        max_chars=MAX_REPLY_CHARS,
+    )
+    data = {
+        "fan_message": body.fan_message,
+        "recent_conversation": keep_recent_within(turns, CONVERSATION_BUDGET_TOKENS),
+        "fan": None
+        if fan is None
+        else {
+            "name": fan.display_name,
+            "segments": [str(s) for s in fan.segments],
+            "notes": clip(fan.notes or "", 1000),
+            "total_spent_usd": format_usd(fan.total_spent_micros),
+        },
+        "creator_account": None if account is None else account.metadata,
+    }
+    return Prepared(platform, instructions, data_block(data), None)
+
+
+def escalated_response(prepared: Prepared, llm: LLM) -> ReplyResponse:
+    """Refunds, chargebacks, legal threats: a human answers, and no model call is paid for."""
+    assert prepared.escalated is not None
+    return ReplyResponse(
+        reply="",
+        status="escalate",
+        confidence=0.0,
+        compliance=_compliance_out(prepared.escalated),
+        usage=MeteredCall.unmetered_summary(llm.model_name),
+        emulated=llm.emulated,
+    )
+
+
+def finish(
+    prepared: Prepared, draft: MessagingDraft, fan_message: str, call: MeteredCall, llm: LLM
+) -> ReplyResponse:
+    """The guard on the draft: `draft` only when compliance says ok and nothing leaked."""
+    reply = draft.reply.strip()
+    compliance = _compliance_out(
+        check_message(reply, platform=prepared.platform, fan_message=fan_message)
+    )
+    if leaks_instructions(reply, prepared.instructions):
+        reply = ""
+        compliance.reasons.append(
+            ComplianceReasonOut(code="prompt_leak", detail="the draft repeated its instructions")
+        )
+        compliance.verdict = "block"
+    upsell = draft.suggested_upsell
+    return ReplyResponse(
+        reply=reply,
+        status="draft" if compliance.verdict == "ok" else "escalate",
+        confidence=round(draft.confidence, 3),
+        suggested_upsell=None
+        if upsell is None
+        else UpsellOut(
+            kind=upsell.kind,
+            description=upsell.description,
+            price_usd=str(Decimal(str(upsell.price_usd)).quantize(Decimal("0.01"))),
+        ),
+        compliance=compliance,
+        usage=call.summary(),
+        emulated=llm.emulated,
+    )
+
+
+async def draft_reply(
+    session: AsyncSession,
+    meter: Meter,
+    llm: LLM,
+    creator: User,
+    body: ReplyRequest,
+    request_id: str | None = None,
+) -> ReplyResponse:
+    prepared = await prepare(session, creator, body)
+    if prepared.escalated is not None:
+        return escalated_response(prepared, llm)
+    result = await run_metered(
+        meter=meter,
+        llm=llm,
+        creator=creator,
+        feature="messaging",
+        agent=messaging_agent,
+        instructions=prepared.instructions,
+        user_content=prepared.user_content,
+        max_output_tokens=MAX_OUTPUT_TOKENS,
+        request_id=request_id,
+        session=session,
+    )
+    return finish(prepared, result.output, body.fan_message, result.call, llm)

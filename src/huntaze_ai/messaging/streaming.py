@@ -1,0 +1,84 @@
+"""The streamed fan reply: Server-Sent Events `delta` (reply text as it comes), then `done` (the
+checked ReplyResponse) or `error` (the JSON error contract).
+
+The whole metered call lives inside the generator: a stream that never starts reserves nothing,
+and a client that goes away mid-stream cancels the generator inside `Meter.call`, which settles
+for what was produced. When a stream breaks before the provider reported usage, the charge is an
+upper bound (the prompt's bound and one token per byte streamed), never zero for tokens we got.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic_ai.result import StreamedRunResult
+from pydantic_ai.settings import ModelSettings
+from pydantic_ai.usage import UsageLimits
+
+from huntaze_ai.kit.errors import HuntazeError
+from huntaze_ai.llm.errors import provider_errors
+from huntaze_ai.llm.provider import LLM
+from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
+from huntaze_ai.messaging.service import MAX_OUTPUT_TOKENS, Prepared, finish
+from huntaze_ai.metering.pricing import prompt_token_upper_bound
+from huntaze_ai.metering.service import Meter, MeteredCall
+from huntaze_ai.models import User
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+def _record(
+    call: MeteredCall, result: StreamedRunResult[None, MessagingDraft], prompt: str, sent: str
+) -> None:
+    usage = result.usage
+    if usage.input_tokens or usage.output_tokens:
+        call.record_usage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=min(usage.cache_read_tokens, usage.input_tokens),
+        )
+    elif sent:
+        call.record_usage(
+            input_tokens=prompt_token_upper_bound(prompt), output_tokens=len(sent.encode())
+        )
+
+
+async def stream_reply(
+    meter: Meter,
+    llm: LLM,
+    creator: User,
+    prepared: Prepared,
+    fan_message: str,
+    request_id: str | None,
+) -> AsyncIterator[str]:
+    prompt = "\n".join((prepared.instructions, prepared.user_content))
+    settings: ModelSettings = {"max_tokens": MAX_OUTPUT_TOKENS, "timeout": llm.timeout_s}
+    try:
+        async with meter.call(
+            creator, "messaging", llm.model_name, MAX_OUTPUT_TOKENS, prompt, request_id
+        ) as call:
+            sent = ""
+            with provider_errors():
+                async with messaging_agent.run_stream(
+                    prepared.user_content,
+                    model=llm.model,
+                    instructions=prepared.instructions,
+                    model_settings=settings,
+                    usage_limits=UsageLimits(request_limit=1),
+                ) as result:
+                    try:
+                        async for partial in result.stream_output(debounce_by=None):
+                            text = partial.reply or ""
+                            if len(text) > len(sent) and text.startswith(sent):
+                                yield sse("delta", {"text": text[len(sent) :]})
+                                sent = text
+                        draft = await result.get_output()
+                    finally:
+                        _record(call, result, prompt, sent)
+        yield sse("done", finish(prepared, draft, fan_message, call, llm).model_dump(mode="json"))
+    except HuntazeError as exc:
+        yield sse("error", exc.body())

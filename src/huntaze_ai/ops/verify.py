@@ -1,0 +1,263 @@
+"""`config verify`: is this configuration one the app can run on, and are its dependencies there?
+
+First the variables of DESIGN §3, as the app would load them (with `production`, as HUNTAZE_ENV=
+production would judge them: a real SECRET_KEY, PostgreSQL, Redis, a Gemini key); then the live
+dependencies: the database reachable and at head, Redis answering PING, Gemini accepting the key.
+
+Every detail is scrubbed of the secret values it could echo (passwords in URLs, the keys), so the
+report can be pasted into a ticket.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+
+import httpx
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from huntaze_ai.config import DEFAULT_SECRET_KEY, ConfigError, Settings, load_settings
+from huntaze_ai.health.service import check_database, check_redis
+from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.migrations import head_revision
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.metering.pricing import UnknownModelPrice, ensure_priced
+from huntaze_ai.ops import Check
+
+GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+GEMINI_TIMEOUT_S = 5.0
+MIN_SECRET_KEY_CHARS = 32
+# Shorter values are not worth masking (and masking them would garble the report).
+_MIN_SECRET_LEN = 6
+
+
+def hide_password(url: str) -> str:
+    """A database or Redis URL fit to print: its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+async def verify(production: bool = False) -> list[Check]:
+    checks: list[Check] = []
+    secrets = _raw_secrets()
+    settings: Settings | None
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        checks.append(Check("settings", False, str(exc)))
+        # Load again without the production-only rules, to report everything else in this run.
+        env = os.environ.get("HUNTAZE_ENV", "development").strip().lower()
+        settings = _load_leniently()
+    else:
+        env = settings.huntaze_env
+        checks.append(Check("settings", True, f"loaded (HUNTAZE_ENV={env})"))
+    if settings is None:
+        return _scrub(checks, secrets)
+    secrets |= _settings_secrets(settings)
+    strict = production or env == "production"
+
+    if production:
+        checks.append(
+            Check("HUNTAZE_ENV", True, "production")
+            if env == "production"
+            else Check("HUNTAZE_ENV", False, f"is {env!r}; the servers must run with production")
+        )
+    checks.append(_secret_key(settings, strict))
+    checks.append(_database_url(settings, strict))
+    checks.append(Check("RATE_LIMIT_FAIL_MODE", True, settings.rate_limit_fail_mode))
+    checks.append(_quotas(settings))
+    checks.append(_model(settings))
+    checks.append(await _database(settings))
+    checks.append(await _redis(settings, strict))
+    checks.append(await _gemini(settings, strict))
+    return _scrub(checks, secrets)
+
+
+def _load_leniently() -> Settings | None:
+    try:
+        return Settings(huntaze_env="development")
+    except (ValidationError, ConfigError):
+        return None
+
+
+def _secret_key(settings: Settings, strict: bool) -> Check:
+    value = settings.secret_key.get_secret_value()
+    if value == DEFAULT_SECRET_KEY:
+        if strict:
+            return Check(
+                "SECRET_KEY", False, "the development default; set a random value of 32+ characters"
+            )
+        return Check("SECRET_KEY", True, "development default (refused in production)")
+    if strict and len(value) < MIN_SECRET_KEY_CHARS:
+        return Check(
+            "SECRET_KEY",
+            False,
+            f"only {len(value)} characters; production needs at least {MIN_SECRET_KEY_CHARS}",
+        )
+    return Check("SECRET_KEY", True, f"set ({len(value)} characters)")
+
+
+def _database_url(settings: Settings, strict: bool) -> Check:
+    shown = hide_password(settings.database_url)
+    if strict and settings.async_database_url.get_backend_name() != "postgresql":
+        return Check(
+            "DATABASE_URL",
+            False,
+            f"{shown}: production needs PostgreSQL (shared by every instance)",
+        )
+    return Check("DATABASE_URL", True, shown)
+
+
+def _quotas(settings: Settings) -> Check:
+    limits = ", ".join(
+        f"{plan} ${format_usd(settings.quota_limit_micros(plan)).rstrip('0').rstrip('.')}"
+        for plan in ("starter", "pro", "business")
+    )
+    return Check("QUOTA_*_USD", True, limits)
+
+
+def _model(settings: Settings) -> Check:
+    try:
+        ensure_priced(settings.gemini_model)
+    except UnknownModelPrice:
+        return Check(
+            "GEMINI_MODEL",
+            False,
+            f"{settings.gemini_model}: no published price, the app refuses to start with it",
+        )
+    return Check("GEMINI_MODEL", True, f"{settings.gemini_model} (priced)")
+
+
+async def _database(settings: Settings) -> Check:
+    shown = hide_password(settings.database_url)
+    database = Database.from_url(settings.async_database_url)
+    started = time.perf_counter()
+    try:
+        problem = await check_database(database)
+    finally:
+        await database.dispose()
+    if problem:
+        return Check("database", False, f"{shown}: {problem}")
+    return Check(
+        "database", True, f"reachable, schema at head ({head_revision()}){_ms_since(started)}"
+    )
+
+
+async def _redis(settings: Settings, strict: bool) -> Check:
+    url = settings.effective_redis_url
+    if url is None:
+        if strict:
+            return Check(
+                "redis",
+                False,
+                "not configured: set REDIS_URL or ELASTICACHE_REDIS_HOST "
+                "(every instance must count rate limits in the same place)",
+            )
+        return Check("redis", True, "not configured (in-process rate limits)")
+    shown = hide_password(url)
+    try:
+        client = create_redis(url)
+    except ValueError as exc:
+        return Check("redis", False, f"{shown}: invalid URL ({exc})")
+    started = time.perf_counter()
+    try:
+        problem = await check_redis(client)
+    finally:
+        await client.aclose()
+    if problem:
+        return Check("redis", False, f"{shown}: {problem}")
+    return Check("redis", True, f"{shown}: PING ok{_ms_since(started)}")
+
+
+async def _gemini(settings: Settings, strict: bool) -> Check:
+    base_url = (settings.gemini_base_url or GEMINI_DEFAULT_BASE_URL).rstrip("/")
+    if settings.gemini_api_key is None:
+        if strict:
+            return Check("gemini", False, "GEMINI_API_KEY is required in production")
+        return Check("gemini", True, "emulated model (no GEMINI_API_KEY)")
+    key = settings.gemini_api_key.get_secret_value()
+    started = time.perf_counter()
+    try:
+        async with httpx.AsyncClient(timeout=GEMINI_TIMEOUT_S) as client:
+            response = await client.get(
+                f"{base_url}/v1beta/models",
+                params={"pageSize": 1000},
+                headers={"x-goog-api-key": key},
+            )
+    except httpx.HTTPError as exc:
+        return Check("gemini", False, f"{base_url} unreachable: {type(exc).__name__}")
+    if response.status_code != 200:
+        return Check(
+            "gemini",
+            False,
+            f"key rejected by {base_url} (HTTP {response.status_code}: {_error_message(response)})",
+        )
+    try:
+        names = {str(m.get("name", "")).removeprefix("models/") for m in response.json()["models"]}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Check("gemini", False, f"{base_url} answered the models list with unexpected JSON")
+    if settings.gemini_model not in names:
+        return Check(
+            "gemini",
+            False,
+            f"key accepted by {base_url}, but {settings.gemini_model} is not offered to it",
+        )
+    return Check(
+        "gemini",
+        True,
+        f"key accepted by {base_url}, {settings.gemini_model} offered{_ms_since(started)}",
+    )
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        message = str(response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        message = response.reason_phrase
+    return message.splitlines()[0][:200] if message else response.reason_phrase
+
+
+def _ms_since(started: float) -> str:
+    return f" in {(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def _raw_secrets() -> set[str]:
+    """Secret values straight from the environment, in case settings cannot even be loaded."""
+    found = {os.environ.get(name, "") for name in ("SECRET_KEY", "GEMINI_API_KEY")}
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        raw = os.environ.get(name, "")
+        try:
+            found.add(make_url(raw).password or "")
+        except ArgumentError:
+            found.add(raw)  # unparsable: the whole value may hold a password
+    return found
+
+
+def _settings_secrets(settings: Settings) -> set[str]:
+    found = {settings.secret_key.get_secret_value()}
+    if settings.gemini_api_key is not None:
+        found.add(settings.gemini_api_key.get_secret_value())
+    for url in (settings.database_url, settings.effective_redis_url):
+        if url:
+            try:
+                found.add(make_url(url).password or "")
+            except ArgumentError:
+                found.add(url)
+    return found
+
+
+def _scrub(checks: Iterable[Check], secrets: set[str]) -> list[Check]:
+    masked = sorted((s for s in secrets if len(s) >= _MIN_SECRET_LEN), key=len, reverse=True)
+    out = []
+    for check in checks:
+        detail = check.detail
+        for secret in masked:
+            detail = detail.replace(secret, "***")
+        out.append(Check(check.name, check.ok, detail))
+    return out

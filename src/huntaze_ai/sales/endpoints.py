@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header
+
+from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+from huntaze_ai.sales.schemas import SuggestionsRequest, SuggestionsResponse
+from huntaze_ai.sales.service import suggest
+
+router = APIRouter(prefix="/api/ai/sales", tags=["sales"])
+
+
+@router.post("/suggestions", response_model=SuggestionsResponse)
+async def suggestions(
+    creator: CurrentCreator,
+    session: SessionDep,
+    meter: MeterDep,
+    llm: LLMDep,
+    body: Annotated[SuggestionsRequest | None, Body()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> SuggestionsResponse:
+    """Upsell and PPV suggestions with price ranges, optionally for one fan. Metered."""
+    return await suggest(
+        session, meter, llm, creator, body or SuggestionsRequest(), idempotency_key
+    )

@@ -1,0 +1,87 @@
+"""Sales suggestions (DESIGN §2.1): subscription context and the fan's segment in, upsell and PPV
+ideas with a price range out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.creator_data.service import get_fan, get_subscription_context
+from huntaze_ai.kit.errors import NotFound
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.llm.prompts import clip, data_block, render
+from huntaze_ai.llm.provider import LLM
+from huntaze_ai.llm.runner import run_metered
+from huntaze_ai.metering.service import Meter
+from huntaze_ai.models import User
+from huntaze_ai.sales.agent import sales_agent
+from huntaze_ai.sales.schemas import SuggestionOut, SuggestionsRequest, SuggestionsResponse
+
+MAX_SUGGESTIONS = 5
+MAX_OUTPUT_TOKENS = 1024 + 200 * MAX_SUGGESTIONS
+_CENT = Decimal("0.01")
+
+
+def _usd(value: float) -> str:
+    return str(Decimal(str(value)).quantize(_CENT))
+
+
+async def suggest(
+    session: AsyncSession,
+    meter: Meter,
+    llm: LLM,
+    creator: User,
+    body: SuggestionsRequest,
+    request_id: str | None = None,
+) -> SuggestionsResponse:
+    fan = None
+    if body.fan_id is not None:
+        fan = await get_fan(session, creator.id, body.fan_id)
+        if fan is None:
+            raise NotFound("No such fan")
+    subs = await get_subscription_context(session, creator.id)
+    data = {
+        "active_subscriptions": subs.active_count,
+        "subscription_revenue_usd": format_usd(subs.total_revenue_micros),
+        "average_subscription_usd": format_usd(subs.average_value_micros),
+        "platforms": subs.platforms,
+        "tiers": subs.tiers,
+        "fan": None
+        if fan is None
+        else {
+            "segments": [str(s) for s in fan.segments],
+            "total_spent_usd": format_usd(fan.total_spent_micros),
+            "tips_usd": format_usd(fan.tips_micros),
+            "notes": clip(fan.notes or "", 1000),
+        },
+    }
+    result = await run_metered(
+        meter=meter,
+        llm=llm,
+        creator=creator,
+        feature="sales",
+        agent=sales_agent,
+        instructions=render(
+            "sales.j2", creator_name=creator.display_name, max_suggestions=MAX_SUGGESTIONS
+        ),
+        user_content=data_block(data),
+        max_output_tokens=MAX_OUTPUT_TOKENS,
+        request_id=request_id,
+        session=session,
+    )
+    return SuggestionsResponse(
+        suggestions=[
+            SuggestionOut(
+                kind=s.kind,
+                title=s.title,
+                rationale=s.rationale,
+                target_segment=s.target_segment,
+                price_min_usd=_usd(min(s.price_min_usd, s.price_max_usd)),
+                price_max_usd=_usd(max(s.price_min_usd, s.price_max_usd)),
+            )
+            for s in result.output.suggestions
+        ],
+        usage=result.usage(),
+        emulated=llm.emulated,
+    )

@@ -1,0 +1,142 @@
+"""Messaging over HTTP through the real Gemini SDK against the emulator, streamed and not."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.engine import URL
+
+from huntaze_ai.auth.service import create_api_token
+from huntaze_ai.emulator import EmulatorConfig, FaultKind, run_emulator_in_thread
+from huntaze_ai.kit.db import Database
+from huntaze_ai.messaging.schemas import ReplyRequest
+from huntaze_ai.messaging.service import prepare
+from huntaze_ai.messaging.streaming import stream_reply
+from tests.apphelpers import app_client, settings_for
+from tests.metering.conftest import books, make_meter, new_creator
+
+
+async def _headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:
+    user = await new_creator(database, plan=plan)
+    async with database.sessionmaker() as session, session.begin():
+        token = await create_api_token(session, user)
+    return user.id, {"Authorization": f"Bearer {token}"}
+
+
+def _events(body: str) -> list[tuple[str, dict[str, object]]]:
+    events = []
+    for block in body.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+async def test_a_reply_through_the_real_sdk_is_drafted_checked_and_charged(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await _headers(database)
+    body = {"fan_message": "hey gorgeous, loved your beach pics!", "platform": "instagram"}
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/ai/messages/reply", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert out["status"] in ("draft", "escalate")
+    assert out["compliance"]["verdict"] in ("ok", "block", "escalate")
+    assert (out["status"] == "draft") == (out["compliance"]["verdict"] == "ok")
+    assert 0 <= out["confidence"] <= 1
+    assert Decimal(out["usage"]["cost_usd"]) > 0
+    b = await books(database, user_id)
+    assert (b.rows, b.reserved, b.rows_cost) == (1, 0, b.spent)
+
+
+async def test_a_streamed_reply_sends_deltas_then_the_checked_result(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await _headers(database)
+    body = {"fan_message": "what are you wearing for the weekend shoot?"}
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/ai/messages/reply/stream", json=body, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = _events(response.text)
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "done"
+    assert "delta" in kinds
+    done = events[-1][1]
+    streamed = "".join(str(data["text"]) for kind, data in events if kind == "delta")
+    assert done["reply"] in (streamed.strip(), "")
+    assert Decimal(str(done["usage"]["cost_usd"])) > 0  # type: ignore[index]
+    b = await books(database, user_id)
+    assert (b.rows, b.reserved, b.spent) == (1, 0, b.rows_cost)
+    assert b.spent == int(Decimal(str(done["usage"]["cost_usd"])) * 1_000_000)  # type: ignore[index]
+
+
+async def test_a_stream_the_client_abandons_is_settled_and_releases_its_reservation(
+    database: Database,
+) -> None:
+    creator = await new_creator(database)
+    meter = make_meter(database)
+    with run_emulator_in_thread(EmulatorConfig(port=0, latency_ms=2000)) as url:
+        from huntaze_ai.llm.provider import build_llm
+        from tests.metering.conftest import make_settings
+
+        llm = build_llm(make_settings(gemini_base_url=url))
+        async with llm.model:  # type: ignore[attr-defined]
+            async with database.sessionmaker() as session:
+                prepared = await prepare(session, creator, ReplyRequest(fan_message="hi there"))
+            stream = stream_reply(meter, llm, creator, prepared, "hi there", None)
+            first = await anext(stream)
+            assert first.startswith("event: delta")
+            await stream.aclose()  # what Starlette does when the client goes away
+            await meter.drain()
+    b = await books(database, creator.id)
+    assert (b.rows, b.reserved, b.open_reservations) == (1, 0, 0)
+    assert b.spent == b.rows_cost
+    assert b.spent > 0  # the tokens already produced are paid for
+
+
+async def test_a_truncated_stream_ends_with_an_error_event_and_exact_books(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await _headers(database)
+    with run_emulator_in_thread(EmulatorConfig(port=0, fault=FaultKind.TRUNCATED_STREAM)) as url:
+        async with app_client(settings_for(database_url, gemini_base_url=url)) as client:
+            response = await client.post(
+                "/api/ai/messages/reply/stream", json={"fan_message": "hey"}, headers=headers
+            )
+    kind, data = _events(response.text)[-1]
+    assert kind == "error"
+    assert data["error"] == "provider_error"
+    b = await books(database, user_id)
+    assert (b.rows, b.reserved, b.open_reservations) == (1, 0, 0)
+    assert b.spent == b.rows_cost
+
+
+async def test_a_stream_over_quota_is_refused_with_402_before_it_opens(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await _headers(database)
+    settings = settings_for(database_url, quota_starter_usd=Decimal("0.0001"))
+    async with app_client(settings) as client:
+        response = await client.post(
+            "/api/ai/messages/reply/stream", json={"fan_message": "hey"}, headers=headers
+        )
+    assert response.status_code == 402
+    assert response.json()["message"] == "Monthly quota exceeded"
+    assert (await books(database, user_id)).rows == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"fan_message": ""}, {"fan_message": "x" * 4001}, {"fan_message": "hi", "platform": "?"}],
+)
+async def test_bad_reply_requests_are_422_and_charge_nothing(
+    database_url: URL, database: Database, body: dict[str, object]
+) -> None:
+    user_id, headers = await _headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/ai/messages/reply", json=body, headers=headers)
+    assert response.status_code == 422
+    assert (await books(database, user_id)).rows == 0
