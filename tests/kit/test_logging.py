@@ -215,13 +215,14 @@ async def test_a_real_caption_request_logs_no_fan_text_at_info(
             json={"platform": "instagram", "description": f"beach photo {marker}"},
             headers={"Authorization": f"Bearer {token}"},
         )
-    if response.status_code == 404:
-        pytest.xfail("caption endpoint not yet available")
     assert response.status_code == 200, response.text
     text = json_log.getvalue()
     assert marker not in text
     assert token not in text
     assert any(line["message"] == "ai call settled" for line in lines(json_log))
+    access = [line for line in lines(json_log) if line.get("route") == "/api/ai/content/caption"]
+    assert access
+    assert access[0]["creator_id"] == user.id
 
 
 def test_configure_logging_reads_log_level_and_installs_one_handler(

@@ -185,7 +185,10 @@ class GeminiEmulator:
                 self.app,
                 host=self.config.host,
                 port=self.config.port,
-                log_level="warning",
+                # No logging setup of its own: in-process (the demo), uvicorn's dictConfig and
+                # levels would reconfigure the app server's loggers too.
+                log_config=None,
+                log_level=None,
                 access_log=False,
                 lifespan="off",
                 ws="none",
