@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 
 from huntaze_ai.config import Settings
 from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
+from huntaze_ai.kit.db import Database
 from huntaze_ai.main import create_app
 
 
@@ -41,3 +42,14 @@ async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+async def creator_headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:
+    """A committed creator and the Authorization header of a fresh token of theirs."""
+    from huntaze_ai.auth.service import create_api_token
+    from tests.metering.conftest import new_creator
+
+    user = await new_creator(database, plan=plan)
+    async with database.sessionmaker() as session, session.begin():
+        token = await create_api_token(session, user)
+    return user.id, {"Authorization": f"Bearer {token}"}

@@ -6,24 +6,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import URL
 
-from huntaze_ai.auth.service import create_api_token
 from huntaze_ai.emulator import EmulatorConfig, FaultKind, run_emulator_in_thread
 from huntaze_ai.kit.db import Database
-from tests.apphelpers import app_client, settings_for
-from tests.metering.conftest import books, new_creator
-
-
-async def _headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:
-    user = await new_creator(database, plan=plan)
-    async with database.sessionmaker() as session, session.begin():
-        token = await create_api_token(session, user)
-    return user.id, {"Authorization": f"Bearer {token}"}
+from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.metering.conftest import books
 
 
 async def test_a_caption_request_returns_rule_abiding_variants_and_is_charged(
     database_url: URL, database: Database
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     body = {"platform": "instagram", "description": "golden hour beach shoot", "variants": 2}
     async with app_client(settings_for(database_url)) as client:
         response = await client.post("/api/ai/content/caption", json=body, headers=headers)
@@ -59,7 +51,7 @@ async def test_a_caption_request_returns_rule_abiding_variants_and_is_charged(
 async def test_bad_caption_requests_are_422_and_charge_nothing(
     database_url: URL, database: Database, body: dict[str, object]
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
         response = await client.post("/api/ai/content/caption", json=body, headers=headers)
     assert response.status_code == 422
@@ -79,7 +71,7 @@ async def test_bad_caption_requests_are_422_and_charge_nothing(
 async def test_provider_faults_map_to_the_contract_with_nothing_charged(
     database_url: URL, database: Database, fault: FaultKind, status: int, code: str
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     body = {"platform": "x", "description": "new set"}
     with run_emulator_in_thread(EmulatorConfig(port=0, fault=fault, timeout_hold_s=5)) as url:
         async with app_client(settings_for(database_url, gemini_base_url=url)) as client:

@@ -8,21 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import URL
 
-from huntaze_ai.auth.service import create_api_token
 from huntaze_ai.emulator import EmulatorConfig, FaultKind, run_emulator_in_thread
 from huntaze_ai.kit.db import Database
 from huntaze_ai.messaging.schemas import ReplyRequest
 from huntaze_ai.messaging.service import prepare
 from huntaze_ai.messaging.streaming import stream_reply
-from tests.apphelpers import app_client, settings_for
+from tests.apphelpers import app_client, creator_headers, settings_for
 from tests.metering.conftest import books, make_meter, new_creator
-
-
-async def _headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:
-    user = await new_creator(database, plan=plan)
-    async with database.sessionmaker() as session, session.begin():
-        token = await create_api_token(session, user)
-    return user.id, {"Authorization": f"Bearer {token}"}
 
 
 def _events(body: str) -> list[tuple[str, dict[str, object]]]:
@@ -36,7 +28,7 @@ def _events(body: str) -> list[tuple[str, dict[str, object]]]:
 async def test_a_reply_through_the_real_sdk_is_drafted_checked_and_charged(
     database_url: URL, database: Database
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     body = {"fan_message": "hey gorgeous, loved your beach pics!", "platform": "instagram"}
     async with app_client(settings_for(database_url)) as client:
         response = await client.post("/api/ai/messages/reply", json=body, headers=headers)
@@ -54,7 +46,7 @@ async def test_a_reply_through_the_real_sdk_is_drafted_checked_and_charged(
 async def test_a_streamed_reply_sends_deltas_then_the_checked_result(
     database_url: URL, database: Database
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     body = {"fan_message": "what are you wearing for the weekend shoot?"}
     async with app_client(settings_for(database_url)) as client:
         response = await client.post("/api/ai/messages/reply/stream", json=body, headers=headers)
@@ -100,7 +92,7 @@ async def test_a_stream_the_client_abandons_is_settled_and_releases_its_reservat
 async def test_a_truncated_stream_ends_with_an_error_event_and_exact_books(
     database_url: URL, database: Database
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     with run_emulator_in_thread(EmulatorConfig(port=0, fault=FaultKind.TRUNCATED_STREAM)) as url:
         async with app_client(settings_for(database_url, gemini_base_url=url)) as client:
             response = await client.post(
@@ -117,7 +109,7 @@ async def test_a_truncated_stream_ends_with_an_error_event_and_exact_books(
 async def test_a_stream_over_quota_is_refused_with_402_before_it_opens(
     database_url: URL, database: Database
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     settings = settings_for(database_url, quota_starter_usd=Decimal("0.0001"))
     async with app_client(settings) as client:
         response = await client.post(
@@ -135,7 +127,7 @@ async def test_a_stream_over_quota_is_refused_with_402_before_it_opens(
 async def test_bad_reply_requests_are_422_and_charge_nothing(
     database_url: URL, database: Database, body: dict[str, object]
 ) -> None:
-    user_id, headers = await _headers(database)
+    user_id, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
         response = await client.post("/api/ai/messages/reply", json=body, headers=headers)
     assert response.status_code == 422

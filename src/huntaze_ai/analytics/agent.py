@@ -1,18 +1,9 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 from pydantic_ai import Agent
 
-InsightType = Literal[
-    "churn_alert",
-    "revenue_trend",
-    "engagement_drop",
-    "growth_opportunity",
-    "content_performance",
-    "fan_behavior",
-]
+from huntaze_ai.insights.schemas import InsightType
 
 
 class Metric(BaseModel):

@@ -1,18 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
-
-class InsightOut(BaseModel):
-    id: int
-    type: str
-    confidence: float
-    summary: str
-    data: dict[str, Any]
-    created_at: datetime
+from huntaze_ai.insights.schemas import InsightOut
 
 
 class RefreshResponse(BaseModel):

@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.analytics.agent import analytics_agent
-from huntaze_ai.analytics.schemas import InsightOut, RefreshResponse
+from huntaze_ai.analytics.schemas import RefreshResponse
 from huntaze_ai.creator_data.service import (
     get_connected_platforms,
     get_subscription_context,
     get_user_stats_context,
 )
-from huntaze_ai.insights.service import InsightIn, save_insights
+from huntaze_ai.insights.service import InsightIn, insight_out, save_insights
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.llm.prompts import data_block, render
 from huntaze_ai.llm.provider import LLM
@@ -75,17 +75,7 @@ async def refresh_insights(
         result.call.request_id,
     )
     return RefreshResponse(
-        insights=[
-            InsightOut(
-                id=i.id,
-                type=i.type,
-                confidence=i.confidence,
-                summary=i.summary,
-                data=i.data,
-                created_at=i.created_at,
-            )
-            for i in stored
-        ],
+        insights=[insight_out(i) for i in stored],
         usage=result.usage(),
         emulated=llm.emulated,
     )
