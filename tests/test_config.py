@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from huntaze_ai.config import DEFAULT_SECRET_KEY, ConfigError, load_settings
+from huntaze_ai.metering.pricing import ModelPrice
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +21,13 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: igno
         "QUOTA_PRO_USD",
         "QUOTA_BUSINESS_USD",
         "RATE_LIMIT_FAIL_MODE",
+        "GEMINI_MODEL",
+        "LLM_PROVIDER",
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_MODEL",
+        "MODEL_PRICE_INPUT_USD_PER_MTOK",
+        "MODEL_PRICE_OUTPUT_USD_PER_MTOK",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -30,6 +40,9 @@ def test_defaults_are_the_embedded_setup(tmp_path) -> None:  # type: ignore[no-u
     assert settings.effective_redis_url is None
     assert settings.rate_limit_fail_mode == "closed"
     assert settings.gemini_model == "gemini-2.5-pro"
+    assert settings.llm_provider == "gemini"
+    assert settings.llm_model == "gemini-2.5-pro"
+    assert settings.model_price_override is None
     assert settings.quota_limit_micros("starter") == 10_000_000
     assert settings.quota_limit_micros("pro") == 50_000_000
     assert settings.quota_limit_micros("business") == 999_999_000_000
@@ -86,4 +99,60 @@ def test_quota_overrides_and_redis_host_come_from_the_environment(
 def test_an_invalid_fail_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATE_LIMIT_FAIL_MODE", "sideways")
     with pytest.raises(ConfigError, match="RATE_LIMIT_FAIL_MODE"):
+        load_settings()
+
+
+def test_the_openai_provider_takes_its_endpoint_model_and_optional_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
+    monkeypatch.setenv("OPENAI_MODEL", "llama3.1")
+    settings = load_settings()
+    assert settings.llm_model == "llama3.1"
+    assert settings.openai_api_key is None  # Ollama needs none
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-123456")
+    assert "sk-123456" not in repr(load_settings())
+
+
+@pytest.mark.parametrize("missing", ["OPENAI_BASE_URL", "OPENAI_MODEL"])
+def test_the_openai_provider_names_a_missing_variable(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "openai")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
+    monkeypatch.setenv("OPENAI_MODEL", "llama3.1")
+    monkeypatch.setenv(missing, " ")
+    with pytest.raises(ConfigError, match=missing):
+        load_settings()
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        load_settings()
+
+
+def test_an_unknown_provider_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_PROVIDER", "anthropic")
+    with pytest.raises(ConfigError, match="LLM_PROVIDER"):
+        load_settings()
+
+
+def test_a_price_override_is_both_prices_or_neither(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL_PRICE_INPUT_USD_PER_MTOK", "0.2")
+    with pytest.raises(ConfigError, match="MODEL_PRICE_OUTPUT_USD_PER_MTOK"):
+        load_settings()
+    monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "0.6")
+    assert load_settings().model_price_override == ModelPrice(Decimal("0.2"), Decimal("0.6"))
+    monkeypatch.delenv("MODEL_PRICE_INPUT_USD_PER_MTOK")
+    with pytest.raises(ConfigError, match="MODEL_PRICE_INPUT_USD_PER_MTOK"):
+        load_settings()
+
+
+def test_a_free_override_is_allowed_but_a_negative_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MODEL_PRICE_INPUT_USD_PER_MTOK", "0")
+    monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "0")
+    assert load_settings().model_price_override == ModelPrice(Decimal(0), Decimal(0))
+    monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "-1")
+    with pytest.raises(ConfigError, match="MODEL_PRICE_OUTPUT_USD_PER_MTOK"):
         load_settings()

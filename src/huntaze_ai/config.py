@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from huntaze_ai.kit.money import usd_to_micros
+from huntaze_ai.metering.pricing import ModelPrice
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
 
@@ -68,6 +69,14 @@ class Settings(BaseSettings):
     gemini_model: str = "gemini-2.5-pro"
     gemini_base_url: str | None = None
 
+    llm_provider: Literal["gemini", "openai"] = "gemini"
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    openai_model: str | None = None
+    # USD per million tokens, for a model genai-prices does not know (self-hosted): both or neither.
+    model_price_input_usd_per_mtok: Decimal | None = Field(default=None, ge=0)
+    model_price_output_usd_per_mtok: Decimal | None = Field(default=None, ge=0)
+
     quota_starter_usd: Decimal = Field(default=Decimal("10"), ge=0)
     quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0)
     quota_business_usd: Decimal = Field(default=Decimal("999999"), ge=0)
@@ -85,6 +94,40 @@ class Settings(BaseSettings):
         if self.is_production and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters in production")
         return self
+
+    @model_validator(mode="after")
+    def _openai_needs_an_endpoint_and_a_model(self) -> Settings:
+        if self.llm_provider == "openai":
+            for name in ("openai_base_url", "openai_model"):
+                if not (getattr(self, name) or "").strip():
+                    raise ValueError(f"{name.upper()} is required when LLM_PROVIDER=openai")
+        return self
+
+    @model_validator(mode="after")
+    def _price_override_is_both_or_neither(self) -> Settings:
+        given = (self.model_price_input_usd_per_mtok, self.model_price_output_usd_per_mtok)
+        if given.count(None) == 1:
+            raise ValueError(
+                "MODEL_PRICE_INPUT_USD_PER_MTOK and MODEL_PRICE_OUTPUT_USD_PER_MTOK must be set "
+                "together (or neither)"
+            )
+        return self
+
+    @property
+    def llm_model(self) -> str:
+        """The model the agents call and the Meter bills: OPENAI_MODEL or GEMINI_MODEL."""
+        if self.llm_provider == "openai" and self.openai_model:
+            return self.openai_model
+        return self.gemini_model
+
+    @property
+    def model_price_override(self) -> ModelPrice | None:
+        """The operator's price for `llm_model`, or None to use its published price."""
+        price_in = self.model_price_input_usd_per_mtok
+        price_out = self.model_price_output_usd_per_mtok
+        if price_in is None or price_out is None:
+            return None
+        return ModelPrice(price_in, price_out)
 
     @property
     def is_production(self) -> bool:

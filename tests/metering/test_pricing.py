@@ -1,19 +1,31 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from huntaze_ai.metering import pricing
 from huntaze_ai.metering.pricing import (
+    ModelPrice,
     TokenUsage,
     UnknownModelPrice,
     cost_micros,
     ensure_priced,
+    price_source,
     prompt_token_upper_bound,
     worst_case_cost_micros,
 )
 
 PRO = "gemini-2.5-pro"
+SELF_HOSTED = "llama3.1:8b"
+
+
+@pytest.fixture(autouse=True)
+def _own_price_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overrides registered by a test stay in that test."""
+    monkeypatch.setattr(pricing, "_overrides", {})
 
 
 def test_gemini_pro_is_priced_per_published_rates_in_micro_usd() -> None:
@@ -50,6 +62,56 @@ def test_a_model_without_a_price_is_an_error_never_a_free_call() -> None:
         cost_micros("gemini-9-ultra", TokenUsage(10, 10))
     with pytest.raises(UnknownModelPrice):
         ensure_priced("not-a-model")
+
+
+def test_openai_hosted_models_are_priced_by_genai_prices() -> None:
+    usage = TokenUsage(input_tokens=1_000_000, output_tokens=1_000_000)
+    # gpt-4o: $2.50 in, $10 out; gpt-4o-mini: $0.15 in, $0.60 out per 1M tokens.
+    assert cost_micros("gpt-4o", usage) == 12_500_000
+    assert cost_micros("gpt-4o-mini", usage) == 750_000
+    assert price_source("gpt-4o") == "genai-prices"
+    ensure_priced("gpt-4o")
+
+
+def test_a_self_hosted_model_without_an_override_is_refused() -> None:
+    with pytest.raises(UnknownModelPrice, match="MODEL_PRICE_INPUT_USD_PER_MTOK"):
+        ensure_priced(SELF_HOSTED)
+    with pytest.raises(UnknownModelPrice):
+        cost_micros(SELF_HOSTED, TokenUsage(10, 10))
+
+
+def test_an_override_prices_an_unknown_model_exactly_rounded_up() -> None:
+    ensure_priced(SELF_HOSTED, ModelPrice(Decimal("0.15"), Decimal("0.45")))
+    assert price_source(SELF_HOSTED, ModelPrice(Decimal(1), Decimal(1))) == "override"
+    # 1234 × $0.15/M + 567 × $0.45/M = $0.00044025: 441 micro-USD, never 440.
+    assert cost_micros(SELF_HOSTED, TokenUsage(1_234, 567)) == 441
+    # Cached input is charged as input (no cache rate was given).
+    assert cost_micros(SELF_HOSTED, TokenUsage(1_000_000, 0, cached_input_tokens=1_000_000)) == (
+        150_000
+    )
+    assert worst_case_cost_micros(SELF_HOSTED, "x" * 936, 2_000) == 150 + 900
+
+
+def test_an_explicit_zero_override_is_free_and_clearing_it_refuses_again() -> None:
+    ensure_priced(SELF_HOSTED, ModelPrice(Decimal(0), Decimal(0)))
+    assert cost_micros(SELF_HOSTED, TokenUsage(10_000, 10_000)) == 0
+    with pytest.raises(UnknownModelPrice):
+        ensure_priced(SELF_HOSTED)
+    with pytest.raises(UnknownModelPrice):
+        cost_micros(SELF_HOSTED, TokenUsage(10, 10))
+
+
+def test_an_override_wins_over_the_published_price_and_leaves_other_models_alone() -> None:
+    ensure_priced("gpt-4o", ModelPrice(Decimal(1), Decimal(2)))
+    assert cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 3_000_000
+    assert cost_micros(PRO, TokenUsage(input_tokens=1_000, output_tokens=1_000)) == 11_250
+    ensure_priced("gpt-4o")
+    assert cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 12_500_000
+
+
+def test_a_negative_override_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        ModelPrice(Decimal("-0.01"), Decimal(1))
 
 
 def test_inconsistent_token_counts_are_refused() -> None:

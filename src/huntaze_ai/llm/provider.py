@@ -1,4 +1,5 @@
-"""Which model the agents use: Gemini with GEMINI_API_KEY, else the built-in emulator."""
+"""Which model the agents use: Gemini with GEMINI_API_KEY, else the built-in emulator; or, with
+LLM_PROVIDER=openai, any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from dataclasses import dataclass
 
 from pydantic_ai.models import Model
 from pydantic_ai.models.google import GoogleModel
+from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.google import GoogleProvider
+from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.settings import ModelSettings
 
 from huntaze_ai.config import Settings
 
 # Per-request budget: a slow answer becomes a 504 (and a released reservation), never a hung page.
 DEFAULT_TIMEOUT_S = 60.0
 _EMULATOR_KEY = "emulated-no-key"
+# Ollama and vLLM need no key, but the OpenAI SDK wants a non-empty one.
+_NO_KEY = "no-key"
+# The reservation covers exactly one request: the OpenAI SDK would otherwise retry twice.
+_ONE_ATTEMPT = ModelSettings(max_retries=0)
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,9 @@ class LLM:
 
 
 def build_llm(settings: Settings, base_url: str | None = None) -> LLM:
-    """A Gemini model for the settings. `base_url` overrides GEMINI_BASE_URL (the emulator)."""
+    """The model for the settings. `base_url` overrides GEMINI_BASE_URL (the emulator)."""
+    if settings.llm_provider == "openai":
+        return _build_openai(settings)
     key = settings.gemini_api_key.get_secret_value() if settings.gemini_api_key else None
     url = base_url or settings.gemini_base_url
     provider = GoogleProvider(api_key=key or _EMULATOR_KEY, base_url=url)
@@ -39,14 +49,29 @@ def build_llm(settings: Settings, base_url: str | None = None) -> LLM:
     )
 
 
+def _build_openai(settings: Settings) -> LLM:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    provider = OpenAIProvider(base_url=settings.openai_base_url, api_key=key or _NO_KEY)
+    return LLM(
+        model=OpenAIChatModel(settings.llm_model, provider=provider, settings=_ONE_ATTEMPT),
+        model_name=settings.llm_model,
+        emulated=False,
+        base_url=settings.openai_base_url,
+    )
+
+
 @asynccontextmanager
 async def open_llm(settings: Settings) -> AsyncIterator[LLM]:
-    """The app's model for its lifetime (its HTTP client closes with it). Without GEMINI_API_KEY
-    and GEMINI_BASE_URL an emulator is started in this process, so the embedded setup works
-    offline with no configuration."""
+    """The app's model for its lifetime (its HTTP client closes with it). With the Gemini provider
+    and neither GEMINI_API_KEY nor GEMINI_BASE_URL, an emulator is started in this process, so the
+    embedded setup works offline with no configuration."""
     async with AsyncExitStack() as stack:
         base_url = None
-        if settings.gemini_api_key is None and not settings.gemini_base_url:
+        if (
+            settings.llm_provider == "gemini"
+            and settings.gemini_api_key is None
+            and not settings.gemini_base_url
+        ):
             from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
 
             base_url = stack.enter_context(

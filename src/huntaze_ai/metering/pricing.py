@@ -1,4 +1,13 @@
-"""Prices from real token usage with genai-prices, as integer micro-USD.
+"""Prices from real token usage, as integer micro-USD, rounded up.
+
+A model is priced by the operator's explicit override (MODEL_PRICE_INPUT_USD_PER_MTOK /
+MODEL_PRICE_OUTPUT_USD_PER_MTOK, for a self-hosted model genai-prices cannot know), else by
+genai-prices under the provider that publishes it (Google's Gemini models, OpenAI's hosted ones).
+A model with neither is `UnknownModelPrice`, never a free call.
+
+The override reaches `cost_micros` through one table, keyed by model name, that the Meter sets at
+construction (`ensure_priced(model, override)`): the app bills one configured model, so the table
+holds at most that model's entry, and setting it again (or clearing it with `None`) replaces it.
 
 Token counts follow genai-prices and pydantic-ai: `input_tokens` includes the cached ones, and
 `output_tokens` includes thinking. Tiers (gemini-2.5-pro above 200k input tokens) are the library's.
@@ -8,14 +17,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
 
 from genai_prices import Usage, calc_price
 
 from huntaze_ai.kit.money import usd_to_micros
 
-PROVIDER_ID = "google"
+# Where genai-prices is asked, in order; a model name is published by at most one of them.
+PROVIDER_IDS = ("google", "openai")
 # Role markers and turn framing the provider adds around the text we send.
 PROMPT_OVERHEAD_TOKENS = 64
+_TOKENS_PER_MTOK = Decimal(1_000_000)
+
+PriceSource = Literal["override", "genai-prices"]
 
 
 class UnknownModelPrice(LookupError):
@@ -35,34 +50,89 @@ class TokenUsage:
             raise ValueError("cached input tokens are part of input tokens")
 
 
-def cost_micros(model: str, usage: TokenUsage) -> int:
-    """What the provider charges for `usage`, rounded up to the next micro-dollar."""
-    try:
-        price = calc_price(
-            Usage(
-                input_tokens=usage.input_tokens,
-                cache_read_tokens=usage.cached_input_tokens or None,
-                output_tokens=usage.output_tokens,
-            ),
-            model,
-            provider_id=PROVIDER_ID,
-        )
-    except LookupError:
-        raise UnknownModelPrice(f"no published price for model {model!r}") from None
-    return usd_to_micros(price.total_price, round_up=True)
+@dataclass(frozen=True)
+class ModelPrice:
+    """An operator's price, USD per million tokens. Cached input is charged as input."""
+
+    input_usd_per_mtok: Decimal
+    output_usd_per_mtok: Decimal
+
+    def __post_init__(self) -> None:
+        if min(self.input_usd_per_mtok, self.output_usd_per_mtok) < 0:
+            raise ValueError("prices cannot be negative")
+
+    def total_usd(self, usage: TokenUsage) -> Decimal:
+        return (
+            usage.input_tokens * self.input_usd_per_mtok
+            + usage.output_tokens * self.output_usd_per_mtok
+        ) / _TOKENS_PER_MTOK
+
+
+# The configured model's override, set by `ensure_priced` (the Meter, at startup).
+_overrides: dict[str, ModelPrice] = {}
 
 
 @functools.cache
-def ensure_priced(model: str) -> None:
-    """Startup check: raises UnknownModelPrice for a model we could not bill correctly."""
-    cost_micros(model, TokenUsage(input_tokens=1, output_tokens=1))
+def _published_provider(model: str) -> str | None:
+    """The genai-prices provider that prices `model`, or None (cached per model)."""
+    probe = Usage(input_tokens=1, output_tokens=1)
+    for provider_id in PROVIDER_IDS:
+        try:
+            calc_price(probe, model, provider_id=provider_id)
+        except LookupError:
+            continue
+        return provider_id
+    return None
+
+
+def price_source(model: str, override: ModelPrice | None = None) -> PriceSource:
+    """Who prices `model` given `override`: raises UnknownModelPrice when nobody does."""
+    if override is not None:
+        return "override"
+    if _published_provider(model) is None:
+        raise UnknownModelPrice(
+            f"no published price for model {model!r}: set MODEL_PRICE_INPUT_USD_PER_MTOK and "
+            "MODEL_PRICE_OUTPUT_USD_PER_MTOK"
+        )
+    return "genai-prices"
+
+
+def ensure_priced(model: str, override: ModelPrice | None = None) -> None:
+    """Startup check and configuration: `model` is billed at `override` from now on (None: at its
+    published price); raises UnknownModelPrice for a model we could not bill correctly."""
+    if override is None:
+        _overrides.pop(model, None)
+    else:
+        _overrides[model] = override
+    price_source(model, override)
+
+
+def cost_micros(model: str, usage: TokenUsage) -> int:
+    """What the provider charges for `usage`, rounded up to the next micro-dollar."""
+    override = _overrides.get(model)
+    if override is not None:
+        return usd_to_micros(override.total_usd(usage), round_up=True)
+    provider_id = _published_provider(model)
+    if provider_id is None:
+        raise UnknownModelPrice(f"no published price for model {model!r}")
+    price = calc_price(
+        Usage(
+            input_tokens=usage.input_tokens,
+            cache_read_tokens=usage.cached_input_tokens or None,
+            output_tokens=usage.output_tokens,
+        ),
+        model,
+        provider_id=provider_id,
+    )
+    return usd_to_micros(price.total_price, round_up=True)
 
 
 def prompt_token_upper_bound(prompt: str) -> int:
     """An upper bound on the tokens `prompt` can cost, without the provider's tokenizer.
 
-    Gemini's tokenizer never emits a text token shorter than one UTF-8 byte, so bytes bound tokens
-    from above; only the framing tokens need the fixed allowance.
+    Gemini's tokenizer, like the byte-level BPE of OpenAI-compatible models, never emits a text
+    token shorter than one UTF-8 byte, so bytes bound tokens from above; only the framing tokens
+    need the fixed allowance.
     """
     return len(prompt.encode("utf-8")) + PROMPT_OVERHEAD_TOKENS
 

@@ -108,7 +108,7 @@ class Meter:
         self.limiter = limiter
         self.settings = settings
         # Refuse to start with a model we cannot price, rather than charging $0.
-        ensure_priced(settings.gemini_model)
+        ensure_priced(settings.llm_model, settings.model_price_override)
         self._settling: set[asyncio.Task[int]] = set()
 
     @asynccontextmanager

@@ -2,7 +2,8 @@
 
 First the variables of DESIGN §3, as the app would load them (with `production`, as HUNTAZE_ENV=
 production would judge them: a real SECRET_KEY, PostgreSQL, Redis, a Gemini key); then the live
-dependencies: the database reachable and at head, Redis answering PING, Gemini accepting the key.
+dependencies: the database reachable and at head, Redis answering PING, Gemini accepting the key
+(or, with LLM_PROVIDER=openai, the OpenAI-compatible endpoint listing OPENAI_MODEL).
 
 Every detail is scrubbed of the secret values it could echo (passwords in URLs, the keys), so the
 report can be pasted into a ticket.
@@ -25,7 +26,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.migrations import head_revision
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.kit.redis import create_redis
-from huntaze_ai.metering.pricing import UnknownModelPrice, ensure_priced
+from huntaze_ai.metering.pricing import UnknownModelPrice, price_source
 from huntaze_ai.ops import Check
 
 GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
@@ -75,7 +76,10 @@ async def verify(production: bool = False) -> list[Check]:
     checks.append(_model(settings))
     checks.append(await _database(settings))
     checks.append(await _redis(settings, strict))
-    checks.append(await _gemini(settings, strict))
+    if settings.llm_provider == "openai":
+        checks.append(await _openai(settings))
+    else:
+        checks.append(await _gemini(settings, strict))
     return _scrub(checks, secrets)
 
 
@@ -123,15 +127,26 @@ def _quotas(settings: Settings) -> Check:
 
 
 def _model(settings: Settings) -> Check:
+    name = "OPENAI_MODEL" if settings.llm_provider == "openai" else "GEMINI_MODEL"
+    model = settings.llm_model
+    override = settings.model_price_override
     try:
-        ensure_priced(settings.gemini_model)
+        source = price_source(model, override)
     except UnknownModelPrice:
         return Check(
-            "GEMINI_MODEL",
+            name,
             False,
-            f"{settings.gemini_model}: no published price, the app refuses to start with it",
+            f"{model}: no published price, the app refuses to start with it "
+            "(set MODEL_PRICE_INPUT_USD_PER_MTOK and MODEL_PRICE_OUTPUT_USD_PER_MTOK)",
         )
-    return Check("GEMINI_MODEL", True, f"{settings.gemini_model} (priced)")
+    if source == "genai-prices" or override is None:
+        return Check(name, True, f"{model} (priced by genai-prices)")
+    return Check(
+        name,
+        True,
+        f"{model} (priced by override: ${override.input_usd_per_mtok} in, "
+        f"${override.output_usd_per_mtok} out per 1M tokens)",
+    )
 
 
 async def _database(settings: Settings) -> Check:
@@ -215,6 +230,33 @@ async def _gemini(settings: Settings, strict: bool) -> Check:
     )
 
 
+async def _openai(settings: Settings) -> Check:
+    base_url = (settings.openai_base_url or "").rstrip("/")
+    model = settings.llm_model
+    headers = {}
+    if settings.openai_api_key is not None:
+        headers["Authorization"] = f"Bearer {settings.openai_api_key.get_secret_value()}"
+    started = time.perf_counter()
+    try:
+        async with httpx.AsyncClient(timeout=GEMINI_TIMEOUT_S) as client:
+            response = await client.get(f"{base_url}/models", headers=headers)
+    except httpx.HTTPError as exc:
+        return Check("openai", False, f"{base_url} unreachable: {type(exc).__name__}")
+    if response.status_code != 200:
+        return Check(
+            "openai",
+            False,
+            f"{base_url}/models refused (HTTP {response.status_code}: {_error_message(response)})",
+        )
+    try:
+        ids = {str(m.get("id", "")) for m in response.json()["data"]}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Check("openai", False, f"{base_url} answered the models list with unexpected JSON")
+    if model not in ids:
+        return Check("openai", False, f"{base_url} answered, but does not offer {model}")
+    return Check("openai", True, f"{base_url} answered, {model} offered{_ms_since(started)}")
+
+
 def _error_message(response: httpx.Response) -> str:
     try:
         message = str(response.json()["error"]["message"])
@@ -229,7 +271,9 @@ def _ms_since(started: float) -> str:
 
 def _raw_secrets() -> set[str]:
     """Secret values straight from the environment, in case settings cannot even be loaded."""
-    found = {os.environ.get(name, "") for name in ("SECRET_KEY", "GEMINI_API_KEY")}
+    found = {
+        os.environ.get(name, "") for name in ("SECRET_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY")
+    }
     for name in ("DATABASE_URL", "REDIS_URL"):
         raw = os.environ.get(name, "")
         try:
@@ -241,8 +285,9 @@ def _raw_secrets() -> set[str]:
 
 def _settings_secrets(settings: Settings) -> set[str]:
     found = {settings.secret_key.get_secret_value()}
-    if settings.gemini_api_key is not None:
-        found.add(settings.gemini_api_key.get_secret_value())
+    for key in (settings.gemini_api_key, settings.openai_api_key):
+        if key is not None:
+            found.add(key.get_secret_value())
     for url in (settings.database_url, settings.effective_redis_url):
         if url:
             try:
