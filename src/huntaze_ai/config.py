@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     elasticache_redis_host: str | None = None
     elasticache_redis_port: int = Field(default=6379, ge=1, le=65535)
     rate_limit_fail_mode: Literal["closed", "open"] = "closed"
+    # Request bodies above this are refused with 413 before anything reads them.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
 
     gemini_api_key: SecretStr | None = None
     gemini_model: str = "gemini-2.5-pro"

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 from huntaze_ai import __version__
 from huntaze_ai.analytics.endpoints import router as analytics_router
+from huntaze_ai.auth.endpoints import router as auth_router
+from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns.endpoints import router as campaigns_router
 from huntaze_ai.compliance.endpoints import router as compliance_router
 from huntaze_ai.config import Settings, get_settings
@@ -19,6 +21,7 @@ from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.insights.endpoints import router as insights_router
 from huntaze_ai.kit import metrics
+from huntaze_ai.kit.body_limit import BodySizeLimitMiddleware
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
 from huntaze_ai.kit.logging import RequestContextMiddleware, configure_logging
@@ -30,6 +33,7 @@ from huntaze_ai.metering.quota import QuotaLedger
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter
 from huntaze_ai.metering.service import Meter
 from huntaze_ai.sales.endpoints import router as sales_router
+from huntaze_ai.web import install_pages
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis_url = settings.effective_redis_url
         app.state.redis = create_redis(redis_url) if redis_url else None
         limiter = CreatorRateLimiter(app.state.redis, settings.rate_limit_fail_mode)
+        app.state.login_throttle = LoginThrottle(app.state.redis, settings.rate_limit_fail_mode)
         ledger = QuotaLedger(app.state.database.sessionmaker, settings)
         app.state.meter = meter = Meter(ledger, limiter, settings)
         app.state.llm = await llm_scope.enter_async_context(open_llm(settings))
@@ -83,10 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None if settings.is_production else "/docs",
     )
+    app.state.settings = settings
     install_error_handlers(app)
     metrics.install(app)  # GET /metrics and HTTP request metrics
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)  # outermost: the request id covers everything
     app.include_router(health_router)
+    app.include_router(auth_router)
     app.include_router(metering_router)
     app.include_router(messaging_router)
     app.include_router(content_router)
@@ -95,4 +103,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compliance_router)
     app.include_router(insights_router)
     app.include_router(campaigns_router)
+    install_pages(app)
     return app

@@ -1,0 +1,42 @@
+"""Login attempts limited per email and per client IP, across instances when Redis is set.
+
+Every attempt counts, successful or not: counting only failures would need a check before and a
+hit after, which concurrent guesses slip between. The per-IP limit is higher because an agency's
+office shares one address.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from limits import RateLimitItemPerMinute
+
+from huntaze_ai.kit.rate_window import FailMode, MovingWindow
+from huntaze_ai.metering.rate_limit import RateLimitExceeded
+
+PER_EMAIL = RateLimitItemPerMinute(10, 15)
+PER_IP = RateLimitItemPerMinute(50, 15)
+
+
+class TooManyLoginAttempts(RateLimitExceeded):
+    default_message = "Too many login attempts; try again later"
+
+
+class LoginThrottle:
+    KEY_PREFIX = "huntaze-ai:login"
+
+    def __init__(self, redis_client: aioredis.Redis | None, fail_mode: FailMode) -> None:
+        self.window = MovingWindow(redis_client, fail_mode, self.KEY_PREFIX)
+
+    async def attempt(self, email: str, client_ip: str | None) -> None:
+        """Count one login attempt; raise TooManyLoginAttempts when either window is full."""
+        checks = [(PER_EMAIL, f"{{email:{email.strip().lower()}}}")]
+        if client_ip:
+            checks.append((PER_IP, f"{{ip:{client_ip}}}"))
+        for item, key in checks:
+            if not await self.window.hit(item, key):
+                stats = await self.window.stats(item, key)
+                raise TooManyLoginAttempts(
+                    self.window.retry_after_s(stats),
+                    limit=item.amount,
+                    message=TooManyLoginAttempts.default_message,
+                )

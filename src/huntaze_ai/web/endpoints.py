@@ -1,0 +1,295 @@
+"""Page routes. Reads render the same reports as the API; forms post with a CSRF field and call
+the same services, so quota, rate limit and compliance behave exactly as over the API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from huntaze_ai.analytics.service import refresh_insights
+from huntaze_ai.auth import service as auth
+from huntaze_ai.auth.dependencies import PageCreator
+from huntaze_ai.auth.sessions import (
+    SESSION_COOKIE,
+    check_csrf,
+    clear_session_cookie,
+    set_session_cookie,
+)
+from huntaze_ai.auth.throttle import LoginThrottle
+from huntaze_ai.campaigns import service as campaigns
+from huntaze_ai.content.schemas import CaptionRequest
+from huntaze_ai.content.service import generate_captions
+from huntaze_ai.insights.service import list_insights
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
+from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+from huntaze_ai.messaging.schemas import ReplyRequest
+from huntaze_ai.messaging.service import draft_reply
+from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
+from huntaze_ai.models import User
+from huntaze_ai.web import service as view
+from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
+
+router = APIRouter(include_in_schema=False)
+
+T = TypeVar("T")
+
+
+async def form_csrf(request: Request) -> None:
+    form = await request.form()
+    token = form.get("csrf_token")
+    check_csrf(request, token if isinstance(token, str) else None)
+
+
+CsrfChecked = Depends(form_csrf)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths of this site: "//evil.example" and "https://…" would be open redirects.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/dashboard"
+
+
+async def _attempt(action: Callable[[], Awaitable[T]]) -> tuple[T | None, PageError | None]:
+    """Run a service call for a page: a refusal (quota, rate limit, bad input, provider down)
+    becomes a message on the page instead of a JSON error."""
+    try:
+        return await action(), None
+    except ValidationError as exc:
+        return None, PageError.from_validation(exc)
+    except HuntazeError as exc:
+        return None, PageError.from_error(exc)
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/dashboard", status_code=303)
+
+
+@router.get("/auth/login", response_class=HTMLResponse)
+async def login_form(request: Request, next: str | None = None) -> Response:
+    return render_login(request, next_url=_safe_next(next))
+
+
+@router.post("/auth/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def login_submit(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    try:
+        await throttle.attempt(email, request.client.host if request.client else None)
+        user = await auth.login(session, email, password)
+    except HuntazeError as exc:
+        status = 401 if isinstance(exc, Unauthenticated) else exc.status_code
+        return render_login(request, _safe_next(next), PageError.from_error(exc), email, status)
+    token = await auth.create_api_token(
+        session, user, auth.BROWSER_SESSION_NAME, ttl=auth.BROWSER_SESSION_TTL
+    )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, token)
+    return response
+
+
+@router.post("/auth/logout", dependencies=[CsrfChecked])
+async def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await auth.revoke_token(session, token)
+    response = RedirectResponse("/auth/login", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+async def dashboard(
+    request: Request, creator: PageCreator, session: SessionDep, meter: MeterDep
+) -> Response:
+    quota = await quota_report(meter, session, creator)
+    usage = await usage_report(session, creator, quota.period_start.date())
+    return await page(
+        request,
+        "dashboard.html",
+        creator,
+        session,
+        quota=quota,
+        usage=usage,
+        level=view.bar_level(quota.percent_used),
+        projection=view.project_month_end(quota),
+        by_day=view.spend_by_day(usage),
+        by_feature=view.spend_by_feature(usage),
+    )
+
+
+@router.get("/messages", response_class=HTMLResponse)
+async def messages(request: Request, creator: PageCreator, session: SessionDep) -> Response:
+    return await page(request, "messages.html", creator, session, platforms=PLATFORMS)
+
+
+@router.post("/messages", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def messages_submit(
+    request: Request,
+    creator: PageCreator,
+    session: SessionDep,
+    meter: MeterDep,
+    llm: LLMDep,
+    fan_message: Annotated[str, Form(alias="fan-message")] = "",
+    platform: Annotated[str, Form()] = "",
+) -> Response:
+    """Without JavaScript the form posts here; with it, the page streams from the API."""
+    form: dict[str, Any] = {"fan_message": fan_message, "platform": platform or None}
+    result, error = await _attempt(
+        lambda: draft_reply(session, meter, llm, creator, ReplyRequest.model_validate(form))
+    )
+    return await page(
+        request,
+        "messages.html",
+        creator,
+        session,
+        platforms=PLATFORMS,
+        form=form,
+        result=result,
+        error=error,
+        status_code=error.status_code if error else 200,
+    )
+
+
+@router.get("/content/create", response_class=HTMLResponse)
+async def content(request: Request, creator: PageCreator, session: SessionDep) -> Response:
+    return await page(request, "content.html", creator, session, platforms=PLATFORMS, form={})
+
+
+@router.post("/content/create", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def content_submit(
+    request: Request,
+    creator: PageCreator,
+    session: SessionDep,
+    meter: MeterDep,
+    llm: LLMDep,
+    platform: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    tone: Annotated[str, Form()] = "",
+    variants: Annotated[str, Form()] = "3",
+) -> Response:
+    form: dict[str, Any] = {
+        "platform": platform,
+        "description": description,
+        "tone": tone or None,
+        "variants": variants,
+    }
+    result, error = await _attempt(
+        lambda: generate_captions(meter, llm, creator, CaptionRequest.model_validate(form))
+    )
+    return await page(
+        request,
+        "content.html",
+        creator,
+        session,
+        platforms=PLATFORMS,
+        form=form,
+        result=result,
+        error=error,
+        status_code=error.status_code if error else 200,
+    )
+
+
+async def _analytics_page(
+    request: Request,
+    creator: User,
+    session: SessionDep,
+    error: PageError | None = None,
+    notice: str | None = None,
+) -> Response:
+    insights = await list_insights(session, creator.id)
+    summaries = await campaigns.list_campaigns(session, creator.id, campaigns.MAX_LIST)
+    return await page(
+        request,
+        "analytics.html",
+        creator,
+        session,
+        insights=insights,
+        campaigns=[s.campaign for s in summaries],
+        error=error,
+        notice=_NOTICES.get(notice or ""),
+        status_code=error.status_code if error else 200,
+    )
+
+
+# Notices travel in the redirect's query string as codes, never as text a link could inject.
+_NOTICES = {"refreshed": "New insights generated.", "linked": "Insight linked to the campaign."}
+
+
+@router.get("/analytics", response_class=HTMLResponse)
+async def analytics(
+    request: Request, creator: PageCreator, session: SessionDep, notice: str | None = None
+) -> Response:
+    return await _analytics_page(request, creator, session, notice=notice)
+
+
+@router.post("/analytics/refresh", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def analytics_refresh(
+    request: Request, creator: PageCreator, session: SessionDep, meter: MeterDep, llm: LLMDep
+) -> Response:
+    result, error = await _attempt(lambda: refresh_insights(session, meter, llm, creator))
+    if error is not None or result is None:
+        return await _analytics_page(request, creator, session, error=error)
+    return RedirectResponse("/analytics?notice=refreshed", 303)
+
+
+@router.post("/analytics/link", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def analytics_link(
+    request: Request,
+    creator: PageCreator,
+    session: SessionDep,
+    insight_id: Annotated[int, Form(ge=1)],
+    campaign_id: Annotated[int, Form(ge=1)],
+) -> Response:
+    _, error = await _attempt(
+        lambda: campaigns.link_insight_to_campaign(session, creator.id, campaign_id, insight_id)
+    )
+    if error is not None:
+        return await _analytics_page(request, creator, session, error=error)
+    return RedirectResponse("/analytics?notice=linked", 303)
+
+
+@router.get("/usage", response_class=HTMLResponse)
+async def usage(
+    request: Request, creator: PageCreator, session: SessionDep, month: str | None = None
+) -> Response:
+    error = None
+    try:
+        selected = parse_month(month)
+    except HuntazeError as exc:
+        selected, error = parse_month(None), PageError.from_error(exc)
+    report = await usage_report(session, creator, selected)
+    return await page(
+        request,
+        "usage.html",
+        creator,
+        session,
+        usage=report,
+        error=error,
+        status_code=error.status_code if error else 200,
+    )
+
+
+@router.get("/usage.csv")
+async def usage_csv(
+    creator: PageCreator, session: SessionDep, month: Annotated[str | None, Query()] = None
+) -> Response:
+    report = await usage_report(session, creator, parse_month(month))
+    return Response(
+        view.usage_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="huntaze-ai-usage-{report.month}.csv"'
+        },
+    )

@@ -1,0 +1,134 @@
+"""Templates and the context every page shares: the creator, the CSRF token, the quota in the
+header and whether answers come from the emulator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.auth.sessions import csrf_binding, csrf_token, login_binding, set_nonce_cookie
+from huntaze_ai.kit.errors import HuntazeError
+from huntaze_ai.llm.provider import LLM
+from huntaze_ai.metering.quota import QuotaExceeded
+from huntaze_ai.metering.rate_limit import RateLimitExceeded
+from huntaze_ai.metering.reports import quota_report
+from huntaze_ai.models import User
+from huntaze_ai.web import service as view
+
+PLATFORMS = (
+    ("onlyfans", "OnlyFans"),
+    ("fansly", "Fansly"),
+    ("instagram", "Instagram"),
+    ("tiktok", "TikTok"),
+    ("x", "X"),
+)
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["dollars"] = view.dollars
+_env.filters["when"] = view.when
+templates = Jinja2Templates(env=_env)
+
+
+@dataclass(frozen=True)
+class PageError:
+    """A refusal shown on the page: a title, a sentence, and the HTTP status it stands for."""
+
+    kind: str
+    message: str
+    status_code: int
+
+    @classmethod
+    def from_error(cls, exc: HuntazeError) -> PageError:
+        if isinstance(exc, QuotaExceeded):
+            resets = datetime.fromisoformat(exc.details["resets_at"])
+            message = (
+                f"You have used {view.dollars(exc.details['spent_usd'])} of your "
+                f"{view.dollars(exc.details['limit_usd'])} monthly AI quota. "
+                f"AI generation is paused until the quota resets on {view.when(resets)}."
+            )
+            return cls("quota_exceeded", message, exc.status_code)
+        if isinstance(exc, RateLimitExceeded):
+            message = (
+                f"{exc.message}. Try again in {view.wait_text(exc.retry_after_s)}"
+                f" (retry after {exc.retry_after_s} s)."
+            )
+            return cls("rate_limited", message, exc.status_code)
+        return cls(exc.code, exc.message, exc.status_code)
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> PageError:
+        parts = [
+            f"{'.'.join(str(p) for p in err['loc']) or 'form'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        return cls("invalid_request", "Please check the form — " + "; ".join(parts), 422)
+
+
+def _llm(request: Request) -> LLM:
+    llm: LLM = request.app.state.llm
+    return llm
+
+
+async def page(
+    request: Request,
+    template: str,
+    creator: User,
+    session: AsyncSession,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    quota = context.get("quota") or await quota_report(request.app.state.meter, session, creator)
+    binding = csrf_binding(request) or ""
+    context.setdefault("error", None)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "creator": creator,
+            "csrf_token": csrf_token(request.app.state.settings, binding),
+            "emulated": _llm(request).emulated,
+            "header_quota": quota,
+            "header_level": view.bar_level(quota.percent_used),
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def render_login(
+    request: Request,
+    next_url: str,
+    error: PageError | None = None,
+    email: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    binding, new_nonce = login_binding(request)
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "next_url": next_url,
+            "error": error,
+            "email": email,
+            "csrf_token": csrf_token(request.app.state.settings, binding),
+        },
+        status_code=status_code,
+    )
+    if new_nonce:
+        set_nonce_cookie(request, response, new_nonce)
+    return response

@@ -1,0 +1,125 @@
+"""What the pages show beyond the API bodies: the dashboard's bar colour, projection and charts,
+human-readable resets, and the usage CSV."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.money import MICROS_PER_USD
+from huntaze_ai.metering.schemas import QuotaOut, UsageOut
+
+AMBER_PERCENT = 80
+RED_PERCENT = 95
+# Projecting from the first hours of a month would multiply one call by 700; a day is the least
+# history the pace is measured over.
+MIN_PROJECTION_WINDOW = timedelta(days=1)
+
+
+def _micros(usd: str) -> int:
+    return int(Decimal(usd) * MICROS_PER_USD)
+
+
+def dollars(usd: str | Decimal | int) -> str:
+    """$1,234.56 for display; amounts under a cent keep four places so a first call shows."""
+    value = Decimal(usd)
+    if value != 0 and abs(value) < Decimal("0.01"):
+        return f"${value:,.4f}"
+    return f"${value:,.2f}"
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%b %-d, %Y %H:%M UTC")
+
+
+def wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{round(seconds / 60)} minutes"
+
+
+def bar_level(percent: Decimal) -> str:
+    if percent >= RED_PERCENT:
+        return "red"
+    if percent >= AMBER_PERCENT:
+        return "amber"
+    return "ok"
+
+
+@dataclass(frozen=True)
+class Projection:
+    month_end_usd: str
+    exceeds_limit: bool
+
+
+def project_month_end(quota: QuotaOut, now: datetime | None = None) -> Projection:
+    """Spend at month end if the pace so far continues (linear in time)."""
+    now = now or utcnow()
+    month = quota.period_end - quota.period_start
+    elapsed = max(min(now, quota.period_end) - quota.period_start, MIN_PROJECTION_WINDOW)
+    spent = _micros(quota.spent_usd)
+    projected = spent * month.total_seconds() / elapsed.total_seconds()
+    projected_micros = max(spent, round(projected))
+    return Projection(
+        month_end_usd=str(Decimal(projected_micros) / MICROS_PER_USD),
+        exceeds_limit=projected_micros > _micros(quota.limit_usd),
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    usd: str
+    percent_of_max: float
+
+
+def _bars(pairs: list[tuple[str, int]]) -> list[Bar]:
+    top = max((micros for _, micros in pairs), default=0)
+    return [
+        Bar(label, str(Decimal(m) / MICROS_PER_USD), 100.0 * m / top if top else 0.0)
+        for label, m in pairs
+    ]
+
+
+def spend_by_day(usage: UsageOut) -> list[Bar]:
+    """One bar per day of the month, zero days included, so gaps read as gaps."""
+    year, month = (int(part) for part in usage.month.split("-"))
+    days = calendar.monthrange(year, month)[1]
+    totals = {day: _micros(usd) for day, usd in usage.totals.by_day.items()}
+    return _bars(
+        [(str(d), totals.get(f"{year:04d}-{month:02d}-{d:02d}", 0)) for d in range(1, days + 1)]
+    )
+
+
+def spend_by_feature(usage: UsageOut) -> list[Bar]:
+    pairs = [(feature, _micros(usd)) for feature, usd in usage.totals.by_feature.items()]
+    return _bars(sorted(pairs, key=lambda pair: -pair[1]))
+
+
+CSV_COLUMNS = (
+    "created_at",
+    "feature",
+    "model",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "latency_ms",
+    "outcome",
+)
+
+
+def usage_csv(usage: UsageOut) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in usage.rows:
+        values = row.model_dump()
+        values["created_at"] = row.created_at.isoformat()
+        writer.writerow([values[column] for column in CSV_COLUMNS])
+    return out.getvalue()

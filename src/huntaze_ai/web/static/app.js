@@ -1,0 +1,144 @@
+// Progressive enhancement: the pages work as plain forms; with JavaScript the reply streams in
+// and copy buttons work. Errors from the API arrive as {"error", "message", ...} (DESIGN §4).
+"use strict";
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+function formatWait(seconds) {
+  return seconds < 90 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
+}
+
+function usd(value) {
+  const n = Number(value);
+  return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+}
+
+function errorText(body) {
+  if (body.error === "quota_exceeded") {
+    const resets = new Date(body.resets_at).toUTCString();
+    return ["Monthly quota exceeded",
+      `You have used ${usd(body.spent_usd)} of your ${usd(body.limit_usd)} monthly AI quota. ` +
+      `AI generation is paused until the quota resets on ${resets}.`];
+  }
+  if (body.error === "rate_limited") {
+    return ["Rate limit exceeded",
+      `${body.message}. Try again in ${formatWait(body.retry_after_s)} (retry after ${body.retry_after_s} s).`];
+  }
+  return ["Could not do that", body.message || "Something went wrong; try again."];
+}
+
+function showError(container, body) {
+  const [title, text] = errorText(body);
+  container.replaceChildren();
+  const box = document.createElement("div");
+  box.className = `alert alert-${body.error}`;
+  box.setAttribute("role", "alert");
+  box.dataset.error = body.error;
+  const strong = document.createElement("strong");
+  strong.textContent = title;
+  const p = document.createElement("p");
+  p.textContent = text;
+  box.append(strong, p);
+  container.append(box);
+}
+
+async function* sseEvents(response) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) data += line.slice(6);
+      }
+      yield { event, data: data ? JSON.parse(data) : {} };
+    }
+  }
+}
+
+function renderReply(reply) {
+  const out = document.getElementById("assistant-response");
+  const status = document.getElementById("reply-status");
+  const meta = document.getElementById("reply-meta");
+  out.textContent = reply.reply;
+  status.textContent = reply.status;
+  status.className = `badge badge-${reply.status}`;
+  const parts = [];
+  if (reply.status === "escalate") {
+    parts.push("Needs a human: " + reply.compliance.reasons.map((r) => r.detail).join("; ") + ".");
+  }
+  parts.push(`Confidence ${Math.round(reply.confidence * 100)}%`);
+  parts.push(`cost ${usd(reply.usage.cost_usd || 0)}`);
+  if (reply.suggested_upsell) {
+    parts.push(`Suggested upsell: ${reply.suggested_upsell.description} (${usd(reply.suggested_upsell.price_usd)})`);
+  }
+  meta.textContent = parts.join(" · ");
+}
+
+async function streamReply(form) {
+  const errors = document.getElementById("page-error");
+  const card = document.getElementById("response-card");
+  const out = document.getElementById("assistant-response");
+  const button = form.querySelector('button[type="submit"]');
+  const payload = { fan_message: form.elements["fan-message"].value };
+  if (form.elements.platform.value) payload.platform = form.elements.platform.value;
+  errors.replaceChildren();
+  button.disabled = true;
+  try {
+    const response = await fetch(form.dataset.streamUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify(payload),
+      credentials: "same-origin",
+    });
+    if (!response.ok) {
+      showError(errors, await response.json().catch(() => ({ message: response.statusText })));
+      return;
+    }
+    card.hidden = false;
+    out.textContent = "";
+    document.getElementById("reply-status").textContent = "writing…";
+    document.getElementById("reply-meta").textContent = "";
+    for await (const { event, data } of sseEvents(response)) {
+      if (event === "delta") out.textContent += data.text;
+      else if (event === "done") renderReply(data);
+      else if (event === "error") { card.hidden = true; showError(errors, data); }
+    }
+  } catch (err) {
+    showError(errors, { error: "network", message: "The connection was lost; try again." });
+  } finally {
+    button.disabled = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("reply-form");
+  if (form && window.fetch && window.TextDecoderStream) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      streamReply(form);
+    });
+  }
+  document.querySelectorAll("button.copy").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const text = document.getElementById(button.dataset.copyTarget).textContent;
+      try {
+        await navigator.clipboard.writeText(text);
+        button.textContent = "Copied";
+      } catch {
+        button.textContent = "Select and copy";
+      }
+      setTimeout(() => { button.textContent = "Copy"; }, 1500);
+    });
+  });
+});

@@ -1,0 +1,201 @@
+"""The pages over HTTP: each renders for a logged-in creator, forms post through the same metered
+services, and refusals show as messages on the page, never as JSON or a trace."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from sqlalchemy import select
+
+from huntaze_ai.kit.db import Database
+from huntaze_ai.models import AIInsight
+from tests.apphelpers import app_client, settings_for
+from tests.metering.conftest import books, new_creator
+from tests.web.conftest import Browser, csrf_of, login
+
+
+async def test_every_page_redirects_to_login_without_a_session(database_url, database) -> None:
+    async with app_client(settings_for(database_url)) as client:
+        for path in ("/dashboard", "/messages", "/content/create", "/analytics", "/usage"):
+            response = await client.get(path)
+            assert response.status_code == 303
+            assert response.headers["location"] == f"/auth/login?next={path}"
+
+
+async def test_dashboard_shows_the_quota_indicator_with_dollars(browser: Browser) -> None:
+    html = (await browser.get("/dashboard")).text
+    assert 'class="card ai-quota-indicator level-ok"' in html
+    assert re.search(
+        r'class="quota-spent"><span class="amount">\$0\.00</span> spent of \$10\.00', html
+    )
+    assert "quota-details" in html
+    assert "resets" in html
+    assert "Projected month-end spend" in html
+    assert "Emulated AI" in html  # the test apps use the emulator: the UI must say so
+
+
+async def test_a_reply_from_the_messages_form_is_charged_and_shows_on_the_dashboard(
+    browser: Browser, database: Database
+) -> None:
+    response = await browser.submit(
+        "/messages",
+        "/messages",
+        **{"fan-message": "Hey! loved your last set", "platform": "onlyfans"},
+    )
+    assert response.status_code == 200
+    assert 'class="assistant-response"' in response.text
+    assert re.search(r"badge badge-(draft|escalate)", response.text)
+    after = await books(database, browser.user.id)
+    assert after.rows == 1
+    assert after.spent > 0
+    dashboard = (await browser.get("/dashboard")).text
+    assert "$0.00</span>" not in dashboard  # spent > 0 now
+    assert "messaging" in dashboard  # the per-feature chart has the call
+
+
+async def test_caption_form_renders_variants_with_hashtags(browser: Browser) -> None:
+    response = await browser.submit(
+        "/content/create",
+        "/content/create",
+        platform="instagram",
+        description="Beach sunset photoshoot in Bali",
+        variants="2",
+    )
+    assert response.status_code == 200
+    assert response.text.count('class="result-caption"') == 2
+
+
+async def test_an_invalid_caption_form_explains_itself_and_charges_nothing(
+    browser: Browser, database: Database
+) -> None:
+    response = await browser.submit(
+        "/content/create", "/content/create", platform="myspace", description="x"
+    )
+    assert response.status_code == 422
+    assert "Please check the form" in response.text
+    assert "platform" in response.text
+    assert (await books(database, browser.user.id)).rows == 0
+
+
+async def test_refresh_analysis_stores_insights_and_links_one_to_a_campaign(
+    browser: Browser, database: Database
+) -> None:
+    response = await browser.submit("/analytics", "/analytics/refresh")
+    assert response.status_code == 303
+    html = (await browser.get(response.headers["location"])).text
+    assert 'class="ai-analytics-dashboard"' in html
+    assert "New insights generated." in html
+    async with database.sessionmaker() as session:
+        insight_id = await session.scalar(
+            select(AIInsight.id).where(AIInsight.user_id == browser.user.id).limit(1)
+        )
+    campaign = await browser.client.post(
+        "/api/campaigns",
+        json={"name": "Summer promo"},
+        headers={"X-CSRF-Token": _meta_csrf(html)},
+    )
+    assert campaign.status_code == 201, campaign.text
+    linked = await browser.submit(
+        "/analytics",
+        "/analytics/link",
+        insight_id=str(insight_id),
+        campaign_id=str(campaign.json()["id"]),
+    )
+    assert linked.status_code == 303
+    listed = await browser.client.get(f"/api/campaigns/{campaign.json()['id']}/insights")
+    assert [i["id"] for i in listed.json()["insights"]] == [insight_id]
+
+
+async def test_usage_page_and_csv_list_the_months_calls(browser: Browser) -> None:
+    await browser.submit("/messages", "/messages", **{"fan-message": "hello there"})
+    html = (await browser.get("/usage")).text
+    assert html.count('class="usage-row') == 1
+    exported = await browser.get("/usage.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 1
+    assert rows[0]["feature"] == "messaging"
+    assert (await browser.get("/usage?month=2026-13")).status_code == 422
+
+
+async def test_an_exhausted_quota_is_shown_with_its_reset_and_blocks_generation(
+    database_url, database: Database
+) -> None:
+    user = await new_creator(database)
+    settings = settings_for(database_url, quota_starter_usd="0")
+    async with app_client(settings) as client:
+        await login(client, user.email)
+        page = await client.get("/messages")
+        response = await client.post(
+            "/messages",
+            data={"csrf_token": csrf_of(page.text), "fan-message": "hey you"},
+        )
+    assert response.status_code == 402
+    assert "Monthly quota exceeded" in response.text
+    assert "until the quota resets on" in response.text
+    assert 'class="assistant-response"' in response.text  # the empty, hidden card
+    assert (await books(database, user.id)).rows == 0
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(browser: Browser, database) -> None:
+    response = await browser.client.post("/messages", data={"fan-message": "hey"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "csrf_failed"
+    assert (await books(database, browser.user.id)).rows == 0
+
+
+async def test_pages_escape_what_creators_and_fans_typed(browser: Browser) -> None:
+    hostile = '<script>alert("x")</script>'
+    response = await browser.submit("/messages", "/messages", **{"fan-message": hostile})
+    assert hostile not in response.text
+    assert "&lt;script&gt;" in response.text
+
+
+async def test_another_creators_pages_show_nothing_of_mine(
+    browser: Browser, database_url, database: Database
+) -> None:
+    await browser.submit("/messages", "/messages", **{"fan-message": "private message"})
+    other = await new_creator(database)
+    async with app_client(settings_for(database_url)) as client:
+        await login(client, other.email)
+        usage = (await client.get("/usage")).text
+        dashboard = (await client.get("/dashboard")).text
+    assert 'class="usage-row' not in usage
+    assert "$0.00</span> spent" in dashboard
+    assert browser.user.email not in usage + dashboard
+
+
+def _meta_csrf(html: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', html)
+    assert found
+    return found[1]
+
+
+async def test_a_rate_limited_creator_is_told_when_to_retry(
+    database_url, database: Database, redis_url: str
+) -> None:
+    import redis.asyncio as aioredis
+
+    from huntaze_ai.metering.rate_limit import CreatorRateLimiter
+
+    user = await new_creator(database)
+    # Another instance used up this creator's hour: fill the shared window through Redis.
+    client_redis = aioredis.Redis.from_url(redis_url)
+    other_instance = CreatorRateLimiter(client_redis)
+    for _ in range(other_instance.limits["starter"]):
+        await other_instance.hit(user.id, "starter")
+    await client_redis.aclose()
+    async with app_client(settings_for(database_url, redis_url=redis_url)) as client:
+        await login(client, user.email)
+        page = await client.get("/content/create")
+        response = await client.post(
+            "/content/create",
+            data={"csrf_token": csrf_of(page.text), "platform": "x", "description": "gym day"},
+        )
+    assert response.status_code == 429
+    assert "Rate limit exceeded" in response.text
+    assert re.search(r"Try again in \d+ minutes \(retry after \d+ s\)", response.text)
+    assert (await books(database, user.id)).rows == 0
