@@ -28,7 +28,13 @@ def test_the_wheel_ships_migrations_and_prompt_templates(tmp_path: Path) -> None
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped_sources = {
         str(p.relative_to(ROOT / "src"))
-        for pattern in ("llm/prompts/*.j2", "migrations/versions/*.py", "migrations/*.mako")
+        for pattern in (
+            "llm/prompts/*.j2",
+            "migrations/versions/*.py",
+            "migrations/*.mako",
+            "web/templates/*.html",
+            "web/static/*",
+        )
         for p in (ROOT / "src" / "huntaze_ai").glob(pattern)
     }
     assert shipped_sources

@@ -261,6 +261,9 @@ def test_latency_is_added_timed_in_a_header_and_totalled_in_stats() -> None:
     assert float(response.headers[TIME_HEADER]) >= 150
     assert TIME_HEADER in stream.headers
     assert stats["model_time_ms_total"] >= 300
+    times = stats["model_time_ms"]
+    assert times["samples"] == 2
+    assert 150 <= times["p50"] <= times["p99"]
     assert stats == emulator.stats.snapshot()
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from huntaze_ai.emulator.config import FaultKind
 from huntaze_ai.emulator.tokens import Usage
+
+# Enough recent service times for stable percentiles in a benchmark step, bounded in memory.
+TIME_SAMPLES = 100_000
+
+
+def _percentile(ordered: list[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 class EmulatorStats:
@@ -24,6 +31,7 @@ class EmulatorStats:
             self._auth_failures = 0
             self._tokens: Counter[str] = Counter()
             self._time_ms = 0.0
+            self._times: deque[float] = deque(maxlen=TIME_SAMPLES)
             self._in_flight = 0
 
     def started(self, endpoint: str) -> None:
@@ -36,6 +44,7 @@ class EmulatorStats:
         with self._lock:
             self._in_flight -= 1
             self._time_ms += elapsed_ms
+            self._times.append(elapsed_ms)
 
     def fault(self, kind: FaultKind) -> None:
         with self._lock:
@@ -55,6 +64,7 @@ class EmulatorStats:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
+            times = sorted(self._times)
             return {
                 "requests": self._requests,
                 "requests_by_endpoint": dict(self._by_endpoint),
@@ -68,4 +78,13 @@ class EmulatorStats:
                     for name in ("prompt", "candidates", "thoughts", "total")
                 },
                 "model_time_ms_total": round(self._time_ms, 3),
+                # Service time per response (the benchmark subtracts it from end-to-end latency).
+                "model_time_ms": {
+                    "samples": len(times),
+                    "mean": round(sum(times) / len(times), 3) if times else None,
+                    **{
+                        f"p{p}": round(_percentile(times, p), 3) if times else None
+                        for p in (50, 95, 99)
+                    },
+                },
             }

@@ -21,7 +21,7 @@ from huntaze_ai.kit import metrics
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, HuntazeError
 from huntaze_ai.kit.money import format_usd, usd_to_micros
-from huntaze_ai.metering import repository
+from huntaze_ai.metering import pg_statements, repository
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,13 @@ class QuotaLedger:
         self._sessions = sessionmaker
         self._settings = settings
         self.reservation_ttl = reservation_ttl
+        engine = sessionmaker.kw["bind"]
+        # PostgreSQL reserves and settles in one autocommit statement each (pg_statements.py).
+        self._autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     def limit_micros(self, plan: Plan) -> int:
         return self._settings.quota_limit_micros(plan)
@@ -138,6 +145,21 @@ class QuotaLedger:
         raise QuotaExceeded(snapshot.spent_micros, limit, snapshot.period_end)
 
     async def _try_reserve(self, r: Reservation) -> bool:
+        if self._autocommit is not None:
+            try:
+                async with self._autocommit.connect() as conn:
+                    return await pg_statements.reserve(
+                        conn,
+                        request_id=r.request_id,
+                        user_id=r.user_id,
+                        period=r.period,
+                        amount=r.amount_micros,
+                        limit=r.limit_micros,
+                        now=r.started_at,
+                        expires_at=r.started_at + self.reservation_ttl,
+                    )
+            except IntegrityError:
+                raise DuplicateRequest(request_id=r.request_id) from None
         try:
             async with self._sessions() as session, session.begin():
                 # The key insert comes first: a replayed request id fails before touching money.
@@ -169,6 +191,32 @@ class QuotaLedger:
         """Settle a call: charge `record.cost_micros` (0 for a failed call), free the reservation,
         write its one usage row and any alert it triggers. Returns the month's spent total."""
         now = utcnow()
+        if record.cost_micros > reservation.amount_micros:
+            log.error(
+                "call %s cost %d micro-USD, above its %d reservation",
+                reservation.request_id,
+                record.cost_micros,
+                reservation.amount_micros,
+            )
+        if self._autocommit is not None:
+            async with self._autocommit.connect() as conn:
+                spent, was_held = await pg_statements.settle(
+                    conn,
+                    request_id=reservation.request_id,
+                    user_id=reservation.user_id,
+                    period=reservation.period,
+                    created_at=reservation.started_at,
+                    now=now,
+                    usage=record.__dict__,
+                )
+            if not was_held:
+                log.error("reservation %s settled after expiry", reservation.request_id)
+            # Alerts follow in their own statement: they are keyed per month and threshold, so one
+            # lost to a crash here is raised by the creator's next call, still above the threshold.
+            if record.cost_micros and self._crosses_alert(reservation, spent):
+                async with self._sessions() as session, session.begin():
+                    await self._raise_alerts(session, reservation, spent, now)
+            return spent
         async with self._sessions() as session, session.begin():
             held = await repository.settle_reservation(
                 session, request_id=reservation.request_id, outcome=record.outcome, now=now
@@ -177,13 +225,6 @@ class QuotaLedger:
                 # The sweep expired it (this process stalled past the TTL) and already freed the
                 # hold; the provider still billed us, so the spend is recorded all the same.
                 log.error("reservation %s settled after expiry", reservation.request_id)
-            if record.cost_micros > reservation.amount_micros:
-                log.error(
-                    "call %s cost %d micro-USD, above its %d reservation",
-                    reservation.request_id,
-                    record.cost_micros,
-                    reservation.amount_micros,
-                )
             spent = await repository.apply_to_ledger(
                 session,
                 user_id=reservation.user_id,
@@ -204,6 +245,10 @@ class QuotaLedger:
             if record.cost_micros:
                 await self._raise_alerts(session, reservation, spent, now)
         return spent
+
+    @staticmethod
+    def _crosses_alert(r: Reservation, spent: int) -> bool:
+        return spent * 100 >= ALERT_THRESHOLDS[0] * r.limit_micros
 
     async def _raise_alerts(
         self, session: AsyncSession, r: Reservation, spent: int, now: datetime

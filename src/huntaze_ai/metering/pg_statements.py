@@ -1,0 +1,146 @@
+"""The quota's reserve and settle as one PostgreSQL statement each, sent outside a transaction
+block (autocommit): one round trip instead of BEGIN, two or three statements and COMMIT.
+
+A statement with data-modifying CTEs is atomic on its own: either every part applies or none.
+- reserve: the ledger upsert (conditional on spent + reserved + amount <= limit) feeds the
+  reservation insert, so a reservation row exists iff the money was held; a replayed request id
+  violates the reservation key and rolls the ledger change back with it.
+- settle: marking the reservation settled feeds the ledger update (the amount it frees), and the
+  usage row is inserted in the same statement, so a settled call always has its one row.
+SQLite (one process, no network) keeps the equivalent multi-statement transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Integer, String, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from huntaze_ai.kit.db import UTCDateTime
+
+_TYPES = {
+    "user_id": Integer(),
+    "period": Date(),
+    "amount": BigInteger(),
+    "limit": BigInteger(),
+    "cost": BigInteger(),
+    "now": UTCDateTime(),
+    "expires_at": UTCDateTime(),
+    "created_at": UTCDateTime(),
+    "request_id": String(),
+    "outcome": String(),
+}
+
+
+def _typed(sql: str, *names: str) -> Any:
+    return text(sql).bindparams(*(bindparam(n, type_=_TYPES[n]) for n in names))
+
+
+RESERVE = _typed(
+    """
+    WITH led AS (
+        INSERT INTO quota_ledger AS l (user_id, period, spent_micros, reserved_micros, updated_at)
+        SELECT :user_id, :period, 0, :amount, :now WHERE :amount <= :limit
+        ON CONFLICT (user_id, period) DO UPDATE
+            SET reserved_micros = l.reserved_micros + :amount, updated_at = :now
+            WHERE l.spent_micros + l.reserved_micros + :amount <= :limit
+        RETURNING l.user_id
+    )
+    INSERT INTO quota_reservations
+        (request_id, user_id, period, amount_micros, created_at, expires_at)
+    SELECT :request_id, user_id, :period, :amount, :now, :expires_at FROM led
+    RETURNING request_id
+    """,
+    "user_id", "period", "amount", "limit", "now", "expires_at", "request_id",
+)  # fmt: skip
+
+SETTLE = _typed(
+    """
+    WITH held AS (
+        UPDATE quota_reservations SET settled_at = :now, outcome = :outcome
+        WHERE request_id = :request_id AND settled_at IS NULL
+        RETURNING amount_micros
+    ), led AS (
+        UPDATE quota_ledger
+        SET spent_micros = spent_micros + :cost,
+            reserved_micros = reserved_micros - COALESCE((SELECT amount_micros FROM held), 0),
+            updated_at = :now
+        WHERE user_id = :user_id AND period = :period
+        RETURNING spent_micros
+    ), logged AS (
+        INSERT INTO usage_logs (user_id, request_id, feature, model, input_tokens,
+            cached_input_tokens, output_tokens, cost_micros, latency_ms, outcome, created_at)
+        VALUES (:user_id, :request_id, :feature, :model, :input_tokens, :cached_input_tokens,
+            :output_tokens, :cost, :latency_ms, :outcome, :created_at)
+    )
+    SELECT (SELECT spent_micros FROM led) AS spent, EXISTS (SELECT 1 FROM held) AS held
+    """,
+    "user_id", "period", "cost", "now", "created_at", "request_id", "outcome",
+)  # fmt: skip
+
+
+async def reserve(
+    conn: AsyncConnection,
+    *,
+    request_id: str,
+    user_id: int,
+    period: date,
+    amount: int,
+    limit: int,
+    now: datetime,
+    expires_at: datetime,
+) -> bool:
+    """True when the amount is held (and the reservation row written); IntegrityError on a
+    replayed request id."""
+    result = await conn.execute(
+        RESERVE,
+        {
+            "request_id": request_id,
+            "user_id": user_id,
+            "period": period,
+            "amount": amount,
+            "limit": limit,
+            "now": now,
+            "expires_at": expires_at,
+        },
+    )
+    return result.first() is not None
+
+
+async def settle(
+    conn: AsyncConnection,
+    *,
+    request_id: str,
+    user_id: int,
+    period: date,
+    created_at: datetime,
+    now: datetime,
+    usage: dict[str, Any],
+) -> tuple[int, bool]:
+    """(the month's spent total after this call, whether the reservation was still held)."""
+    params = {
+        "request_id": request_id,
+        "user_id": user_id,
+        "period": period,
+        "created_at": created_at,
+        "now": now,
+        "cost": usage["cost_micros"],
+        "outcome": usage["outcome"],
+        **{
+            k: usage[k]
+            for k in (
+                "feature",
+                "model",
+                "input_tokens",
+                "cached_input_tokens",
+                "output_tokens",
+                "latency_ms",
+            )
+        },
+    }
+    row = (await conn.execute(SETTLE, params)).one()
+    if row.spent is None:
+        raise RuntimeError(f"no ledger row for creator {user_id} in {period}")
+    return int(row.spent), bool(row.held)
