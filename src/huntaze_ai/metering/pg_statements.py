@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huntaze_ai.kit.db import UTCDateTime
 
-_TYPES = {
+_TYPES: dict[str, Any] = {
     "user_id": Integer(),
     "period": Date(),
     "amount": BigInteger(),
