@@ -184,6 +184,11 @@ async def test_a_rate_limited_creator_is_told_when_to_retry(
     user = await new_creator(database)
     # Another instance used up this creator's hour: fill the shared window through Redis.
     client_redis = aioredis.Redis.from_url(redis_url)
+    # Creator ids repeat across test databases and runs; the window must start empty.
+    async for key in client_redis.scan_iter(
+        f"{CreatorRateLimiter.KEY_PREFIX}*{{creator:{user.id}}}*"
+    ):
+        await client_redis.delete(key)
     other_instance = CreatorRateLimiter(client_redis)
     for _ in range(other_instance.limits["starter"]):
         await other_instance.hit(user.id, "starter")

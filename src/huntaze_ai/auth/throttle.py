@@ -18,7 +18,7 @@ PER_IP = RateLimitItemPerMinute(50, 15)
 
 
 class TooManyLoginAttempts(RateLimitExceeded):
-    default_message = "Too many login attempts; try again later"
+    default_message = "Rate limit exceeded: too many login attempts"
 
 
 class LoginThrottle:

@@ -1,6 +1,8 @@
 """Request bodies are capped before anything reads them: 413 `payload_too_large`.
 
-A declared Content-Length over the cap is refused at once; a chunked body is counted as it
+FastAPI's own `max_body_size` (Starlette's RequestBodyLimitMiddleware) answers a plain-text 413,
+not the JSON error contract (DESIGN §4), hence this middleware. A declared Content-Length over the
+cap is refused at once; a chunked body is counted as it
 arrives and refused when it passes the cap, so a client cannot make the app buffer without end.
 """
 
@@ -34,7 +36,10 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        # No real length has 19 digits; int() would also refuse a string of 4,300 or more.
+        if declared is not None and (
+            not declared.isdigit() or len(declared) > 18 or int(declared) > self.max_bytes
+        ):
             if declared.isdigit():
                 status, body = 413, _too_large_body(self.max_bytes)
             else:

@@ -1,0 +1,270 @@
+"""The pages' session cookie: what it opens on the JSON API, its CSRF token, and the login page."""
+
+from __future__ import annotations
+
+import re
+from http.cookies import Morsel, SimpleCookie
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import URL
+
+from huntaze_ai.auth.service import BROWSER_SESSION_NAME, BROWSER_SESSION_TTL, create_api_token
+from huntaze_ai.auth.sessions import CSRF_HEADER, NONCE_COOKIE, SESSION_COOKIE, csrf_token
+from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.security import hash_api_token
+from huntaze_ai.models import ApiToken, MarketingCampaign, User
+from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.factories import DEFAULT_PASSWORD
+from tests.metering.conftest import new_creator
+
+_CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]+)">')
+
+
+async def _browser_session(database: Database, user: User) -> str:
+    async with database.sessionmaker() as session, session.begin():
+        return await create_api_token(
+            session, user, name=BROWSER_SESSION_NAME, ttl=BROWSER_SESSION_TTL
+        )
+
+
+async def _campaigns_of(database: Database, user_id: int) -> int:
+    async with database.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(MarketingCampaign)
+            .where(MarketingCampaign.user_id == user_id)
+        )
+    return int(count or 0)
+
+
+def _set_cookie(response: httpx.Response, name: str) -> Morsel[str] | None:
+    """The Set-Cookie of `name` in this response, with its attributes, or None."""
+    for header in response.headers.get_list("set-cookie"):
+        parsed: SimpleCookie = SimpleCookie()
+        parsed.load(header)
+        if name in parsed:
+            return parsed[name]
+    return None
+
+
+def _form_csrf(html: str) -> str:
+    found = _CSRF_FIELD.search(html)
+    assert found, "the page has no hidden csrf_token input"
+    return found[1]
+
+
+async def _login(
+    client: httpx.AsyncClient, email: str, password: str = DEFAULT_PASSWORD, **extra: str
+) -> httpx.Response:
+    page = await client.get("/auth/login")
+    return await client.post(
+        "/auth/login",
+        data={"csrf_token": _form_csrf(page.text), "email": email, "password": password, **extra},
+    )
+
+
+async def test_a_session_cookie_opens_the_json_api_for_reads(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    token = await _browser_session(database, user)
+    async with app_client(settings_for(database_url)) as client:
+        anonymous = await client.get("/api/ai/quota")
+        client.cookies.set(SESSION_COOKIE, token)
+        with_cookie = await client.get("/api/ai/quota")
+
+    assert anonymous.status_code == 401
+    assert with_cookie.status_code == 200, with_cookie.text
+    assert with_cookie.json()["plan"] == "starter"
+
+
+async def test_a_cookie_authenticated_post_needs_the_sessions_csrf_token(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    token = await _browser_session(database, user)
+    settings = settings_for(database_url)
+    other_session = await _browser_session(database, await new_creator(database))
+    async with app_client(settings) as client:
+        client.cookies.set(SESSION_COOKIE, token)
+        missing = await client.post("/api/campaigns", json={"name": "x"})
+        refused = [
+            await client.post("/api/campaigns", json={"name": "x"}, headers={CSRF_HEADER: bad})
+            for bad in ("0" * 64, csrf_token(settings, other_session), token)
+        ]
+        created_before = await _campaigns_of(database, user.id)
+        accepted = await client.post(
+            "/api/campaigns",
+            json={"name": "x"},
+            headers={CSRF_HEADER: csrf_token(settings, token)},
+        )
+
+    for response in (missing, *refused):
+        assert response.status_code == 403, response.text
+        assert response.json()["error"] == "csrf_failed"
+    assert created_before == 0
+    assert accepted.status_code == 201, accepted.text
+    assert await _campaigns_of(database, user.id) == 1
+
+
+async def test_a_bearer_authenticated_post_needs_no_csrf_token(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/campaigns", json={"name": "x"}, headers=headers)
+
+    assert response.status_code == 201, response.text
+    assert await _campaigns_of(database, user_id) == 1
+
+
+async def test_the_login_page_sets_an_httponly_lax_nonce_and_a_form_token_bound_to_it(
+    database_url: URL,
+) -> None:
+    settings = settings_for(database_url)
+    async with app_client(settings) as client:
+        page = await client.get("/auth/login")
+
+    assert page.status_code == 200
+    nonce = _set_cookie(page, NONCE_COOKIE)
+    assert nonce is not None
+    assert nonce.value
+    assert nonce["httponly"] is True
+    assert nonce["samesite"].lower() == "lax"
+    assert not nonce["secure"]
+    assert _form_csrf(page.text) == csrf_token(settings, nonce.value)
+
+
+async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects_to_dashboard(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await _login(client, user.email)
+        quota = await client.get("/api/ai/quota")
+
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/dashboard"
+    session = _set_cookie(response, SESSION_COOKIE)
+    assert session is not None
+    assert session["httponly"] is True
+    assert session["samesite"].lower() == "lax"
+    assert not session["secure"]  # development is served over plain HTTP
+    nonce = _set_cookie(response, NONCE_COOKIE)
+    assert nonce is not None
+    assert nonce["max-age"] == "0"  # the login nonce is spent
+    # The cookie is a browser session token, stored hashed like any other.
+    async with database.sessionmaker() as db:
+        stored = await db.scalar(
+            select(ApiToken).where(ApiToken.token_hash == hash_api_token(session.value))
+        )
+    assert stored is not None
+    assert stored.name == BROWSER_SESSION_NAME
+    assert stored.user_id == user.id
+    assert quota.status_code == 200, quota.text
+
+
+async def test_in_production_the_nonce_and_session_cookies_are_secure(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    settings = settings_for(database_url, huntaze_env="production", secret_key="s" * 40)
+    async with app_client(settings) as client:
+        page = await client.get("/auth/login")
+        nonce = _set_cookie(page, NONCE_COOKIE)
+        assert nonce is not None
+        # httpx keeps a Secure cookie off http://testserver: send it as a browser on HTTPS would.
+        response = await client.post(
+            "/auth/login",
+            data={
+                "csrf_token": _form_csrf(page.text),
+                "email": user.email,
+                "password": DEFAULT_PASSWORD,
+            },
+            headers={"Cookie": f"{NONCE_COOKIE}={nonce.value}"},
+        )
+
+    assert nonce["secure"] is True
+    assert response.status_code == 303, response.text
+    session = _set_cookie(response, SESSION_COOKIE)
+    assert session is not None
+    assert session["secure"] is True
+    assert session["httponly"] is True
+    assert session["samesite"].lower() == "lax"
+
+
+@pytest.mark.parametrize("csrf", ["missing", "forged"])
+async def test_a_login_post_without_the_pages_csrf_token_is_refused(
+    database_url: URL, database: Database, csrf: str
+) -> None:
+    user = await new_creator(database)
+    settings = settings_for(database_url)
+    form = {"email": user.email, "password": DEFAULT_PASSWORD}
+    if csrf == "forged":
+        # Valid for some other nonce, not for the one this browser holds.
+        form["csrf_token"] = csrf_token(settings, "an attacker's nonce")
+    async with app_client(settings) as client:
+        await client.get("/auth/login")
+        response = await client.post("/auth/login", data=form)
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "csrf_failed"
+    assert _set_cookie(response, SESSION_COOKIE) is None
+
+
+async def test_a_wrong_password_on_the_login_page_is_a_401_page_saying_so(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await _login(client, user.email, password="not the password")
+
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Invalid email or password" in response.text
+    assert _set_cookie(response, SESSION_COOKIE) is None
+
+
+@pytest.mark.parametrize(
+    ("next_url", "location"),
+    [
+        ("//evil.example", "/dashboard"),
+        ("https://evil.example/phish", "/dashboard"),
+        ("/\\evil.example", "/dashboard"),
+        ("/usage?month=2026-01", "/usage?month=2026-01"),
+    ],
+)
+async def test_after_login_next_only_redirects_within_the_site(
+    database_url: URL, database: Database, next_url: str, location: str
+) -> None:
+    user = await new_creator(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await _login(client, user.email, next=next_url)
+
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == location
+
+
+async def test_logging_out_revokes_the_session(database_url: URL, database: Database) -> None:
+    user = await new_creator(database)
+    settings = settings_for(database_url)
+    async with app_client(settings) as client:
+        await _login(client, user.email)
+        token = client.cookies[SESSION_COOKIE]
+        without_csrf = await client.post("/auth/logout")
+        still_in = await client.get("/api/ai/quota")
+        logout = await client.post("/auth/logout", data={"csrf_token": csrf_token(settings, token)})
+        cleared = SESSION_COOKIE not in client.cookies
+        # A stolen copy of the cookie is worthless after logout, not only the browser's own.
+        client.cookies.set(SESSION_COOKIE, token)
+        replayed = await client.get("/api/ai/quota")
+
+    assert without_csrf.status_code == 403
+    assert still_in.status_code == 200
+    assert logout.status_code == 303
+    assert logout.headers["location"] == "/auth/login"
+    assert cleared
+    assert replayed.status_code == 401
+    assert replayed.json()["error"] == "unauthenticated"
