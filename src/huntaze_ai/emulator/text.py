@@ -14,6 +14,8 @@ _STOPWORDS = frozenset((
     "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were",
     "what", "when", "which", "who", "why", "will", "with", "you", "your", "please", "can",
     "could", "would", "should", "do", "does", "did", "not", "no", "yes",
+    # JSON literals of the prompt's data block.
+    "null", "true", "false", "none",
 ))
 _GLUE = ("and", "with", "for", "the", "your", "about", "more", "this", "so", "really", "today")
 _FALLBACK = [
@@ -36,6 +38,9 @@ def vocabulary(*texts: str) -> list[str]:
         seen: dict[str, None] = {}
         for match in _WORD.finditer(text):
             word = match.group(0).strip("'’-")
+            # snake_case keys and UPPERCASE fence markers are the prompt's structure, not prose.
+            if "_" in word or (word.isupper() and len(word) > 2):
+                continue
             if len(word) > 1 and word.lower() not in _STOPWORDS:
                 seen.setdefault(word.lower() if not word.isupper() else word, None)
         if len(seen) >= 3:
