@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from huntaze_ai.cli import accounts, config_cmd, db, demo_data, emulator, server, smoke
+from huntaze_ai.cli import accounts, config_cmd, db, demo, demo_data, emulator, server, smoke
 
 app = typer.Typer(
     name="huntaze-ai",
@@ -18,6 +18,7 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
 app.add_typer(config_cmd.app, name="config")
 server.register(app)
+demo.register(app)
 demo_data.register(app)
 emulator.register(app)
 smoke.register(app)

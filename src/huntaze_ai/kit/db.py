@@ -127,4 +127,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent. FastAPI's default ends the dependency
+# after sending, so a client could use a token it was just given before it was committed (a 401),
+# and a failed commit would follow a 200 that already said the write was done.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
