@@ -100,6 +100,7 @@ async def test_another_creators_campaign_or_insight_is_a_plain_404(
         ("POST", "/api/campaigns", {"name": ""}, "name"),
         ("POST", "/api/campaigns", {"name": "   "}, "name"),
         ("POST", "/api/campaigns", {"name": "x" * 201}, "name"),
+        ("POST", "/api/campaigns", {"name": "a\x00b"}, "name"),  # PostgreSQL refuses NUL: was a 500
         ("POST", "/api/campaigns", {}, "name"),
         ("POST", "/api/campaigns/abc/insights", {"insight_id": 1}, "campaign_id"),
         ("GET", "/api/campaigns/1.5/insights", None, "campaign_id"),

@@ -122,7 +122,13 @@ async def test_a_stream_over_quota_is_refused_with_402_before_it_opens(
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"fan_message": ""}, {"fan_message": "x" * 4001}, {"fan_message": "hi", "platform": "?"}],
+    [
+        {},
+        {"fan_message": ""},
+        {"fan_message": "x" * 4001},
+        {"fan_message": "hi", "platform": "?"},
+        {"fan_message": "hi", "fan_id": "fan\x00"},  # PostgreSQL refuses NUL: was a 500
+    ],
 )
 async def test_bad_reply_requests_are_422_and_charge_nothing(
     database_url: URL, database: Database, body: dict[str, object]

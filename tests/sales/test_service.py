@@ -98,3 +98,18 @@ async def test_suggestions_over_http_without_a_body(database_url: URL, database:
         assert Decimal(s["price_min_usd"]) <= Decimal(s["price_max_usd"])
     assert missing.status_code == 404
     assert missing.json()["error"] == "not_found"
+
+
+async def test_a_fan_id_with_a_nul_is_a_422_not_a_database_error(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    async with database.sessionmaker() as session, session.begin():
+        headers = {"Authorization": f"Bearer {await create_api_token(session, user)}"}
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post(
+            "/api/ai/sales/suggestions", json={"fan_id": "fan\x00"}, headers=headers
+        )
+    assert response.status_code == 422, response.text  # PostgreSQL refuses NUL in text: was a 500
+    assert response.json()["fields"][0]["field"] == "fan_id"
+    assert (await books(database, user.id)).rows == 0

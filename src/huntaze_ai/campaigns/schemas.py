@@ -14,7 +14,13 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class CampaignCreate(BaseModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    # PostgreSQL text cannot hold a NUL: refused here as a 422 rather than failing the INSERT.
+    name: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"
+        ),
+    ]
 
 
 class CampaignOut(BaseModel):

@@ -109,6 +109,9 @@ _HTTP_CODES = {
 }
 
 
+_PG_CHARACTER_NOT_IN_REPERTOIRE = "22021"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HuntazeError)
     async def _huntaze(_: Request, exc: HuntazeError) -> JSONResponse:
@@ -151,6 +154,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated:
             return await _database_unavailable(request, exc)  # type: ignore[arg-type]
+        if getattr(exc.orig, "sqlstate", None) == _PG_CHARACTER_NOT_IN_REPERTOIRE:
+            # A NUL character: SQLite stores it, PostgreSQL text cannot. Schemas refuse it where
+            # they can; any string that still reaches a query is the caller's input, not our bug.
+            return JSONResponse(
+                {"error": "invalid_request", "message": "Text must not contain NUL characters"},
+                status_code=422,
+            )
         log.exception("database error on %s %s", request.method, request.url.path)
         return JSONResponse(
             {"error": "internal_error", "message": "Internal error"}, status_code=500

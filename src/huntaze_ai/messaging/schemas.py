@@ -16,7 +16,8 @@ class ConversationTurn(BaseModel):
 
 class ReplyRequest(BaseModel):
     fan_message: str = Field(min_length=1, max_length=4000)
-    fan_id: str | None = Field(default=None, min_length=1, max_length=255)
+    # Looked up in the database, and PostgreSQL text cannot hold a NUL: a 422 rather than a 500.
+    fan_id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[^\x00]*$")
     platform: Platform | None = None
     conversation: list[ConversationTurn] = Field(default_factory=list, max_length=100)
 

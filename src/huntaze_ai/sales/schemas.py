@@ -6,7 +6,8 @@ from pydantic import BaseModel, Field
 
 
 class SuggestionsRequest(BaseModel):
-    fan_id: str | None = Field(default=None, min_length=1, max_length=255)
+    # Looked up in the database, and PostgreSQL text cannot hold a NUL: a 422 rather than a 500.
+    fan_id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[^\x00]*$")
 
 
 class SuggestionOut(BaseModel):
