@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 from sqlalchemy.engine import URL
 
 from huntaze_ai.config import Settings
@@ -96,5 +96,5 @@ def test_no_generated_input_gets_a_server_error(
     case.call_and_validate(
         app=api_app,
         headers=api_headers,
-        checks=[not_a_server_error, response_schema_conformance],
+        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
     )

@@ -8,9 +8,10 @@ from huntaze_ai.analytics.schemas import RefreshResponse
 from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import AI_ERRORS
 from huntaze_ai.llm.dependencies import LLMDep, MeterDep
 
-router = APIRouter(prefix="/api/ai/analytics", tags=["analytics"])
+router = APIRouter(prefix="/api/ai/analytics", tags=["analytics"], responses=AI_ERRORS)
 
 
 @router.post("/refresh", response_model=RefreshResponse)

@@ -6,15 +6,14 @@ from huntaze_ai.auth import service
 from huntaze_ai.auth.schemas import TokenRequest, TokenResponse
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import API_ERRORS, error_responses
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-
-@router.post(
-    "/token",
-    response_model=TokenResponse,
-    responses={401: {"description": "Wrong email or password"}, 429: {"description": "Throttled"}},
+router = APIRouter(
+    prefix="/api/auth", tags=["auth"], responses={**API_ERRORS, **error_responses(429)}
 )
+
+
+@router.post("/token", response_model=TokenResponse)
 async def issue_token(body: TokenRequest, request: Request, session: SessionDep) -> TokenResponse:
     """Exchange an email and password for a bearer token (valid 30 days). Attempts are limited
     per email and per client IP."""

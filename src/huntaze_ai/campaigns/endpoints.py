@@ -18,8 +18,11 @@ from huntaze_ai.campaigns.schemas import (
 )
 from huntaze_ai.insights.service import insight_out
 from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import API_ERRORS, error_responses
 
-router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
+router = APIRouter(
+    prefix="/api/campaigns", tags=["campaigns"], responses={**API_ERRORS, **error_responses(404)}
+)
 
 CampaignId = Annotated[int, Path(ge=1, le=MAX_ID)]
 

@@ -5,8 +5,9 @@ from fastapi import APIRouter
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.compliance.schemas import CheckRequest, CheckResponse, ReasonOut
 from huntaze_ai.compliance.service import check_message
+from huntaze_ai.kit.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/ai/compliance", tags=["compliance"])
+router = APIRouter(prefix="/api/ai/compliance", tags=["compliance"], responses=API_ERRORS)
 
 
 @router.post("/check", response_model=CheckResponse)

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Header
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.content.schemas import CaptionRequest, CaptionResponse
 from huntaze_ai.content.service import generate_captions
+from huntaze_ai.kit.errors import AI_ERRORS
 from huntaze_ai.llm.dependencies import LLMDep, MeterDep
 
-router = APIRouter(prefix="/api/ai/content", tags=["content"])
+router = APIRouter(prefix="/api/ai/content", tags=["content"], responses=AI_ERRORS)
 
 
 @router.post("/caption", response_model=CaptionResponse)

@@ -8,8 +8,9 @@ from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.insights.schemas import InsightsResponse
 from huntaze_ai.insights.service import MAX_LIST, insight_out, list_insights
 from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/ai/insights", tags=["insights"])
+router = APIRouter(prefix="/api/ai/insights", tags=["insights"], responses=API_ERRORS)
 
 
 @router.get("", response_model=InsightsResponse)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -98,6 +99,41 @@ class UpstreamTimeout(UpstreamError):
     default_message = "The AI provider did not answer in time"
 
 
+class ErrorBody(BaseModel):
+    """Every error response: a code, a sentence, and the details of that code."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str
+    message: str
+
+
+_DESCRIPTIONS = {
+    400: "`invalid_request`: malformed HTTP (e.g. a non-numeric Content-Length)",
+    401: "`unauthenticated`: no, invalid or expired token",
+    402: "`quota_exceeded`: the monthly quota would be passed (`spent_usd`, `limit_usd`, "
+    "`resets_at`); nothing charged",
+    403: "`csrf_failed`: a cookie-authenticated write without its CSRF token",
+    404: "`not_found`: no such object, or another creator's",
+    409: "`duplicate_request`: this Idempotency-Key was already used",
+    413: "`payload_too_large`: the body is over MAX_BODY_BYTES",
+    422: "`invalid_request`: the failing `fields`",
+    429: "`rate_limited`: `retry_after_s` and a Retry-After header",
+    502: "`provider_error`: the AI provider failed; nothing charged",
+    503: "`dependency_unavailable`: database or Redis unreachable; retry",
+    504: "`provider_timeout`: the AI provider did not answer in time; nothing charged",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these statuses, all with the ErrorBody schema."""
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
+
+
+# What any authenticated API operation can answer, and what a metered AI call adds.
+API_ERRORS = error_responses(400, 401, 403, 413, 422, 503)
+AI_ERRORS = {**API_ERRORS, **error_responses(402, 409, 429, 502, 504)}
+
+
 _HTTP_CODES = {
     400: "invalid_request",
     401: "unauthenticated",
@@ -133,6 +169,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (not JSON, not UTF-8): bad input like any other,
+            # so the contract's 422 with the failing field.
+            return JSONResponse(
+                {
+                    "error": "invalid_request",
+                    "message": "The request body is not valid JSON",
+                    "fields": [{"field": "body", "message": str(exc.detail)}],
+                },
+                status_code=422,
+            )
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": code, "message": str(exc.detail)},

@@ -7,12 +7,15 @@ from fastapi.responses import StreamingResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep, end_transaction
+from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import LLMDep, MeterDep
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
 from huntaze_ai.messaging.service import MAX_OUTPUT_TOKENS, draft_reply, escalated_response, prepare
 from huntaze_ai.messaging.streaming import sse, stream_reply
 
-router = APIRouter(prefix="/api/ai/messages", tags=["messaging"])
+router = APIRouter(
+    prefix="/api/ai/messages", tags=["messaging"], responses={**AI_ERRORS, **error_responses(404)}
+)
 
 
 @router.post("/reply", response_model=ReplyResponse)

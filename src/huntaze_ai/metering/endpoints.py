@@ -6,11 +6,12 @@ from fastapi import APIRouter, Query
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import API_ERRORS
 from huntaze_ai.llm.dependencies import MeterDep
 from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
 from huntaze_ai.metering.schemas import QuotaOut, UsageOut
 
-router = APIRouter(prefix="/api/ai", tags=["quota"])
+router = APIRouter(prefix="/api/ai", tags=["quota"], responses=API_ERRORS)
 
 
 @router.get("/quota", response_model=QuotaOut)

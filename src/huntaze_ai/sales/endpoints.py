@@ -6,11 +6,14 @@ from fastapi import APIRouter, Body, Header
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import LLMDep, MeterDep
 from huntaze_ai.sales.schemas import SuggestionsRequest, SuggestionsResponse
 from huntaze_ai.sales.service import suggest
 
-router = APIRouter(prefix="/api/ai/sales", tags=["sales"])
+router = APIRouter(
+    prefix="/api/ai/sales", tags=["sales"], responses={**AI_ERRORS, **error_responses(404)}
+)
 
 
 @router.post("/suggestions", response_model=SuggestionsResponse)
