@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from huntaze_ai.auth.service import authenticate_token, needs_touch, touch_token
 from huntaze_ai.auth.sessions import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf
-from huntaze_ai.kit.db import SessionDep, end_transaction
+from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.kit.logging import creator_id_var
 from huntaze_ai.models import User
@@ -22,36 +22,38 @@ class LoginRequired(Unauthenticated):
     """A page was asked for without a valid session: answered with a redirect to the login."""
 
 
-async def _authenticate(request: Request, session: SessionDep, token: str) -> User:
-    user, api_token = await authenticate_token(session, token)
+async def _authenticate(request: Request, token: str) -> User:
+    # Not the request's session: a lookup of its own leaves that session without a transaction,
+    # so nothing is held open if the endpoint goes on to a slow model call.
+    database: Database = request.app.state.database
+    async with database.reader() as reader:
+        user, api_token = await authenticate_token(reader, token)
     creator_id_var.set(user.id)  # every log line of this request names the creator
-    await end_transaction(session)
     if needs_touch(api_token):
-        await touch_token(request.app.state.database.sessionmaker, api_token.id)
+        await touch_token(database.sessionmaker, api_token.id)
     return user
 
 
 async def get_current_creator(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     if credentials is not None and credentials.scheme.lower() == "bearer":
-        return await _authenticate(request, session, credentials.credentials)
+        return await _authenticate(request, credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthenticated()
     if request.method not in SAFE_METHODS:
         check_csrf(request, request.headers.get(CSRF_HEADER))
-    return await _authenticate(request, session, cookie)
+    return await _authenticate(request, cookie)
 
 
-async def get_page_creator(request: Request, session: SessionDep) -> User:
+async def get_page_creator(request: Request) -> User:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise LoginRequired()
     try:
-        return await _authenticate(request, session, cookie)
+        return await _authenticate(request, cookie)
     except Unauthenticated:
         raise LoginRequired() from None
 

@@ -94,11 +94,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # For one-statement reads on every request (the token lookup): on PostgreSQL these sessions
+    # run in autocommit, one round trip instead of BEGIN, SELECT, COMMIT. On SQLite (no network)
+    # they are ordinary sessions.
+    reader: async_sessionmaker[AsyncSession]
 
     @classmethod
     def from_url(cls, url: URL, **kwargs: Any) -> Database:
         engine = create_engine(url, **kwargs)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        reads = engine
+        if engine.dialect.name == "postgresql":
+            reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return cls(
+            engine,
+            async_sessionmaker(engine, expire_on_commit=False),
+            async_sessionmaker(reads, expire_on_commit=False),
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -6,9 +6,11 @@ one; an unusable answer is a provider error (nothing charged), not a silent seco
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import TypeAdapter
 from pydantic_ai import Agent
@@ -35,9 +37,11 @@ class Metered(Generic[T]):
         return self.call.summary()
 
 
-def _schema_text(output_type: Any) -> str:
+@functools.cache
+def _schema_text(output_type: Hashable) -> str:
     # The output schema is sent as a tool declaration; it counts toward the prompt's tokens.
-    return json.dumps(TypeAdapter(output_type).json_schema())
+    # Agents' output types are fixed, and building the schema costs milliseconds: once each.
+    return json.dumps(TypeAdapter(cast(Any, output_type)).json_schema())
 
 
 async def run_metered(
@@ -57,7 +61,9 @@ async def run_metered(
     connection or snapshot is held across the model call."""
     if session is not None:
         await end_transaction(session)
-    prompt = "\n".join((instructions, user_content, _schema_text(agent.output_type)))
+    prompt = "\n".join(
+        (instructions, user_content, _schema_text(cast(Hashable, agent.output_type)))
+    )
     settings: ModelSettings = {"max_tokens": max_output_tokens, "timeout": llm.timeout_s}
     async with meter.call(
         creator, feature, llm.model_name, max_output_tokens, prompt, request_id
