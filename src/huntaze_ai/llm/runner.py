@@ -38,7 +38,7 @@ class Metered(Generic[T]):
 
 
 @functools.cache
-def _schema_text(output_type: Hashable) -> str:
+def output_schema_text(output_type: Hashable) -> str:
     # The output schema is sent as a tool declaration; it counts toward the prompt's tokens.
     # Agents' output types are fixed, and building the schema costs milliseconds: once each.
     return json.dumps(TypeAdapter(cast(Any, output_type)).json_schema())
@@ -62,7 +62,7 @@ async def run_metered(
     if session is not None:
         await end_transaction(session)
     prompt = "\n".join(
-        (instructions, user_content, _schema_text(cast(Hashable, agent.output_type)))
+        (instructions, user_content, output_schema_text(cast(Hashable, agent.output_type)))
     )
     settings: ModelSettings = {"max_tokens": max_output_tokens, "timeout": llm.timeout_s}
     async with meter.call(

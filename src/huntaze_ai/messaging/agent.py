@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pydantic_ai import Agent
+from pydantic_ai import Agent, NativeOutput
 
 
 class UpsellDraft(BaseModel):
@@ -22,4 +22,11 @@ class MessagingDraft(BaseModel):
 
 messaging_agent: Agent[None, MessagingDraft] = Agent(
     output_type=MessagingDraft, retries=0, name="messaging"
+)
+
+# The streamed reply asks for JSON text (a response schema) instead of a function call: models
+# stream text token by token but send a function call's arguments whole, so only this way does
+# the reply appear as it is written.
+messaging_stream_agent: Agent[None, MessagingDraft] = Agent(
+    output_type=NativeOutput(MessagingDraft), retries=0, name="messaging-stream"
 )

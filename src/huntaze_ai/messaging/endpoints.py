@@ -11,7 +11,7 @@ from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import LLMDep, MeterDep
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
 from huntaze_ai.messaging.service import MAX_OUTPUT_TOKENS, draft_reply, escalated_response, prepare
-from huntaze_ai.messaging.streaming import sse, stream_reply
+from huntaze_ai.messaging.streaming import sse, stream_prompt, stream_reply
 
 router = APIRouter(
     prefix="/api/ai/messages", tags=["messaging"], responses={**AI_ERRORS, **error_responses(404)}
@@ -51,7 +51,7 @@ async def reply_stream(
     if prepared.escalated is not None:
         done = sse("done", escalated_response(prepared, llm).model_dump(mode="json"))
         return StreamingResponse(iter([done]), media_type="text/event-stream", headers=headers)
-    prompt = "\n".join((prepared.instructions, prepared.user_content))
+    prompt = stream_prompt(prepared)
     await end_transaction(session)  # nothing more to read; the stream may run for a while
     await meter.precheck(creator, llm.model_name, MAX_OUTPUT_TOKENS, prompt)
     return StreamingResponse(
