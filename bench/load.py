@@ -118,9 +118,14 @@ class Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, path: str, token: str, body: bytes) -> tuple[int, bytes]:
-        reader, writer = (
-            self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
-        )
+        while self.idle:
+            reader, writer = self.idle.pop()
+            # The server closes connections idle past its keep-alive: that shows as EOF here.
+            if not reader.at_eof() and not writer.is_closing():
+                break
+            writer.close()
+        else:
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         try:
             writer.write(
                 f"POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n"
@@ -226,6 +231,99 @@ def _spawn(args: list[str], log: Any, env: dict[str, str] | None = None) -> subp
     return subprocess.Popen(args, env=env, stdout=log, stderr=log)  # noqa: S603 - our own CLI
 
 
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # "pid (comm) state ppid …"; comm may hold spaces, so split after its ")".
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+    return children
+
+
+def start_profiler(app: subprocess.Popen[bytes], seconds: float, out: Path) -> list[Any]:
+    """py-spy on every app worker (or the app itself with one worker), for one step."""
+    # uvicorn's workers are spawned children; multiprocessing's resource tracker is not one.
+    pids = [p for p in _children(app.pid) if "resource_tracker" not in _cmdline(p)] or [app.pid]
+    spy = str(ROOT / ".venv" / "bin" / "py-spy")
+    return [
+        _spawn(
+            [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "250",
+             "--format", "raw", "--nonblocking", "--output", f"{out}.{pid}.txt"],
+            subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]  # fmt: skip
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_component(app_pid: int, emulator_pid: int) -> Counter[str]:
+    """CPU milliseconds used so far by each part of the setup, from /proc (user + system)."""
+    app = {app_pid, *_children(app_pid)}
+    used: Counter[str] = Counter()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            comm = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            ms = (int(fields[11]) + int(fields[12])) * _TICK_MS
+            pid = int(stat.parent.name)
+            if pid in app:
+                used["app workers"] += ms
+            elif pid == emulator_pid:
+                used["emulator"] += ms
+            elif pid == os.getpid():
+                used["load generator"] += ms
+            elif comm.startswith("postgres"):
+                used["postgresql"] += ms
+            elif comm.startswith("redis-server"):
+                used["redis"] += ms
+    return used
+
+
+def _area(frame: str) -> str:
+    """Which package a py-spy frame `function (path:line)` belongs to (py-spy shortens paths to
+    start at the package), e.g. `huntaze_ai.metering`, `sqlalchemy`, `asyncio`."""
+    path = frame.rsplit("(", 1)[-1].split(":", 1)[0]
+    parts = path.split("/")
+    if parts[0] == "huntaze_ai" and len(parts) > 1:
+        return "huntaze_ai." + parts[1].removesuffix(".py")
+    top = parts[0].removesuffix(".py")
+    return f"{top} (stdlib)" if top in sys.stdlib_module_names else top
+
+
+def summarize_profile(files: list[Path]) -> dict[str, Any]:
+    """Self time by library and the hottest functions, from py-spy's collapsed stacks."""
+    by_area: Counter[str] = Counter()
+    by_function: Counter[str] = Counter()
+    total = 0
+    for file in files:
+        for line in file.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack:
+                continue
+            leaf = stack.rsplit(";", 1)[-1]
+            n = int(count)
+            total += n
+            by_area[_area(leaf)] += n
+            by_function[leaf] += n
+    share = lambda n: round(100 * n / total, 1) if total else 0.0  # noqa: E731
+    return {
+        "samples": total,
+        "self_time_percent_by_library": {k: share(v) for k, v in by_area.most_common(15)},
+        "hottest_functions_percent": {k: share(v) for k, v in by_function.most_common(15)},
+    }
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -320,7 +418,9 @@ def summarize(step: Step, emulator: dict[str, Any], cpu_s: float) -> dict[str, A
     return result
 
 
-async def run_for_workers(workers: int, rates: list[int], duration_s: float) -> dict[str, Any]:
+async def run_for_workers(
+    workers: int, rates: list[int], duration_s: float, profile_rate: int | None
+) -> dict[str, Any]:
     name = f"huntaze_load_{uuid.uuid4().hex[:10]}"
     await _admin(f'CREATE DATABASE "{name}"')
     url = make_url(ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
@@ -355,24 +455,47 @@ async def run_for_workers(workers: int, rates: list[int], duration_s: float) -> 
         )
         _wait_ready(f"http://127.0.0.1:{app_port}/readyz", procs[-1])
         # Warm every worker's pools, imports and statement caches before measuring.
-        await run_step(app_port, creators[STARTER_CREATORS:], 50, 2)
-        steps, results = [], []
+        warmup = await run_step(app_port, creators[STARTER_CREATORS:], 50, 2)
+        steps, results = [warmup], []
+        profile: dict[str, Any] | None = None
         async with httpx.AsyncClient(base_url=emulator_url) as emulator:
             for rate in rates:
                 await emulator.delete("/emulator/stats")
+                spies = []
+                if rate == profile_rate:
+                    out = ROOT / "bench" / "results" / f"profile-{workers}w-{rate}rps"
+                    spies = start_profiler(procs[-1], duration_s, out)
                 cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                parts0 = cpu_by_component(procs[-1].pid, procs[0].pid)
                 step = await run_step(app_port, creators, rate, duration_s)
+                parts = cpu_by_component(procs[-1].pid, procs[0].pid)
+                parts.subtract(parts0)
                 cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
                 stats = (await emulator.get("/emulator/stats")).json()
                 steps.append(step)
                 results.append(summarize(step, stats, cpu))
+                results[-1]["cpu_ms_per_request"] = {
+                    k: round(v / max(1, step.sent), 2) for k, v in sorted(parts.items())
+                }
+                if spies:
+                    for spy in spies:
+                        spy.wait(timeout=60)
+                    files = sorted(out.parent.glob(f"{out.name}.*.txt"))
+                    profile = {"rate": rate, **summarize_profile(files)}
+                    for file in files:
+                        file.rename(file.with_suffix(".collapsed"))
                 print(json.dumps({"workers": workers, **results[-1]}), flush=True)
                 await asyncio.sleep(1)
         # Let the app finish any settlement still in flight, then stop it before checking.
         for proc in reversed(procs):
             _stop(proc)
         invariants = await check_invariants(url, steps, creators)
-        return {"workers": workers, "steps": results, "invariants": invariants}
+        return {
+            "workers": workers,
+            "steps": results,
+            "invariants": invariants,
+            "profile": profile,
+        }
     finally:
         for proc in procs:
             _stop(proc)
@@ -443,7 +566,9 @@ def write_doc(report: dict[str, Any]) -> None:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    runs = [await run_for_workers(w, args.rates, args.duration) for w in args.workers]
+    runs = [
+        await run_for_workers(w, args.rates, args.duration, args.profile_rate) for w in args.workers
+    ]
     return {
         "benchmark": "load",
         "what": "open-loop POST /api/ai/messages/reply; app on PostgreSQL + Redis; emulator 0 ms",
@@ -460,9 +585,14 @@ if __name__ == "__main__":
     parser.add_argument("--rates", type=int, nargs="+", default=[50, 100, 200, 400])
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument(
+        "--profile-rate", type=int, default=200, help="py-spy the workers during this step"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     report = asyncio.run(main(args))
+    for run in report["runs"]:
+        print(json.dumps({"invariants": run["invariants"], "profile": run["profile"]}, indent=1))
     if not args.no_write:
         RESULTS.write_text(json.dumps(report, indent=2) + "\n")
         write_plot(report)

@@ -142,3 +142,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # after sending, so a client could use a token it was just given before it was committed (a 401),
 # and a failed commit would follow a 200 that already said the write was done.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_reader(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.database
+    async with database.reader() as session:
+        yield session
+
+
+# For endpoints that only read before a model call (the fan reply): on PostgreSQL each read is
+# its own round trip, with no BEGIN and COMMIT around them.
+ReaderDep = Annotated[AsyncSession, Depends(get_reader, scope="function")]

@@ -10,12 +10,14 @@ from huntaze_ai.llm.provider import LLM
 from huntaze_ai.metering.service import Meter
 
 
-def get_meter(request: Request) -> Meter:
+# async although they only read app state: FastAPI runs a plain `def` dependency in its thread
+# pool, a thread hand-off on every request for nothing.
+async def get_meter(request: Request) -> Meter:
     meter: Meter = request.app.state.meter
     return meter
 
 
-def get_llm(request: Request) -> LLM:
+async def get_llm(request: Request) -> LLM:
     llm: LLM = request.app.state.llm
     return llm
 

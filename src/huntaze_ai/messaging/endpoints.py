@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
-from huntaze_ai.kit.db import SessionDep, end_transaction
+from huntaze_ai.kit.db import ReaderDep, end_transaction
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import LLMDep, MeterDep
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
@@ -22,7 +22,7 @@ router = APIRouter(
 async def reply(
     body: ReplyRequest,
     creator: CurrentCreator,
-    session: SessionDep,
+    session: ReaderDep,
     meter: MeterDep,
     llm: LLMDep,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -39,7 +39,7 @@ async def reply(
 async def reply_stream(
     body: ReplyRequest,
     creator: CurrentCreator,
-    session: SessionDep,
+    session: ReaderDep,
     meter: MeterDep,
     llm: LLMDep,
     idempotency_key: Annotated[str | None, Header()] = None,
