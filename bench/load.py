@@ -545,6 +545,22 @@ def table(report: dict[str, Any]) -> str:
                 f"{s['overhead_ms']['p50']} | {s['overhead_ms']['p99']} | "
                 f"{s['emulator_ms']['p50']} | {outcomes} |"
             )
+    lines += [
+        "",
+        "CPU milliseconds per request, by process (from /proc; the app's share is what one "
+        "request costs our stack):",
+        "",
+        "| workers | sent/s | app workers | emulator | PostgreSQL | Redis | load generator |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in report["runs"]:
+        for s in run["steps"]:
+            cpu = s["cpu_ms_per_request"]
+            lines.append(
+                f"| {run['workers']} | {s['achieved_rps']} | {cpu.get('app workers', 0)} | "
+                f"{cpu.get('emulator', 0)} | {cpu.get('postgresql', 0)} | {cpu.get('redis', 0)} "
+                f"| {cpu.get('load generator', 0)} |"
+            )
     lines.append("")
     for run in report["runs"]:
         inv = run["invariants"]
@@ -555,6 +571,15 @@ def table(report: dict[str, Any]) -> str:
             f"{inv['starter_creators_at_quota']} starter creators refused at their quota, "
             f"{inv['starter_creators_rate_limited']} rate-limited)."
         )
+    for run in report["runs"]:
+        if prof := run.get("profile"):
+            libs = ", ".join(
+                f"{k} {v} %" for k, v in list(prof["self_time_percent_by_library"].items())[:10]
+            )
+            lines.append(
+                f"- py-spy on the {run['workers']} worker(s) at {prof['rate']} requests/s "
+                f"({prof['samples']} samples), self time by package: {libs}."
+            )
     return "\n".join(lines)
 
 
