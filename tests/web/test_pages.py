@@ -204,3 +204,10 @@ async def test_a_rate_limited_creator_is_told_when_to_retry(
     assert "Rate limit exceeded" in response.text
     assert re.search(r"Try again in \d+ minutes \(retry after \d+ s\)", response.text)
     assert (await books(database, user.id)).rows == 0
+
+
+async def test_pages_forbid_framing_and_foreign_scripts(browser: Browser) -> None:
+    for path in ("/dashboard", "/auth/login"):
+        policy = (await browser.get(path)).headers["content-security-policy"]
+        assert "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy

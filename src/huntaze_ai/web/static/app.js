@@ -11,6 +11,14 @@ function formatWait(seconds) {
   return seconds < 90 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
+// The server's format for the same moments: "Dec 1, 2026 00:00 UTC".
+function formatUtc(iso) {
+  const d = new Date(iso);
+  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  const time = d.toISOString().slice(11, 16);
+  return `${month} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${time} UTC`;
+}
+
 function usd(value) {
   const n = Number(value);
   return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
@@ -18,7 +26,7 @@ function usd(value) {
 
 function errorText(body) {
   if (body.error === "quota_exceeded") {
-    const resets = new Date(body.resets_at).toUTCString();
+    const resets = formatUtc(body.resets_at);
     return ["Monthly quota exceeded",
       `You have used ${usd(body.spent_usd)} of your ${usd(body.limit_usd)} monthly AI quota. ` +
       `AI generation is paused until the quota resets on ${resets}.`];
