@@ -1,6 +1,7 @@
 """Metering overhead benchmark: what `Meter.call` adds around an AI call (rate-limit hit, atomic
 reservation, settlement with its usage row), on PostgreSQL + Redis, with a model that answers at
-once. Writes bench/results/metering_overhead.json.
+once; once with reserve and settle as one statement each (the PostgreSQL path), once with the
+multi-statement transactions, for comparison. Writes bench/results/metering_overhead.json.
 
     .venv/bin/python bench/metering_overhead.py [--calls 4000] [--concurrency 1 8 32]
 
@@ -112,7 +113,15 @@ async def main(calls: int, levels: list[int]) -> dict[str, object]:
                 for i in range(CREATORS)
             ]
         await _run(meter, creators, min(500, calls), max(levels))  # warm pools and caches
-        results = [await _run(meter, creators, calls, c) for c in levels]
+        results = [
+            {"path": "one statement", **await _run(meter, creators, calls, c)} for c in levels
+        ]
+        # The same calls through the multi-statement transactions (what SQLite uses, and what
+        # PostgreSQL used before): the comparison is measured in the same run, on the same host.
+        meter.ledger._autocommit = None
+        results += [
+            {"path": "transactions", **await _run(meter, creators, calls, c)} for c in levels
+        ]
         await redis.aclose()
         await database.dispose()
     finally:
