@@ -189,6 +189,31 @@ async def test_the_eleventh_attempt_for_an_email_is_throttled_even_with_the_righ
     assert other_email_same_client.status_code == 200, other_email_same_client.text
 
 
+async def test_guesses_from_another_address_do_not_lock_the_creator_out(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    app = create_app(settings_for(database_url))  # one instance: one set of windows
+
+    def client_at(ip: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(ip, 40_000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    async with app.router.lifespan_context(app), client_at("10.9.8.7") as stranger:
+        guesses = [
+            await stranger.post(
+                "/api/auth/token", json={"email": user.email, "password": f"guess {i}"}
+            )
+            for i in range(11)
+        ]
+        async with client_at("10.1.2.3") as creator:
+            own = await creator.post(
+                "/api/auth/token", json={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
+    assert [r.status_code for r in guesses] == [401] * 10 + [429]
+    assert own.status_code == 200, own.text
+
+
 async def test_one_client_is_throttled_after_fifty_attempts_across_emails(
     database_url: URL, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

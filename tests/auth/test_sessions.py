@@ -166,14 +166,14 @@ async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects
     assert quota.status_code == 200, quota.text
 
 
-async def test_in_production_the_nonce_and_session_cookies_are_secure(
+async def test_in_production_the_nonce_and_session_cookies_are_secure_host_only_cookies(
     database_url: URL, database: Database
 ) -> None:
     user = await new_creator(database)
     settings = settings_for(database_url, huntaze_env="production", secret_key="s" * 40)
     async with app_client(settings) as client:
         page = await client.get("/auth/login")
-        nonce = _set_cookie(page, NONCE_COOKIE)
+        nonce = _set_cookie(page, f"__Host-{NONCE_COOKIE}")
         assert nonce is not None
         # httpx keeps a Secure cookie off http://testserver: send it as a browser on HTTPS would.
         response = await client.post(
@@ -183,16 +183,19 @@ async def test_in_production_the_nonce_and_session_cookies_are_secure(
                 "email": user.email,
                 "password": DEFAULT_PASSWORD,
             },
-            headers={"Cookie": f"{NONCE_COOKIE}={nonce.value}"},
+            headers={"Cookie": f"__Host-{NONCE_COOKIE}={nonce.value}"},
         )
 
     assert nonce["secure"] is True
     assert response.status_code == 303, response.text
-    session = _set_cookie(response, SESSION_COOKIE)
+    session = _set_cookie(response, f"__Host-{SESSION_COOKIE}")
     assert session is not None
     assert session["secure"] is True
     assert session["httponly"] is True
     assert session["samesite"].lower() == "lax"
+    # __Host-: a sibling subdomain cannot set these, so it cannot plant a session or a nonce.
+    assert session["path"] == "/"
+    assert not session["domain"]
 
 
 @pytest.mark.parametrize("csrf", ["missing", "forged"])

@@ -103,6 +103,23 @@ async def test_a_replayed_request_id_is_refused_and_not_charged_twice(database: 
     assert (b.spent, b.reserved, b.rows) == (700, 0, 1)
 
 
+async def test_a_request_id_replayed_after_the_idempotency_window_is_still_refused(
+    database: Database, frozen_clock: Clock
+) -> None:
+    ledger = ledger_for(database)
+    user = await new_creator(database)
+    start = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+    frozen_clock(start)
+    held = await ledger.reserve(user.id, "starter", 1_000, "late-replay")
+    await ledger.finish(held, record(700))
+    frozen_clock(start + timedelta(days=8))
+    assert await ledger.purge_settled() >= 1  # the reservation that refused replays is gone
+    with pytest.raises(DuplicateRequest):
+        await ledger.reserve(user.id, "starter", 1_000, "late-replay")
+    b = await books(database, user.id, at=start)
+    assert (b.spent, b.reserved, b.rows, b.open_reservations) == (700, 0, 1, 0)
+
+
 async def test_an_expired_reservation_is_swept_back_and_unblocks_the_creator(
     database: Database, frozen_clock: Clock
 ) -> None:

@@ -11,7 +11,9 @@ import pytest
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import InvalidRequest, UpstreamError, UpstreamTimeout
 from huntaze_ai.metering.pricing import (
+    TokenUsage,
     UnknownModelPrice,
+    cost_micros,
     prompt_token_upper_bound,
     worst_case_cost_micros,
 )
@@ -109,7 +111,9 @@ async def test_a_stream_that_breaks_is_charged_for_what_was_produced(database: D
     assert (b.spent, b.reserved, b.rows_cost) == (725, 0, 725)
 
 
-async def test_a_call_cancelled_mid_flight_releases_its_reservation(database: Database) -> None:
+async def test_a_call_cancelled_mid_flight_releases_its_reservation_and_pays_its_prompt(
+    database: Database,
+) -> None:
     meter = make_meter(database)
     user = await new_creator(database)
     inside = asyncio.Event()
@@ -126,7 +130,10 @@ async def test_a_call_cancelled_mid_flight_releases_its_reservation(database: Da
     with pytest.raises(asyncio.CancelledError):
         await task
     b = await books(database, user.id)
-    assert (b.spent, b.reserved, b.rows, b.open_reservations) == (0, 0, 1, 0)
+    assert (b.reserved, b.rows, b.open_reservations) == (0, 1, 0)
+    # No usage was reported, but the provider may have the prompt: its upper bound is charged.
+    expected = cost_micros(MODEL, TokenUsage(prompt_token_upper_bound(PROMPT), 0))
+    assert b.spent == b.rows_cost == expected > 0
 
 
 async def test_a_client_disconnect_cancel_scope_cannot_interrupt_the_settlement(

@@ -211,3 +211,22 @@ async def test_pages_forbid_framing_and_foreign_scripts(browser: Browser) -> Non
         policy = (await browser.get(path)).headers["content-security-policy"]
         assert "script-src 'self'" in policy
         assert "frame-ancestors 'none'" in policy
+
+
+async def test_garbage_in_forms_headers_and_months_is_refused_never_a_500(
+    browser: Browser,
+) -> None:
+    client = browser.client
+    assert (
+        await client.post("/messages", data={"csrf_token": "é", "fan-message": "x"})
+    ).status_code == 403
+    api = await client.post(
+        "/api/campaigns", json={"name": "x"}, headers={"X-CSRF-Token": "\xe9".encode("latin-1")}
+    )
+    assert api.status_code == 403
+    for path in ("/usage?month=0000-01", "/usage.csv?month=9999-12", "/api/ai/usage?month=0000-01"):
+        assert (await client.get(path)).status_code == 422, path
+    huge = await browser.submit(
+        "/analytics", "/analytics/link", insight_id="9" * 20, campaign_id="1"
+    )
+    assert huge.status_code == 422

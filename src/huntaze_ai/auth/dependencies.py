@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from huntaze_ai.auth.service import authenticate_token, needs_touch, touch_token
-from huntaze_ai.auth.sessions import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf
+from huntaze_ai.auth.sessions import CSRF_HEADER, SAFE_METHODS, check_csrf, session_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.kit.logging import creator_id_var
@@ -40,7 +40,7 @@ async def get_current_creator(
 ) -> User:
     if credentials is not None and credentials.scheme.lower() == "bearer":
         return await _authenticate(request, credentials.credentials)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_token(request)
     if not cookie:
         raise Unauthenticated()
     if request.method not in SAFE_METHODS:
@@ -49,7 +49,7 @@ async def get_current_creator(
 
 
 async def get_page_creator(request: Request) -> User:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_token(request)
     if not cookie:
         raise LoginRequired()
     try:

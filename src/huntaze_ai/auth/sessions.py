@@ -6,7 +6,8 @@ the `X-CSRF-Token` header on the pages' fetch calls. The token is an HMAC of a s
 holds in an HttpOnly cookie, keyed by SECRET_KEY: once logged in, the session token itself; before,
 a random login nonce (so a login form cannot be posted from another site either). Another origin
 can neither read that cookie nor compute the HMAC; a cookie planted from a sibling domain fails
-the HMAC.
+the HMAC. In production both cookies carry the `__Host-` prefix, which browsers only accept from
+this exact host over HTTPS with Path=/: a sibling subdomain cannot plant them at all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from huntaze_ai.kit.errors import HuntazeError
 
 SESSION_COOKIE = "huntaze_session"
 NONCE_COOKIE = "huntaze_csrf"
+_HOST_PREFIX = "__Host-"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,6 +40,19 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def session_cookie_name(settings: Settings) -> str:
+    return _HOST_PREFIX + SESSION_COOKIE if settings.is_production else SESSION_COOKIE
+
+
+def nonce_cookie_name(settings: Settings) -> str:
+    return _HOST_PREFIX + NONCE_COOKIE if settings.is_production else NONCE_COOKIE
+
+
+def session_token(request: Request) -> str | None:
+    """The session token the browser sent, if any."""
+    return request.cookies.get(session_cookie_name(_settings(request)))
+
+
 def csrf_token(settings: Settings, binding: str) -> str:
     key = settings.secret_key.get_secret_value().encode()
     return hmac.new(key, b"csrf:" + binding.encode(), hashlib.sha256).hexdigest()
@@ -45,14 +60,17 @@ def csrf_token(settings: Settings, binding: str) -> str:
 
 def csrf_binding(request: Request) -> str | None:
     """The browser secret the CSRF token is bound to: the session, else the login nonce."""
-    return request.cookies.get(SESSION_COOKIE) or request.cookies.get(NONCE_COOKIE)
+    settings = _settings(request)
+    return session_token(request) or request.cookies.get(nonce_cookie_name(settings))
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     binding = csrf_binding(request)
     if not binding or not submitted:
         raise CsrfFailed()
-    if not hmac.compare_digest(csrf_token(_settings(request), binding), submitted):
+    expected = csrf_token(_settings(request), binding)
+    # Bytes: compare_digest refuses non-ASCII str with a TypeError (a 500 for garbage input).
+    if not hmac.compare_digest(expected.encode(), submitted.encode("utf-8", "replace")):
         raise CsrfFailed()
 
 
@@ -78,14 +96,17 @@ def login_binding(request: Request) -> tuple[str, str | None]:
 
 
 def set_nonce_cookie(request: Request, response: Response, nonce: str) -> None:
-    _cookie(response, _settings(request), NONCE_COOKIE, nonce, max_age=2 * 3600)
+    settings = _settings(request)
+    _cookie(response, settings, nonce_cookie_name(settings), nonce, max_age=2 * 3600)
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    settings = _settings(request)
     ttl = int(BROWSER_SESSION_TTL.total_seconds())
-    _cookie(response, _settings(request), SESSION_COOKIE, token, max_age=ttl)
-    response.delete_cookie(NONCE_COOKIE, path="/")
+    _cookie(response, settings, session_cookie_name(settings), token, max_age=ttl)
+    response.delete_cookie(nonce_cookie_name(settings), path="/", secure=settings.is_production)
 
 
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/")
+def clear_session_cookie(request: Request, response: Response) -> None:
+    settings = _settings(request)
+    response.delete_cookie(session_cookie_name(settings), path="/", secure=settings.is_production)

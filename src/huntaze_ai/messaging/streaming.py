@@ -24,7 +24,12 @@ from huntaze_ai.llm.errors import provider_errors
 from huntaze_ai.llm.provider import LLM
 from huntaze_ai.llm.runner import output_schema_text
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_stream_agent
-from huntaze_ai.messaging.service import MAX_OUTPUT_TOKENS, Prepared, finish
+from huntaze_ai.messaging.service import (
+    MAX_OUTPUT_TOKENS,
+    Prepared,
+    finish,
+    leaks_instructions,
+)
 from huntaze_ai.metering.pricing import prompt_token_upper_bound
 from huntaze_ai.metering.service import Meter, MeteredCall
 from huntaze_ai.models import User
@@ -87,6 +92,7 @@ async def stream_reply(
             creator, "messaging", llm.model_name, MAX_OUTPUT_TOKENS, prompt, request_id
         ) as call:
             sent = produced = ""
+            withheld = False
             with provider_errors():
                 async with messaging_stream_agent.run_stream(
                     prepared.user_content,
@@ -99,9 +105,16 @@ async def stream_reply(
                         async for response in result.stream_response(debounce_by=None):
                             produced = _text_so_far(response)
                             text = _reply_so_far(produced)
-                            if len(text) > len(sent) and text.startswith(sent):
-                                yield sse("delta", {"text": text[len(sent) :]})
-                                sent = text
+                            if withheld or not (len(text) > len(sent) and text.startswith(sent)):
+                                continue
+                            # The leak guard runs on every partial, not only on the final draft:
+                            # once the text repeats our instructions, nothing more is streamed
+                            # (`done` then carries the withheld reply).
+                            if leaks_instructions(text, prepared.instructions):
+                                withheld = True
+                                continue
+                            yield sse("delta", {"text": text[len(sent) :]})
+                            sent = text
                         draft = await result.get_output()
                     finally:
                         _record(call, result, prompt, produced)

@@ -2,9 +2,10 @@
 block (autocommit): one round trip instead of BEGIN, two or three statements and COMMIT.
 
 A statement with data-modifying CTEs is atomic on its own: either every part applies or none.
-- reserve: the ledger upsert (conditional on spent + reserved + amount <= limit) feeds the
-  reservation insert, so a reservation row exists iff the money was held; a replayed request id
-  violates the reservation key and rolls the ledger change back with it.
+- reserve: the ledger upsert (conditional on spent + reserved + amount <= limit, and on the
+  request id not being billed already) feeds the reservation insert, so a reservation row exists
+  iff the money was held; a replayed request id violates the reservation key and rolls the ledger
+  change back with it.
 - settle: marking the reservation settled feeds the ledger update (the amount it frees), and the
   usage row is inserted in the same statement, so a settled call always has its one row.
 SQLite (one process, no network) keeps the equivalent multi-statement transactions.
@@ -40,12 +41,18 @@ def _typed(sql: str, *names: str) -> Any:
 
 RESERVE = _typed(
     """
-    WITH led AS (
+    WITH logged AS (
+        -- A request id already billed: reservations are forgotten after the idempotency window,
+        -- usage rows never are, so a late replay is caught here.
+        SELECT 1 FROM usage_logs WHERE request_id = :request_id
+    ), led AS (
         INSERT INTO quota_ledger AS l (user_id, period, spent_micros, reserved_micros, updated_at)
-        SELECT :user_id, :period, 0, :amount, :now WHERE :amount <= :limit
+        SELECT :user_id, :period, 0, :amount, :now
+        WHERE :amount <= :limit AND NOT EXISTS (SELECT 1 FROM logged)
         ON CONFLICT (user_id, period) DO UPDATE
             SET reserved_micros = l.reserved_micros + :amount, updated_at = :now
             WHERE l.spent_micros + l.reserved_micros + :amount <= :limit
+                AND NOT EXISTS (SELECT 1 FROM logged)
         RETURNING l.user_id
     )
     INSERT INTO quota_reservations
@@ -92,8 +99,9 @@ async def reserve(
     now: datetime,
     expires_at: datetime,
 ) -> bool:
-    """True when the amount is held (and the reservation row written); IntegrityError on a
-    replayed request id."""
+    """True when the amount is held (and the reservation row written). False when refused: over
+    the limit, or the request id is already billed (see `already_billed`). IntegrityError on a
+    replayed request id whose reservation is still kept."""
     result = await conn.execute(
         RESERVE,
         {

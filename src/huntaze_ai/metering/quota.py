@@ -148,7 +148,7 @@ class QuotaLedger:
         if self._autocommit is not None:
             try:
                 async with self._autocommit.connect() as conn:
-                    return await pg_statements.reserve(
+                    held = await pg_statements.reserve(
                         conn,
                         request_id=r.request_id,
                         user_id=r.user_id,
@@ -160,6 +160,9 @@ class QuotaLedger:
                     )
             except IntegrityError:
                 raise DuplicateRequest(request_id=r.request_id) from None
+            if not held:
+                await self._refuse_if_billed(r.request_id)
+            return held
         try:
             async with self._sessions() as session, session.begin():
                 # The key insert comes first: a replayed request id fails before touching money.
@@ -172,6 +175,8 @@ class QuotaLedger:
                     created_at=r.started_at,
                     expires_at=r.started_at + self.reservation_ttl,
                 )
+                if await repository.already_billed(session, r.request_id):
+                    raise DuplicateRequest(request_id=r.request_id)
                 row = await repository.try_reserve(
                     session,
                     user_id=r.user_id,
@@ -186,6 +191,11 @@ class QuotaLedger:
         except IntegrityError:
             raise DuplicateRequest(request_id=r.request_id) from None
         return True
+
+    async def _refuse_if_billed(self, request_id: str) -> None:
+        async with self._sessions() as session:
+            if await repository.already_billed(session, request_id):
+                raise DuplicateRequest(request_id=request_id)
 
     async def finish(self, reservation: Reservation, record: UsageRecord) -> int:
         """Settle a call: charge `record.cost_micros` (0 for a failed call), free the reservation,

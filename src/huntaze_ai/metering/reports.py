@@ -34,7 +34,10 @@ def parse_month(month: str | None) -> date:
     if month is None or month == "":
         return month_start(utcnow())
     if match := _MONTH.match(month):
-        return date(int(match[1]), int(match[2]), 1)
+        period = date(int(match[1]), int(match[2]), 1) if int(match[1]) > 0 else None
+        # Year 0 does not exist and December 9999 has no month after it to end at.
+        if period is not None and period < date(9999, 12, 1):
+            return period
     raise InvalidRequest(
         "month must look like 2026-11", fields=[{"field": "month", "message": "YYYY-MM"}]
     )

@@ -194,3 +194,10 @@ async def delete_settled_before(session: AsyncSession, cutoff: datetime) -> int:
         r.delete().where(r.c.settled_at.is_not(None), r.c.settled_at < cutoff)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def already_billed(session: AsyncSession, request_id: str) -> bool:
+    """Whether a call with this request id has its usage row (kept for good, unlike the
+    reservation that refuses replays for the idempotency window)."""
+    found = await session.scalar(select(_usage.c.id).where(_usage.c.request_id == request_id))
+    return found is not None

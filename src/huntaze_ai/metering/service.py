@@ -33,6 +33,7 @@ from huntaze_ai.metering.pricing import (
     TokenUsage,
     cost_micros,
     ensure_priced,
+    prompt_token_upper_bound,
     worst_case_cost_micros,
 )
 from huntaze_ai.metering.quota import QuotaLedger, Reservation, UsageRecord
@@ -62,6 +63,9 @@ class MeteredCall:
     model_time_s: float = 0.0
     _started: float = field(default_factory=time.perf_counter, repr=False)
     plan: str = ""
+    # Upper bound of the prompt's tokens: what a call cancelled before any usage report is
+    # charged for (the provider may already have the prompt).
+    prompt_tokens_bound: int = 0
     # When Meter.call was entered: the overhead metric is (settled - entered) - model time.
     _entered: float = field(default_factory=time.perf_counter, repr=False)
 
@@ -130,7 +134,15 @@ class Meter:
 
         await self.limiter.hit(creator.id, plan)
         reservation = await self.ledger.reserve(creator.id, plan, worst_case, rid)
-        call = MeteredCall(rid, feature, model, worst_case, plan=plan, _entered=entered)
+        call = MeteredCall(
+            rid,
+            feature,
+            model,
+            worst_case,
+            plan=plan,
+            prompt_tokens_bound=prompt_token_upper_bound(prompt),
+            _entered=entered,
+        )
         metrics.RESERVATIONS_OUTSTANDING.inc()  # back down when the settlement task ends
         try:
             yield call
@@ -176,6 +188,12 @@ class Meter:
                 "call %s returned no token usage; charging the reservation", call.request_id
             )
             return call.reserved_micros, "unmeasured"
+        if outcome == "cancelled":
+            # Abandoned before the provider reported usage (a client that closed a stream while
+            # the model was thinking): the prompt was likely sent and billed, so charge its upper
+            # bound rather than nothing, or aborting calls would spend without counting.
+            call.usage = TokenUsage(call.prompt_tokens_bound, 0)
+            return cost_micros(call.model, call.usage), outcome
         return 0, outcome
 
     async def _settle(self, reservation: Reservation, call: MeteredCall, outcome: str) -> None:

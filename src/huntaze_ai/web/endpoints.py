@@ -14,13 +14,14 @@ from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageCreator
 from huntaze_ai.auth.sessions import (
-    SESSION_COOKIE,
     check_csrf,
     clear_session_cookie,
+    session_token,
     set_session_cookie,
 )
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns import service as campaigns
+from huntaze_ai.campaigns.schemas import MAX_ID
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
 from huntaze_ai.insights.service import list_insights
@@ -101,11 +102,11 @@ async def login_submit(
 
 @router.post("/auth/logout", dependencies=[CsrfChecked])
 async def logout(request: Request, session: SessionDep) -> RedirectResponse:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if token:
         await auth.revoke_token(session, token)
     response = RedirectResponse("/auth/login", status_code=303)
-    clear_session_cookie(response)
+    clear_session_cookie(request, response)
     return response
 
 
@@ -249,8 +250,8 @@ async def analytics_link(
     request: Request,
     creator: PageCreator,
     session: SessionDep,
-    insight_id: Annotated[int, Form(ge=1)],
-    campaign_id: Annotated[int, Form(ge=1)],
+    insight_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    campaign_id: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
     _, error = await _attempt(
         lambda: campaigns.link_insight_to_campaign(session, creator.id, campaign_id, insight_id)
