@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import re
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
@@ -53,3 +54,24 @@ async def creator_headers(database: Database, plan: str = "starter") -> tuple[in
     async with database.sessionmaker() as session, session.begin():
         token = await create_api_token(session, user)
     return user.id, {"Authorization": f"Bearer {token}"}
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's forms."""
+    found = _CSRF_FIELD.search(html)
+    assert found, "page has no CSRF field"
+    return found[1]
+
+
+async def login(
+    client: httpx.AsyncClient, email: str, password: str | None = None, **extra: str
+) -> httpx.Response:
+    """Log in through the login page, as a browser does: its form, its CSRF token."""
+    from tests.factories import DEFAULT_PASSWORD
+
+    page = await client.get("/auth/login")
+    fields = {"email": email, "password": password or DEFAULT_PASSWORD, **extra}
+    return await client.post("/auth/login", data={"csrf_token": csrf_of(page.text), **fields})

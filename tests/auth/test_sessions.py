@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from http.cookies import Morsel, SimpleCookie
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import URL
 
 from huntaze_ai.auth.service import BROWSER_SESSION_NAME, BROWSER_SESSION_TTL, create_api_token
 from huntaze_ai.auth.sessions import CSRF_HEADER, NONCE_COOKIE, SESSION_COOKIE, csrf_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import hash_api_token
-from huntaze_ai.models import ApiToken, MarketingCampaign, User
-from tests.apphelpers import app_client, creator_headers, settings_for
-from tests.factories import DEFAULT_PASSWORD
+from huntaze_ai.models import ApiToken, User
+from tests.apphelpers import app_client, creator_headers, csrf_of, login, settings_for
+from tests.factories import DEFAULT_PASSWORD, count_campaigns
 from tests.metering.conftest import new_creator
-
-_CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]+)">')
 
 
 async def _browser_session(database: Database, user: User) -> str:
@@ -27,16 +24,6 @@ async def _browser_session(database: Database, user: User) -> str:
         return await create_api_token(
             session, user, name=BROWSER_SESSION_NAME, ttl=BROWSER_SESSION_TTL
         )
-
-
-async def _campaigns_of(database: Database, user_id: int) -> int:
-    async with database.sessionmaker() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(MarketingCampaign)
-            .where(MarketingCampaign.user_id == user_id)
-        )
-    return int(count or 0)
 
 
 def _set_cookie(response: httpx.Response, name: str) -> Morsel[str] | None:
@@ -47,22 +34,6 @@ def _set_cookie(response: httpx.Response, name: str) -> Morsel[str] | None:
         if name in parsed:
             return parsed[name]
     return None
-
-
-def _form_csrf(html: str) -> str:
-    found = _CSRF_FIELD.search(html)
-    assert found, "the page has no hidden csrf_token input"
-    return found[1]
-
-
-async def _login(
-    client: httpx.AsyncClient, email: str, password: str = DEFAULT_PASSWORD, **extra: str
-) -> httpx.Response:
-    page = await client.get("/auth/login")
-    return await client.post(
-        "/auth/login",
-        data={"csrf_token": _form_csrf(page.text), "email": email, "password": password, **extra},
-    )
 
 
 async def test_a_session_cookie_opens_the_json_api_for_reads(
@@ -94,7 +65,7 @@ async def test_a_cookie_authenticated_post_needs_the_sessions_csrf_token(
             await client.post("/api/campaigns", json={"name": "x"}, headers={CSRF_HEADER: bad})
             for bad in ("0" * 64, csrf_token(settings, other_session), token)
         ]
-        created_before = await _campaigns_of(database, user.id)
+        created_before = await count_campaigns(database, user.id)
         accepted = await client.post(
             "/api/campaigns",
             json={"name": "x"},
@@ -106,7 +77,7 @@ async def test_a_cookie_authenticated_post_needs_the_sessions_csrf_token(
         assert response.json()["error"] == "csrf_failed"
     assert created_before == 0
     assert accepted.status_code == 201, accepted.text
-    assert await _campaigns_of(database, user.id) == 1
+    assert await count_campaigns(database, user.id) == 1
 
 
 async def test_a_bearer_authenticated_post_needs_no_csrf_token(
@@ -117,7 +88,7 @@ async def test_a_bearer_authenticated_post_needs_no_csrf_token(
         response = await client.post("/api/campaigns", json={"name": "x"}, headers=headers)
 
     assert response.status_code == 201, response.text
-    assert await _campaigns_of(database, user_id) == 1
+    assert await count_campaigns(database, user_id) == 1
 
 
 async def test_the_login_page_sets_an_httponly_lax_nonce_and_a_form_token_bound_to_it(
@@ -134,7 +105,7 @@ async def test_the_login_page_sets_an_httponly_lax_nonce_and_a_form_token_bound_
     assert nonce["httponly"] is True
     assert nonce["samesite"].lower() == "lax"
     assert not nonce["secure"]
-    assert _form_csrf(page.text) == csrf_token(settings, nonce.value)
+    assert csrf_of(page.text) == csrf_token(settings, nonce.value)
 
 
 async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects_to_dashboard(
@@ -142,7 +113,7 @@ async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects
 ) -> None:
     user = await new_creator(database)
     async with app_client(settings_for(database_url)) as client:
-        response = await _login(client, user.email)
+        response = await login(client, user.email)
         quota = await client.get("/api/ai/quota")
 
     assert response.status_code == 303, response.text
@@ -179,7 +150,7 @@ async def test_in_production_the_nonce_and_session_cookies_are_secure_host_only_
         response = await client.post(
             "/auth/login",
             data={
-                "csrf_token": _form_csrf(page.text),
+                "csrf_token": csrf_of(page.text),
                 "email": user.email,
                 "password": DEFAULT_PASSWORD,
             },
@@ -222,7 +193,7 @@ async def test_a_wrong_password_on_the_login_page_is_a_401_page_saying_so(
 ) -> None:
     user = await new_creator(database)
     async with app_client(settings_for(database_url)) as client:
-        response = await _login(client, user.email, password="not the password")
+        response = await login(client, user.email, password="not the password")
 
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("text/html")
@@ -244,7 +215,7 @@ async def test_after_login_next_only_redirects_within_the_site(
 ) -> None:
     user = await new_creator(database)
     async with app_client(settings_for(database_url)) as client:
-        response = await _login(client, user.email, next=next_url)
+        response = await login(client, user.email, next=next_url)
 
     assert response.status_code == 303, response.text
     assert response.headers["location"] == location
@@ -254,7 +225,7 @@ async def test_logging_out_revokes_the_session(database_url: URL, database: Data
     user = await new_creator(database)
     settings = settings_for(database_url)
     async with app_client(settings) as client:
-        await _login(client, user.email)
+        await login(client, user.email)
         token = client.cookies[SESSION_COOKIE]
         without_csrf = await client.post("/auth/logout")
         still_in = await client.get("/api/ai/quota")

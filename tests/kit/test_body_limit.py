@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
-from huntaze_ai.models import MarketingCampaign
 from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.factories import count_campaigns
 from tests.metering.conftest import books
 
 LIMIT = 2048
@@ -44,16 +43,6 @@ async def _post(
     return response
 
 
-async def _campaigns_of(database: Database, user_id: int) -> int:
-    async with database.sessionmaker() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(MarketingCampaign)
-            .where(MarketingCampaign.user_id == user_id)
-        )
-    return int(count or 0)
-
-
 def _assert_too_large(response: httpx.Response) -> None:
     assert response.status_code == 413, response.text
     body = response.json()
@@ -72,7 +61,7 @@ async def test_a_body_over_the_limit_is_413_and_creates_nothing(
         )
 
     _assert_too_large(response)
-    assert await _campaigns_of(database, user_id) == 0
+    assert await count_campaigns(database, user_id) == 0
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
@@ -101,7 +90,7 @@ async def test_a_body_of_exactly_the_limit_is_accepted(
 
     assert response.status_code == 201, response.text
     assert response.json()["name"] == "x"
-    assert await _campaigns_of(database, user_id) == 1
+    assert await count_campaigns(database, user_id) == 1
 
 
 @pytest.mark.parametrize("declared", ["abc", "-1", "1e3", ""])
@@ -118,7 +107,7 @@ async def test_a_content_length_that_is_not_a_number_is_400(
 
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "invalid_request"
-    assert await _campaigns_of(database, user_id) == 0
+    assert await count_campaigns(database, user_id) == 0
 
 
 # 5,000 digits is past the 4,300 int() accepts from a string: it must still be a plain 413.
@@ -139,4 +128,4 @@ async def test_an_absurdly_long_declared_length_is_413_not_an_error(
         )
 
     _assert_too_large(response)
-    assert await _campaigns_of(database, user_id) == 0
+    assert await count_campaigns(database, user_id) == 0

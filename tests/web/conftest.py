@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -12,17 +11,8 @@ from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import User
-from tests.apphelpers import app_client, settings_for
-from tests.factories import DEFAULT_PASSWORD
+from tests.apphelpers import app_client, csrf_of, login, settings_for
 from tests.metering.conftest import new_creator
-
-_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-def csrf_of(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found, "page has no CSRF field"
-    return found[1]
 
 
 @dataclass
@@ -37,16 +27,6 @@ class Browser:
         """Load `page`, then post its form to `action` with the page's CSRF token."""
         html = (await self.client.get(page)).text
         return await self.client.post(action, data={"csrf_token": csrf_of(html), **fields})
-
-
-async def login(
-    client: httpx.AsyncClient, email: str, password: str = DEFAULT_PASSWORD
-) -> httpx.Response:
-    page = await client.get("/auth/login")
-    return await client.post(
-        "/auth/login",
-        data={"csrf_token": csrf_of(page.text), "email": email, "password": password},
-    )
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import AIInsight
-from tests.apphelpers import app_client, settings_for
+from tests.apphelpers import app_client, csrf_of, login, settings_for
 from tests.metering.conftest import books, new_creator
-from tests.web.conftest import Browser, csrf_of, login
+from tests.web.conftest import Browser
 
 
 async def test_every_page_redirects_to_login_without_a_session(database_url, database) -> None:

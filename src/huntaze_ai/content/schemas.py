@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-Platform = Literal["onlyfans", "fansly", "instagram", "tiktok", "x"]
+from huntaze_ai.kit.platforms import Platform
 
 
 class CaptionRequest(BaseModel):

@@ -38,10 +38,16 @@ class Metered(Generic[T]):
 
 
 @functools.cache
-def output_schema_text(output_type: Hashable) -> str:
-    # The output schema is sent as a tool declaration; it counts toward the prompt's tokens.
+def _output_schema_text(output_type: Hashable) -> str:
     # Agents' output types are fixed, and building the schema costs milliseconds: once each.
     return json.dumps(TypeAdapter(cast(Any, output_type)).json_schema())
+
+
+def metered_prompt(instructions: str, user_content: str, output_type: Hashable) -> str:
+    """What a call's worst case is priced on: instructions, data and the output schema (sent as
+    a tool declaration or a response schema, it counts toward the prompt's tokens)."""
+    schema = _output_schema_text(output_type)
+    return "\n".join((instructions, user_content, schema))
 
 
 async def run_metered(
@@ -61,9 +67,7 @@ async def run_metered(
     connection or snapshot is held across the model call."""
     if session is not None:
         await end_transaction(session)
-    prompt = "\n".join(
-        (instructions, user_content, output_schema_text(cast(Hashable, agent.output_type)))
-    )
+    prompt = metered_prompt(instructions, user_content, cast(Hashable, agent.output_type))
     settings: ModelSettings = {"max_tokens": max_output_tokens, "timeout": llm.timeout_s}
     async with meter.call(
         creator, feature, llm.model_name, max_output_tokens, prompt, request_id

@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Platform = Literal["onlyfans", "fansly", "instagram", "tiktok", "x"]
+from huntaze_ai.kit.platforms import Platform
 
 
 class ConversationTurn(BaseModel):

@@ -22,7 +22,7 @@ from pydantic_core import from_json
 from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.llm.errors import provider_errors
 from huntaze_ai.llm.provider import LLM
-from huntaze_ai.llm.runner import output_schema_text
+from huntaze_ai.llm.runner import metered_prompt
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_stream_agent
 from huntaze_ai.messaging.service import (
     MAX_OUTPUT_TOKENS,
@@ -40,9 +40,7 @@ def sse(event: str, data: dict[str, Any]) -> str:
 
 
 def stream_prompt(prepared: Prepared) -> str:
-    """What the worst case is priced on: instructions, data and the output schema, all input."""
-    schema = output_schema_text(MessagingDraft)
-    return "\n".join((prepared.instructions, prepared.user_content, schema))
+    return metered_prompt(prepared.instructions, prepared.user_content, MessagingDraft)
 
 
 def _text_so_far(response: ModelResponse) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth.sessions import csrf_binding, csrf_token, login_binding, set_nonce_cookie
 from huntaze_ai.kit.errors import HuntazeError
+from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.llm.provider import LLM
 from huntaze_ai.metering.quota import QuotaExceeded
 from huntaze_ai.metering.rate_limit import RateLimitExceeded
@@ -24,13 +25,7 @@ from huntaze_ai.metering.reports import quota_report
 from huntaze_ai.models import User
 from huntaze_ai.web import service as view
 
-PLATFORMS = (
-    ("onlyfans", "OnlyFans"),
-    ("fansly", "Fansly"),
-    ("instagram", "Instagram"),
-    ("tiktok", "TikTok"),
-    ("x", "X"),
-)
+PLATFORMS = tuple(PLATFORM_NAMES.items())
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.money import MICROS_PER_USD
+from huntaze_ai.kit.money import format_usd, usd_to_micros
 from huntaze_ai.metering.schemas import QuotaOut, UsageOut
 
 AMBER_PERCENT = 80
@@ -19,10 +19,6 @@ RED_PERCENT = 95
 # Projecting from the first hours of a month would multiply one call by 700; a day is the least
 # history the pace is measured over.
 MIN_PROJECTION_WINDOW = timedelta(days=1)
-
-
-def _micros(usd: str) -> int:
-    return int(Decimal(usd) * MICROS_PER_USD)
 
 
 def dollars(usd: str | Decimal | int) -> str:
@@ -62,12 +58,13 @@ def project_month_end(quota: QuotaOut, now: datetime | None = None) -> Projectio
     now = now or utcnow()
     month = quota.period_end - quota.period_start
     elapsed = max(min(now, quota.period_end) - quota.period_start, MIN_PROJECTION_WINDOW)
-    spent = _micros(quota.spent_usd)
-    projected = spent * month.total_seconds() / elapsed.total_seconds()
-    projected_micros = max(spent, round(projected))
+    spent = usd_to_micros(quota.spent_usd)
+    # Integer micro-USD times a ratio of whole microseconds: exact, no float on the way.
+    tick = timedelta(microseconds=1)
+    projected_micros = max(spent, spent * (month // tick) // (elapsed // tick))
     return Projection(
-        month_end_usd=str(Decimal(projected_micros) / MICROS_PER_USD),
-        exceeds_limit=projected_micros > _micros(quota.limit_usd),
+        month_end_usd=format_usd(projected_micros),
+        exceeds_limit=projected_micros > usd_to_micros(quota.limit_usd),
     )
 
 
@@ -80,24 +77,21 @@ class Bar:
 
 def _bars(pairs: list[tuple[str, int]]) -> list[Bar]:
     top = max((micros for _, micros in pairs), default=0)
-    return [
-        Bar(label, str(Decimal(m) / MICROS_PER_USD), 100.0 * m / top if top else 0.0)
-        for label, m in pairs
-    ]
+    return [Bar(label, format_usd(m), 100.0 * m / top if top else 0.0) for label, m in pairs]
 
 
 def spend_by_day(usage: UsageOut) -> list[Bar]:
     """One bar per day of the month, zero days included, so gaps read as gaps."""
     year, month = (int(part) for part in usage.month.split("-"))
     days = calendar.monthrange(year, month)[1]
-    totals = {day: _micros(usd) for day, usd in usage.totals.by_day.items()}
+    totals = {day: usd_to_micros(usd) for day, usd in usage.totals.by_day.items()}
     return _bars(
         [(str(d), totals.get(f"{year:04d}-{month:02d}-{d:02d}", 0)) for d in range(1, days + 1)]
     )
 
 
 def spend_by_feature(usage: UsageOut) -> list[Bar]:
-    pairs = [(feature, _micros(usd)) for feature, usd in usage.totals.by_feature.items()]
+    pairs = [(feature, usd_to_micros(usd)) for feature, usd in usage.totals.by_feature.items()]
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
 
 
