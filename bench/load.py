@@ -26,7 +26,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,18 +34,17 @@ from typing import Any
 
 import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from common import percentile, throwaway_database  # noqa: E402
+
 from huntaze_ai.auth.service import create_api_token  # noqa: E402
 from huntaze_ai.kit.db import Database  # noqa: E402
-from huntaze_ai.kit.migrations import upgrade  # noqa: E402
 from huntaze_ai.kit.security import hash_password  # noqa: E402
 from huntaze_ai.models import User  # noqa: E402
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CLI = str(ROOT / ".venv" / "bin" / "huntaze-ai")
 RESULTS = ROOT / "bench" / "results" / "load.json"
@@ -70,24 +68,14 @@ FAN_MESSAGES = [
 CLIENT_TIMEOUT_S = 30.0
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _pct(ordered: list[float], p: float) -> float | None:
-    if not ordered:
-        return None
-    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 3)
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @dataclass
@@ -178,12 +166,10 @@ async def _one(conns: Connections, creator: Creator, planned: float, step: Step,
         step.latencies_ms.append((time.perf_counter() - planned) * 1000)
 
 
-def pick_creator(creators: list[Creator], i: int) -> Creator:
+def pick_creator(starters: list[Creator], others: list[Creator], i: int) -> Creator:
     """Every 10th request goes to a starter creator (in turn), the rest to the business ones in
     turn: each starter gets several times a business creator's traffic, enough over a run to
     pass its $0.05 quota and its 50/hour rate limit, so both refusals happen under load."""
-    starters = [c for c in creators if c.plan == "starter"]
-    others = [c for c in creators if c.plan != "starter"]
     if starters and (i % 10 == 0 or not others):
         return starters[(i // 10) % len(starters)]
     return others[i % len(others)] if others else starters[i % len(starters)]
@@ -194,13 +180,15 @@ async def run_step(port: int, creators: list[Creator], rate: int, duration_s: fl
     conns = Connections(port)
     total = int(rate * duration_s)
     tasks = []
+    starters = [c for c in creators if c.plan == "starter"]
+    others = [c for c in creators if c.plan != "starter"]
     began = time.perf_counter()
     for i in range(total):
         planned = began + i / rate
         delay = planned - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        creator = pick_creator(creators, i)
+        creator = pick_creator(starters, others, i)
         tasks.append(asyncio.create_task(_one(conns, creator, planned, step, i)))
     step.sent = total
     step.send_s = time.perf_counter() - began
@@ -433,7 +421,7 @@ def summarize(step: Step, emulator: dict[str, Any], cpu_s: float) -> dict[str, A
         "completed_rps": round(sum(step.outcomes.values()) / step.elapsed_s, 1),
         "requests": step.sent,
         "outcomes": dict(step.outcomes),
-        "e2e_ms": {p: _pct(e2e, int(p[1:])) for p in ("p50", "p95", "p99")},
+        "e2e_ms": {p: _round(percentile(e2e, int(p[1:]))) for p in ("p50", "p95", "p99")},
         "e2e_mean_ms": round(sum(e2e) / len(e2e), 3) if e2e else None,
         "emulator_ms": model,
         "load_generator_cpu_ms_per_request": round(cpu_s * 1000 / max(1, step.sent), 3),
@@ -452,84 +440,81 @@ def summarize(step: Step, emulator: dict[str, Any], cpu_s: float) -> dict[str, A
 async def run_for_workers(
     workers: int, rates: list[int], duration_s: float, profile_rate: int | None
 ) -> dict[str, Any]:
-    name = f"huntaze_load_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    url = make_url(ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
     procs: list[subprocess.Popen[bytes]] = []
     logs = ROOT / "bench" / "results" / f"load-{workers}w.log"
-    try:
-        await asyncio.to_thread(upgrade, url)
-        creators = await make_creators(url)
-        import redis
+    async with throwaway_database("huntaze_load") as url:
+        try:
+            creators = await make_creators(url)
+            import redis
 
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        emu_port, app_port = _free_port(), _free_port()
-        log = logs.open("wb")
-        procs.append(
-            _spawn(
-                [CLI, "emulator", "--port", str(emu_port), "--latency-ms", "0", "--seed", "1"], log
+            redis.Redis.from_url(REDIS_URL).flushdb()
+            emu_port, app_port = _free_port(), _free_port()
+            log = logs.open("wb")
+            procs.append(
+                _spawn(
+                    [CLI, "emulator", "--port", str(emu_port), "--latency-ms", "0", "--seed", "1"],
+                    log,
+                )
             )
-        )
-        emulator_url = f"http://127.0.0.1:{emu_port}"
-        _wait_ready(f"{emulator_url}/emulator/stats", procs[-1])
-        env = {
-            **os.environ,
-            "DATABASE_URL": url.render_as_string(hide_password=False),
-            "REDIS_URL": REDIS_URL,
-            "GEMINI_BASE_URL": emulator_url,
-            "QUOTA_STARTER_USD": STARTER_QUOTA_USD,
-            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
-        }
-        env.pop("GEMINI_API_KEY", None)
-        procs.append(
-            _spawn([CLI, "serve", "--port", str(app_port), "--workers", str(workers)], log, env)
-        )
-        _wait_ready(f"http://127.0.0.1:{app_port}/readyz", procs[-1])
-        # Warm every worker's pools, imports and statement caches before measuring.
-        warmup = await run_step(app_port, creators[STARTER_CREATORS:], 50, 2)
-        steps, results = [warmup], []
-        profile: dict[str, Any] | None = None
-        async with httpx.AsyncClient(base_url=emulator_url) as emulator:
-            for rate in rates:
-                await emulator.delete("/emulator/stats")
-                spies = []
-                if rate == profile_rate:
-                    out = ROOT / "bench" / "results" / f"profile-{workers}w-{rate}rps"
-                    spies = start_profiler(procs[-1], duration_s, out)
-                cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                parts0 = cpu_snapshot(procs[-1].pid, procs[0].pid)
-                step = await run_step(app_port, creators, rate, duration_s)
-                parts = cpu_between(parts0, cpu_snapshot(procs[-1].pid, procs[0].pid))
-                cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
-                stats = (await emulator.get("/emulator/stats")).json()
-                steps.append(step)
-                results.append(summarize(step, stats, cpu))
-                results[-1]["cpu_ms_per_request"] = {
-                    k: round(v / max(1, step.sent), 2) for k, v in sorted(parts.items())
-                }
-                if spies:
-                    for spy in spies:
-                        spy.wait(timeout=60)
-                    files = sorted(out.parent.glob(f"{out.name}.*.txt"))
-                    profile = {"rate": rate, **summarize_profile(files)}
-                    for file in files:
-                        file.rename(file.with_suffix(".collapsed"))
-                print(json.dumps({"workers": workers, **results[-1]}), flush=True)
-                await asyncio.sleep(1)
-        # Let the app finish any settlement still in flight, then stop it before checking.
-        for proc in reversed(procs):
-            _stop(proc)
-        invariants = await check_invariants(url, steps, creators)
-        return {
-            "workers": workers,
-            "steps": results,
-            "invariants": invariants,
-            "profile": profile,
-        }
-    finally:
-        for proc in procs:
-            _stop(proc)
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            emulator_url = f"http://127.0.0.1:{emu_port}"
+            _wait_ready(f"{emulator_url}/emulator/stats", procs[-1])
+            env = {
+                **os.environ,
+                "DATABASE_URL": url.render_as_string(hide_password=False),
+                "REDIS_URL": REDIS_URL,
+                "GEMINI_BASE_URL": emulator_url,
+                "QUOTA_STARTER_USD": STARTER_QUOTA_USD,
+                "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
+            }
+            env.pop("GEMINI_API_KEY", None)
+            procs.append(
+                _spawn([CLI, "serve", "--port", str(app_port), "--workers", str(workers)], log, env)
+            )
+            _wait_ready(f"http://127.0.0.1:{app_port}/readyz", procs[-1])
+            # Warm every worker's pools, imports and statement caches before measuring.
+            warmup = await run_step(app_port, creators[STARTER_CREATORS:], 50, 2)
+            steps, results = [warmup], []
+            profile: dict[str, Any] | None = None
+            async with httpx.AsyncClient(base_url=emulator_url) as emulator:
+                for rate in rates:
+                    await emulator.delete("/emulator/stats")
+                    spies = []
+                    if rate == profile_rate:
+                        out = ROOT / "bench" / "results" / f"profile-{workers}w-{rate}rps"
+                        spies = start_profiler(procs[-1], duration_s, out)
+                    cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                    parts0 = cpu_snapshot(procs[-1].pid, procs[0].pid)
+                    step = await run_step(app_port, creators, rate, duration_s)
+                    parts = cpu_between(parts0, cpu_snapshot(procs[-1].pid, procs[0].pid))
+                    cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
+                    stats = (await emulator.get("/emulator/stats")).json()
+                    steps.append(step)
+                    results.append(summarize(step, stats, cpu))
+                    results[-1]["cpu_ms_per_request"] = {
+                        k: round(v / max(1, step.sent), 2) for k, v in sorted(parts.items())
+                    }
+                    if spies:
+                        for spy in spies:
+                            spy.wait(timeout=60)
+                        files = sorted(out.parent.glob(f"{out.name}.*.txt"))
+                        profile = {"rate": rate, **summarize_profile(files)}
+                        for file in files:
+                            file.rename(file.with_suffix(".collapsed"))
+                    print(json.dumps({"workers": workers, **results[-1]}), flush=True)
+                    await asyncio.sleep(1)
+            # Let the app finish any settlement still in flight, then stop it before checking.
+            for proc in reversed(procs):
+                _stop(proc)
+            invariants = await check_invariants(url, steps, creators)
+            return {
+                "workers": workers,
+                "steps": results,
+                "invariants": invariants,
+                "profile": profile,
+            }
+        finally:
+            for proc in procs:
+                _stop(proc)
 
 
 def write_plot(report: dict[str, Any]) -> None:

@@ -18,16 +18,13 @@ import os
 import platform
 import statistics
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
+from common import percentile, throwaway_database
 
 from huntaze_ai.config import Settings
 from huntaze_ai.kit.db import Database
-from huntaze_ai.kit.migrations import upgrade
 from huntaze_ai.kit.redis import create_redis
 from huntaze_ai.metering.quota import QuotaLedger
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter
@@ -35,25 +32,11 @@ from huntaze_ai.metering.service import Meter
 from huntaze_ai.users.schemas import UserCreate
 from huntaze_ai.users.service import create_user
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 MODEL = "gemini-2.5-pro"
 PROMPT = "Fan: hey! loved the new set, any plans for the weekend? " * 8
 CREATORS = 50
 OUT = Path(__file__).parent / "results" / "metering_overhead.json"
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 async def _run(meter: Meter, creators: list, calls: int, concurrency: int) -> dict[str, float]:  # type: ignore[type-arg]
@@ -82,18 +65,14 @@ async def _run(meter: Meter, creators: list, calls: int, concurrency: int) -> di
         "concurrency": concurrency,
         "calls": calls,
         "calls_per_s": round(calls / elapsed, 1),
-        "p50_ms": round(_pct(latencies, 50), 3),
-        "p99_ms": round(_pct(latencies, 99), 3),
+        "p50_ms": round(percentile(latencies, 50) or 0, 3),
+        "p99_ms": round(percentile(latencies, 99) or 0, 3),
         "mean_ms": round(statistics.fmean(latencies), 3),
     }
 
 
 async def main(calls: int, levels: list[int]) -> dict[str, object]:
-    name = f"huntaze_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    url = make_url(ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
-    try:
-        await asyncio.to_thread(upgrade, url)
+    async with throwaway_database("huntaze_bench") as url:
         database = Database.from_url(url)
         redis = create_redis(REDIS_URL)
         settings = Settings(gemini_model=MODEL)
@@ -101,7 +80,7 @@ async def main(calls: int, levels: list[int]) -> dict[str, object]:
         limiter = CreatorRateLimiter(
             redis,
             limits={"starter": 10**9, "pro": 10**9, "business": 10**9},
-            key_prefix=f"huntaze-ai-bench:{name}",
+            key_prefix=f"huntaze-ai-bench:{url.database}",
         )
         meter = Meter(QuotaLedger(database.sessionmaker, settings), limiter, settings)
         async with database.sessionmaker() as session, session.begin():
@@ -124,8 +103,6 @@ async def main(calls: int, levels: list[int]) -> dict[str, object]:
         ]
         await redis.aclose()
         await database.dispose()
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return {
         "benchmark": "metering_overhead",
         "what": "Meter.call around an instant model: rate-limit hit (Redis) + reserve + settle "

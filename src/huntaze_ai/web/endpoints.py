@@ -159,7 +159,6 @@ async def messages_submit(
         form=form,
         result=result,
         error=error,
-        status_code=error.status_code if error else 200,
     )
 
 
@@ -198,7 +197,6 @@ async def content_submit(
         form=form,
         result=result,
         error=error,
-        status_code=error.status_code if error else 200,
     )
 
 
@@ -220,7 +218,6 @@ async def _analytics_page(
         campaigns=[s.campaign for s in summaries],
         error=error,
         notice=_NOTICES.get(notice or ""),
-        status_code=error.status_code if error else 200,
     )
 
 
@@ -278,7 +275,6 @@ async def usage(
         session,
         usage=report,
         error=error,
-        status_code=error.status_code if error else 200,
     )
 
 

@@ -94,12 +94,14 @@ async def page(
     template: str,
     creator: User,
     session: AsyncSession,
-    status_code: int = 200,
+    status_code: int | None = None,
     **context: Any,
 ) -> HTMLResponse:
+    """Render a page for `creator`; a PageError in `error` sets the status unless one is given."""
     quota = context.get("quota") or await quota_report(request.app.state.meter, session, creator)
     binding = csrf_binding(request) or ""
-    context.setdefault("error", None)
+    error: PageError | None = context.setdefault("error", None)
+    status = status_code or (error.status_code if error else 200)
     return templates.TemplateResponse(
         request,
         template,
@@ -112,7 +114,7 @@ async def page(
             "path": request.url.path,
             **context,
         },
-        status_code=status_code,
+        status_code=status,
         headers=PAGE_HEADERS,
     )
 
