@@ -42,6 +42,7 @@ from common import percentile, throwaway_database  # noqa: E402
 
 from huntaze_ai.auth.service import create_api_token  # noqa: E402
 from huntaze_ai.kit.db import Database  # noqa: E402
+from huntaze_ai.kit.money import usd_to_micros  # noqa: E402
 from huntaze_ai.kit.security import hash_password  # noqa: E402
 from huntaze_ai.models import User  # noqa: E402
 
@@ -368,7 +369,7 @@ async def check_invariants(url: Any, steps: list[Step], creators: list[Creator])
         )
     finally:
         await conn.close()
-    limits = {"starter": int(float(STARTER_QUOTA_USD) * 1_000_000), "business": 999_999 * 10**6}
+    limits = {"starter": usd_to_micros(STARTER_QUOTA_USD), "business": usd_to_micros(999_999)}
     rate_limits = {"starter": STARTER_RATE_LIMIT, "business": BUSINESS_RATE_LIMIT}
     seen: dict[int, Counter[str]] = defaultdict(Counter)
     for step in steps:
