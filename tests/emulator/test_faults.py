@@ -18,6 +18,7 @@ from pydantic_ai import (
 )
 from pydantic_ai.models.google import GoogleModel
 from pydantic_ai.providers.google import GoogleProvider
+from pydantic_ai.settings import ModelSettings
 
 from huntaze_ai.emulator import FAULT_HEADER, EmulatorConfig, FaultKind, GeminiEmulator
 
@@ -50,8 +51,11 @@ def _post(url: str, fault: str, path: str = GENERATE) -> httpx.Response:
     return httpx.post(f"{url}{path}", json=BODY, headers={**KEY, FAULT_HEADER: fault})
 
 
-def _fault_settings(fault: str) -> Any:
-    return {"extra_headers": {FAULT_HEADER: fault}}
+def _fault_settings(fault: str, timeout: float | None = None) -> ModelSettings:
+    settings = ModelSettings(extra_headers={FAULT_HEADER: fault})
+    if timeout is not None:
+        settings["timeout"] = timeout
+    return settings
 
 
 @pytest.mark.parametrize(
@@ -121,11 +125,13 @@ def test_timeout_holds_the_request_past_the_client_timeout_and_frees_it_on_disco
 
 async def test_the_sdk_times_out_on_a_held_request(model: GoogleModel) -> None:
     with pytest.raises(ModelAPIError) as timed_out:
-        await Agent(model).run("hi", model_settings={**_fault_settings("timeout"), "timeout": 0.5})
+        await Agent(model).run("hi", model_settings=_fault_settings("timeout", timeout=0.5))
     assert "Timeout" in str(timed_out.value) or "timeout" in type(timed_out.value).__name__.lower()
 
 
-def test_truncated_stream_sends_chunks_then_drops_the_connection_without_usage(url: str) -> None:
+def test_truncated_stream_sends_chunks_then_drops_the_connection_before_the_final_counts(
+    url: str,
+) -> None:
     received = b""
     with (
         pytest.raises(httpx.RemoteProtocolError),
@@ -138,7 +144,12 @@ def test_truncated_stream_sends_chunks_then_drops_the_connection_without_usage(u
             received += chunk
     events = [json.loads(e.removeprefix(b"data: ")) for e in received.split(b"\r\n\r\n") if e]
     assert events
-    assert all("usageMetadata" not in e for e in events)
+    # Only the usage so far arrived: the chunk that finishes (and has the final counts) never did.
+    assert all("finishReason" not in e["candidates"][0] for e in events)
+    whole = httpx.post(f"{url}{STREAM}", json=BODY, headers=KEY).text
+    final = json.loads(whole.strip().split("\r\n\r\n")[-1].removeprefix("data: "))
+    written = events[-1]["usageMetadata"]["candidatesTokenCount"]
+    assert written < final["usageMetadata"]["candidatesTokenCount"]
 
 
 async def test_the_sdk_stream_fails_on_a_truncated_stream(model: GoogleModel) -> None:

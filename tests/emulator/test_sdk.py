@@ -9,8 +9,9 @@ import pytest
 from google import genai
 from google.genai import types
 from pydantic import BaseModel, Field
-from pydantic_ai import Agent, NativeOutput
-from pydantic_ai.models.google import GoogleModel
+from pydantic_ai import Agent, NativeOutput, UnexpectedModelBehavior, capture_run_messages
+from pydantic_ai.messages import ModelResponse
+from pydantic_ai.models.google import GoogleModel, GoogleModelSettings
 from pydantic_ai.providers.google import GoogleProvider
 
 from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
@@ -93,15 +94,35 @@ async def test_agent_stream_of_structured_output_validates(model: GoogleModel) -
     assert isinstance(output, Suggestions)
 
 
-async def test_max_tokens_setting_caps_output_with_thinking_and_finishes_by_length(
-    model: GoogleModel,
+async def test_max_tokens_on_a_model_not_thinking_cuts_the_output_and_finishes_by_length(
+    url: str,
 ) -> None:
-    agent = Agent(model, output_type=Suggestions)
-    result = await agent.run(PROMPT, model_settings={"max_tokens": 20})
+    provider = GoogleProvider(api_key="test", base_url=url)
+    async with GoogleModel("gemini-2.5-flash", provider=provider) as flash:
+        agent = Agent(flash, output_type=Suggestions)
+        settings: GoogleModelSettings = {
+            "max_tokens": 20,
+            "google_thinking_config": {"thinking_budget": 0},
+        }
+        result = await agent.run(PROMPT, model_settings=settings)
     assert isinstance(result.output, Suggestions)
-    assert result.usage.output_tokens <= 20  # pydantic-ai counts thoughts in output_tokens
+    assert result.usage.output_tokens <= 20
     assert result.response.finish_reason == "length"
     assert (result.response.provider_details or {}).get("finish_reason") == "MAX_TOKENS"
+
+
+async def test_thoughts_that_spend_max_tokens_leave_no_output_but_their_usage(
+    model: GoogleModel,
+) -> None:
+    # 2.5 Pro thinks hundreds of tokens at least: with 20 to spend, nothing is left to answer.
+    with capture_run_messages() as messages, pytest.raises(UnexpectedModelBehavior):
+        await Agent(model, output_type=Suggestions).run(PROMPT, model_settings={"max_tokens": 20})
+    response = messages[-1]
+    assert isinstance(response, ModelResponse)
+    assert response.parts == []
+    assert response.finish_reason == "length"
+    assert response.usage.output_tokens == 20  # all thoughts, billed
+    assert response.usage.details["thoughts_tokens"] == 20
 
 
 async def test_an_agent_tool_is_called_once_before_the_output(model: GoogleModel) -> None:
@@ -139,8 +160,8 @@ async def test_google_genai_client_parses_schema_output_and_streams_usage_last(u
         )
     ]
     assert len(chunks) > 1
-    assert all(c.usage_metadata is None for c in chunks[:-1])
-    last = chunks[-1].usage_metadata
-    assert last is not None
-    assert (last.candidates_token_count or 0) > 0
+    counts = [c.usage_metadata.candidates_token_count or 0 for c in chunks if c.usage_metadata]
+    assert len(counts) == len(chunks)  # the usage so far, on every chunk
+    assert counts == sorted(counts)
+    assert counts[-1] > counts[0] > 0
     await client.aio.aclose()

@@ -1,70 +1,35 @@
-"""The model's answer to one request: text, JSON or a function call, within maxOutputTokens."""
+"""The model's answer to one request: what it writes, how long it thinks, what gets blocked.
+
+maxOutputTokens (else the model's output limit) bounds thoughts and answer together, as on the
+real API: thoughts that reach it leave no text at all (finishReason MAX_TOKENS, the thoughts
+billed); thoughts that fit leave the rest to the answer, which is cut to fit (MAX_TOKENS too).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
-import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from huntaze_ai.emulator.catalog import normalize_model, thinks
-from huntaze_ai.emulator.config import seeded_rng
+from huntaze_ai.emulator.catalog import family_of, normalize_model
+from huntaze_ai.emulator.config import FaultKind, seeded_rng
+from huntaze_ai.emulator.context import Context
+from huntaze_ai.emulator.faults import Fault
 from huntaze_ai.emulator.request import FunctionDeclaration, GenerateRequest
+from huntaze_ai.emulator.responses import Answer
+from huntaze_ai.emulator.safety import Block, SafetyTrigger, triggered
 from huntaze_ai.emulator.schema_fill import fill_schema
 from huntaze_ai.emulator.text import TextGenerator, vocabulary
-from huntaze_ai.emulator.tokens import (
-    Usage,
-    draw_thoughts,
-    estimate_tokens,
-    split_output_budget,
-    truncate_to_tokens,
-)
+from huntaze_ai.emulator.tokens import Usage, estimate_tokens, truncate_to_tokens
+from huntaze_ai.emulator.voices import voice_for
+
+__all__ = ["Answer", "build_answer", "request_seed"]
 
 # pydantic-ai names its output tools final_result, or final_result_<Type> for a union of outputs.
 OUTPUT_TOOL_PREFIX = "final_result"
-_STREAM_WORD = re.compile(r"\S+\s*")
-
-
-@dataclass(frozen=True)
-class Answer:
-    part: dict[str, Any]
-    finish_reason: str
-    usage: Usage
-    model_version: str
-    response_id: str
-    seed: int
-
-    def _envelope(self, parts: list[dict[str, Any]], last: bool) -> dict[str, Any]:
-        candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
-        body: dict[str, Any] = {"candidates": [candidate]}
-        if last:
-            candidate["finishReason"] = self.finish_reason
-            body["usageMetadata"] = self.usage.metadata()
-        body["modelVersion"] = self.model_version
-        body["responseId"] = self.response_id
-        return body
-
-    def response(self) -> dict[str, Any]:
-        return self._envelope([self.part], last=True)
-
-    def stream_chunks(self) -> list[dict[str, Any]]:
-        """The SSE chunks: text a few words at a time, a function call whole, usage at the end."""
-        text = self.part.get("text")
-        if not isinstance(text, str) or not text:
-            return [self._envelope([self.part], last=True)]
-        rng = seeded_rng(self.seed)
-        words = _STREAM_WORD.findall(text) or [text]
-        pieces: list[str] = []
-        while words:
-            size = rng.randint(3, 8)
-            pieces.append("".join(words[:size]))
-            words = words[size:]
-        return [
-            self._envelope([{"text": piece}], last=index == len(pieces) - 1)
-            for index, piece in enumerate(pieces)
-        ]
+_MISBEHAVING_PROSE = " Add me on WhatsApp and we can meet up, I'll send you my number 😘"
 
 
 def request_seed(seed: int, request: GenerateRequest) -> int:
@@ -90,34 +55,43 @@ def _choose_function(
     return None
 
 
-def _fill(schema: Any, seed: int, words: list[str], budget: int | None) -> Any:
-    return fill_schema(schema, seed, words, budget)[0] if schema else {}
+class _Writer:
+    """Writes the answer part, made to fit a token budget where it can."""
 
+    def __init__(
+        self, request: GenerateRequest, rng: random.Random, call_tools: bool, context: Context
+    ) -> None:
+        self.request = request
+        self.words = vocabulary(request.last_user_text, request.all_text)
+        self.function = _choose_function(request, rng, call_tools)
+        self.seed = rng.getrandbits(64)
+        self.context = context
 
-def build_answer(seed: int, request: GenerateRequest, *, call_tools: bool = True) -> Answer:
-    """The deterministic answer for (seed, request)."""
-    rseed = request_seed(seed, request)
-    rng = seeded_rng(rseed)
-    words = vocabulary(request.last_user_text, request.all_text)
-    function = _choose_function(request, rng, call_tools)
-    fill_seed = rng.getrandbits(64)
-    mime = (request.response_mime_type or "").lower()
+    def _fill(self, schema: Any, budget: int | None) -> Any:
+        if not schema:
+            return {}
 
-    def produce(budget: int | None) -> tuple[dict[str, Any], int]:
-        """The answer part and its tokens, made to fit `budget` tokens where it can."""
-        if function is not None:
-            args = _fill(function.parameters, fill_seed, words, budget)
-            part: dict[str, Any] = {"functionCall": {"name": function.name, "args": args}}
-            return part, estimate_tokens(function.name + json.dumps(args, ensure_ascii=False))
-        text_rng = seeded_rng(fill_seed)
+        def voice() -> Any:
+            return voice_for(schema, self.context, self.seed)
+
+        return fill_schema(schema, self.seed, self.words, budget, voice)[0]
+
+    def write(self, budget: int | None) -> tuple[dict[str, Any], int]:
+        request, mime = self.request, (self.request.response_mime_type or "").lower()
+        if self.function is not None:
+            args = self._fill(self.function.parameters, budget)
+            part: dict[str, Any] = {"functionCall": {"name": self.function.name, "args": args}}
+            return part, estimate_tokens(self.function.name + json.dumps(args, ensure_ascii=False))
+        text_rng = seeded_rng(self.seed)
         if mime == "application/json" and request.response_schema is not None:
-            text = json.dumps(
-                _fill(request.response_schema, fill_seed, words, budget), ensure_ascii=False
-            )
+            value = self._fill(request.response_schema, budget)
+            text = json.dumps(value, ensure_ascii=False)
         elif mime == "text/x.enum" and request.response_schema is not None:
             text = str(text_rng.choice(request.response_schema.get("enum") or [""]))
         else:
-            prose = TextGenerator(text_rng, words).paragraph(2, 5)
+            prose = TextGenerator(text_rng, self.words).paragraph(2, 5)
+            if self.context.misbehave:
+                prose += _MISBEHAVING_PROSE
             if mime == "application/json":  # JSON without a schema: the prose, wrapped
                 wrapper = estimate_tokens(json.dumps({"text": ""}))
                 short = prose if budget is None else truncate_to_tokens(prose, budget - wrapper)
@@ -126,21 +100,60 @@ def build_answer(seed: int, request: GenerateRequest, *, call_tools: bool = True
                 text = prose if budget is None else truncate_to_tokens(prose, budget)
         return {"text": text}, estimate_tokens(text)
 
-    part, natural_tokens = produce(None)
-    thought_tokens = 0
-    if thinks(request.model, request.thinking_budget):
-        thought_tokens = draw_thoughts(rng, natural_tokens, request.thinking_budget)
-    thought_tokens, answer_budget = split_output_budget(request.max_output_tokens, thought_tokens)
-    answer_tokens, finish = natural_tokens, "STOP"
-    if answer_budget is not None and natural_tokens > answer_budget:
-        part, answer_tokens = produce(answer_budget)
+
+def _block_for(
+    request: GenerateRequest, fault: Fault | None, triggers: Sequence[SafetyTrigger]
+) -> Block | None:
+    if fault is not None and fault.is_answer:
+        return fault.block()
+    return triggered(request.last_user_text, dict(request.safety_settings), triggers)
+
+
+def build_answer(
+    seed: int,
+    request: GenerateRequest,
+    *,
+    call_tools: bool = True,
+    fault: Fault | None = None,
+    triggers: Sequence[SafetyTrigger] = (),
+    cached: int = 0,
+) -> Answer:
+    """The deterministic answer for (seed, request), shaped by an answer fault if any."""
+    rseed = request_seed(seed, request)
+    rng = seeded_rng(rseed)
+    misbehave = None
+    if fault is not None and fault.kind is FaultKind.MISBEHAVE:
+        misbehave = fault.detail or "contact"
+    context = Context.of(request.system_text, request.last_user_text, misbehave)
+    writer = _Writer(request, rng, call_tools, context)
+    version, response_id = normalize_model(request.model), f"emu-{rseed:016x}"
+
+    def answer(part: Any, finish: str | None, usage: Usage, block: Block | None = None) -> Answer:
+        return Answer(part, finish, usage, version, response_id, rseed, block)
+
+    block = _block_for(request, fault, triggers)
+    if block is not None and block.prompt:
+        # The prompt never reaches the model: nothing thought, nothing written, nothing cached.
+        return answer(None, None, Usage(request.prompt_tokens, 0), block)
+
+    part, natural = writer.write(None)
+    thoughts = request.thinking.draw(rng)
+    limit = request.max_output_tokens or family_of(request.model).output_limit
+    if fault is not None and fault.kind is FaultKind.MAX_TOKENS:
+        if request.thinking.span is not None:
+            thoughts = limit
+        else:
+            limit = min(limit, max(1, natural // 2))
+    if thoughts >= limit:
+        usage = Usage(request.prompt_tokens, 0, limit, cached)
+        return answer(None, "MAX_TOKENS", usage)
+    answer_tokens, finish = natural, "STOP"
+    if natural > limit - thoughts:
+        part, answer_tokens = writer.write(limit - thoughts)
         # The smallest valid structured value may still be over; the count is what is billed.
-        answer_tokens, finish = min(answer_tokens, answer_budget), "MAX_TOKENS"
-    return Answer(
-        part=part,
-        finish_reason=finish,
-        usage=Usage(request.prompt_tokens, answer_tokens, thought_tokens),
-        model_version=normalize_model(request.model),
-        response_id=f"emu-{rseed:016x}",
-        seed=rseed,
-    )
+        answer_tokens, finish = min(answer_tokens, limit - thoughts), "MAX_TOKENS"
+    if block is not None:
+        usage = Usage(request.prompt_tokens, 0, thoughts, cached)
+        return answer(part, block.reason, usage, block)
+    usage = Usage(request.prompt_tokens, answer_tokens, thoughts, cached)
+    return answer(part, finish, usage)

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from huntaze_ai.emulator.config import EmulatorConfig, FaultKind
+from huntaze_ai.emulator.config import ANSWER_FAULTS, EmulatorConfig, FaultKind
+from huntaze_ai.emulator.safety import PROMPT_BLOCK_REASONS, Block, category_named
 
 FAULT_HEADER = "x-emulator-fault"
 
@@ -43,31 +44,80 @@ class UnknownFault(ValueError):
     pass
 
 
+# The category a bare `safety` or `prompt_blocked` fault blocks: what an adult creator's traffic
+# would most often be blocked for.
+DEFAULT_BLOCK_CATEGORY = "HARM_CATEGORY_SEXUALLY_EXPLICIT"
+_CANDIDATE_REASONS = {
+    FaultKind.RECITATION: "RECITATION",
+    FaultKind.BLOCKLIST: "BLOCKLIST",
+    FaultKind.PROHIBITED_CONTENT: "PROHIBITED_CONTENT",
+    FaultKind.SPII: "SPII",
+    FaultKind.MALFORMED_FUNCTION_CALL: "MALFORMED_FUNCTION_CALL",
+}
+
+
 @dataclass(frozen=True)
 class Fault:
     kind: FaultKind
     status: int = 500
+    # A harm category or block reason for blocks, "leak" for misbehave.
+    detail: str | None = None
+
+    @property
+    def is_answer(self) -> bool:
+        """An HTTP 200 answer shaped by the fault, rather than a failed request."""
+        return self.kind in ANSWER_FAULTS
+
+    def block(self) -> Block | None:
+        if self.kind is FaultKind.SAFETY:
+            return Block("SAFETY", self.detail or DEFAULT_BLOCK_CATEGORY)
+        if self.kind is FaultKind.PROMPT_BLOCKED:
+            if self.detail in PROMPT_BLOCK_REASONS and self.detail != "SAFETY":
+                return Block(self.detail, prompt=True)
+            return Block("SAFETY", self.detail or DEFAULT_BLOCK_CATEGORY, prompt=True)
+        if reason := _CANDIDATE_REASONS.get(self.kind):
+            return Block(reason)
+        return None
 
 
-def make_fault(kind: FaultKind, status: int) -> Fault:
+def make_fault(kind: FaultKind, status: int, detail: str | None = None) -> Fault:
     """A 429 is a rate limit whichever way it was asked for, so stats count it as one."""
     if kind is FaultKind.RATE_LIMITED or (kind is FaultKind.HTTP_ERROR and status == 429):
         return Fault(FaultKind.RATE_LIMITED, 429)
-    return Fault(kind, status)
+    return Fault(kind, status, detail)
+
+
+def _detail(kind: FaultKind, text: str, value: str) -> str | None:
+    if not text:
+        return None
+    if kind is FaultKind.MISBEHAVE and text.lower() == "leak":
+        return "leak"
+    if kind is FaultKind.PROMPT_BLOCKED and text.upper() in PROMPT_BLOCK_REASONS:
+        return text.upper()
+    if kind in (FaultKind.SAFETY, FaultKind.PROMPT_BLOCKED) and (name := category_named(text)):
+        return name
+    raise UnknownFault(f"emulator fault {value!r}: {text!r} does not apply to {kind.value}")
 
 
 def parse_fault(value: str, default_status: int) -> Fault | None:
-    """`kind` or `http_error:503`; `none` asks for a clean answer even when faults are drawn."""
-    name, _, status_text = value.strip().lower().partition(":")
+    """`kind`, `http_error:503`, `safety:harassment`, `prompt_blocked:PROHIBITED_CONTENT`…;
+    `none` asks for a clean answer even when faults are drawn."""
+    name, _, suffix = value.strip().partition(":")
+    name = name.lower()
     if name in ("", "none"):
         return None
     try:
         kind = FaultKind(name)
-        status = int(status_text) if status_text else default_status
     except ValueError:
         known = ", ".join(k.value for k in FaultKind)
         message = f"unknown emulator fault {value!r}: use none or one of {known}"
         raise UnknownFault(message) from None
+    if kind in ANSWER_FAULTS:
+        return make_fault(kind, 200, _detail(kind, suffix.strip(), value))
+    try:
+        status = int(suffix) if suffix else default_status
+    except ValueError:
+        raise UnknownFault(f"emulator fault {value!r}: the status must be a number") from None
     if not 400 <= status <= 599:
         raise UnknownFault(f"emulator fault status must be 400..599, got {status}")
     return make_fault(kind, status)
@@ -86,6 +136,7 @@ def resolve_fault(header: str | None, config: EmulatorConfig, rng: random.Random
 def error_body(
     status: int, message: str | None = None, details: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
+    """Google's error envelope: {"error": {"code", "message", "status"[, "details"]}}."""
     error: dict[str, Any] = {
         "code": status,
         "message": message or _MESSAGES.get(status, "The service encountered an error."),

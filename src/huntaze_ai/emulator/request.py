@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from huntaze_ai.emulator.tokens import tokens_for_chars
+from huntaze_ai.emulator.safety import parse_safety_settings
+from huntaze_ai.emulator.thinking import Thinking, resolve_thinking
+from huntaze_ai.emulator.tokens import CHARS_PER_TOKEN, tokens_for_chars
+from huntaze_ai.emulator.wire import BadRequest, int_or_none, pick
+
+__all__ = [
+    "BadRequest",
+    "GenerateRequest",
+    "count_tokens_request",
+    "parse_generate_request",
+    "pick",
+]
 
 # Gemini bills an image, audio or file part at a flat rate per item rather than by its bytes.
 MEDIA_PART_TOKENS = 258
-
-
-class BadRequest(ValueError):
-    """The body is not a request Gemini would accept; the message goes back to the caller."""
-
-
-@functools.cache
-def _snake(camel: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
-
-
-def pick(obj: Any, camel: str, default: Any = None) -> Any:
-    """The value under `camel` or its snake_case spelling: the SDK sends both in one body."""
-    if not isinstance(obj, Mapping):
-        return default
-    if camel in obj:
-        return obj[camel]
-    return obj.get(_snake(camel), default)
+# Implicit caching matches prompts in blocks of this many tokens (an emulator choice: Google does
+# not document its granularity), so a shared prefix is cached up to its last whole block.
+CACHE_BLOCK_TOKENS = 256
 
 
 @dataclass(frozen=True)
@@ -53,7 +48,10 @@ class GenerateRequest:
     response_mime_type: str | None = None
     response_schema: Mapping[str, Any] | None = None
     max_output_tokens: int | None = None
-    thinking_budget: int | None = None
+    thinking: Thinking = field(default_factory=Thinking)
+    safety_settings: Mapping[str, str] = field(default_factory=dict)
+    # Digests of the prompt's successive whole cache blocks, prefix by prefix.
+    cache_blocks: tuple[str, ...] = field(default=(), repr=False)
     canonical: str = field(default="", repr=False)
 
 
@@ -106,12 +104,16 @@ def _functions(tools: Any) -> tuple[FunctionDeclaration, ...]:
     return tuple(found)
 
 
-def _int_or_none(value: Any) -> int | None:
-    # Proto int64 fields travel as JSON strings.
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        raise BadRequest(f"Invalid value {value!r}: expected an integer") from None
+def _cache_blocks(pieces: list[str]) -> tuple[str, ...]:
+    """One digest per whole block of the prompt, each covering everything before it too."""
+    text = "\x00".join(pieces)  # a separator, so that text moved between parts is another prompt
+    step = CACHE_BLOCK_TOKENS * CHARS_PER_TOKEN
+    running = hashlib.blake2b(digest_size=16)
+    digests: list[str] = []
+    for start in range(0, len(text) - step + 1, step):
+        running.update(text[start : start + step].encode())
+        digests.append(running.copy().hexdigest())
+    return tuple(digests)
 
 
 def parse_generate_request(model: str, body: Any) -> GenerateRequest:
@@ -121,14 +123,26 @@ def parse_generate_request(model: str, body: Any) -> GenerateRequest:
     if not isinstance(contents, list) or not contents:
         raise BadRequest("* GenerateContentRequest.contents: contents is not specified")
 
+    # In the order the model reads them, which is the order a cached prefix follows.
     system_text = "\n".join(_texts(pick(body, "systemInstruction")))
-    chars = len(system_text)
+    pieces = [system_text]
+    tools = pick(body, "tools")
+    if tools:
+        pieces.append(json.dumps(tools, ensure_ascii=False))
+    config = pick(body, "generationConfig") or {}
+    schema = pick(config, "responseJsonSchema")
+    if schema is None:
+        schema = pick(config, "responseSchema")
+    if schema is not None:
+        pieces.append(json.dumps(schema, ensure_ascii=False))
+    chars = sum(len(piece) for piece in pieces)
     media_tokens = 0
     for content in contents:
         for part in _content_parts(content):
             text, media = _part_text(part)
             chars += len(text)
             media_tokens += media
+            pieces.append(text if not media else json.dumps(part, sort_keys=True))
 
     last_user_text = ""
     for content in reversed(contents):
@@ -136,17 +150,8 @@ def parse_generate_request(model: str, body: Any) -> GenerateRequest:
             last_user_text = "\n".join(texts)
             break
 
-    tools = pick(body, "tools")
-    if tools:
-        chars += len(json.dumps(tools, ensure_ascii=False))
-    config = pick(body, "generationConfig") or {}
-    schema = pick(config, "responseJsonSchema")
-    if schema is None:
-        schema = pick(config, "responseSchema")
-    if schema is not None:
-        chars += len(json.dumps(schema, ensure_ascii=False))
     calling = pick(pick(body, "toolConfig"), "functionCallingConfig") or {}
-    max_output = _int_or_none(pick(config, "maxOutputTokens"))
+    max_output = int_or_none(pick(config, "maxOutputTokens"))
     all_text = "\n".join(
         [system_text, *("\n".join(_texts(c)) for c in contents if isinstance(c, Mapping))]
     )
@@ -163,7 +168,9 @@ def parse_generate_request(model: str, body: Any) -> GenerateRequest:
         response_mime_type=pick(config, "responseMimeType"),
         response_schema=schema if isinstance(schema, Mapping) else None,
         max_output_tokens=max_output if max_output and max_output > 0 else None,
-        thinking_budget=_int_or_none(pick(pick(config, "thinkingConfig"), "thinkingBudget")),
+        thinking=resolve_thinking(model, config),
+        safety_settings=parse_safety_settings(pick(body, "safetySettings")),
+        cache_blocks=_cache_blocks(pieces),
         canonical=json.dumps(body, sort_keys=True, ensure_ascii=False),
     )
 

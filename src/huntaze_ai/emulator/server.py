@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import threading
@@ -19,8 +20,15 @@ from starlette.routing import Route
 
 from huntaze_ai.emulator import catalog, faults
 from huntaze_ai.emulator.answer import Answer, build_answer
+from huntaze_ai.emulator.caching import ImplicitCache
 from huntaze_ai.emulator.config import EmulatorConfig, FaultKind, seeded_rng
-from huntaze_ai.emulator.request import BadRequest, count_tokens_request, parse_generate_request
+from huntaze_ai.emulator.request import (
+    CACHE_BLOCK_TOKENS,
+    BadRequest,
+    GenerateRequest,
+    count_tokens_request,
+    parse_generate_request,
+)
 from huntaze_ai.emulator.stats import EmulatorStats
 from huntaze_ai.emulator.tokens import Usage
 
@@ -37,11 +45,17 @@ class GeminiEmulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.stats = EmulatorStats()
+        self.cache = ImplicitCache(
+            block_tokens=CACHE_BLOCK_TOKENS,
+            ttl_s=self.config.cache_ttl_s,
+            max_entries=self.config.cache_max_entries,
+        )
         # Faults drawn by fail_rate follow the seed; answers depend on the request alone.
         self._fault_rng = seeded_rng(self.config.seed)
         self.app = Starlette(
             routes=[
                 Route("/emulator/stats", self._stats, methods=["GET", "DELETE"]),
+                Route("/emulator/cache", self._clear_cache, methods=["DELETE"]),
                 Route("/{version}/models", self._list_models, methods=["GET"]),
                 Route("/{version}/models/{name}", self._model, methods=["GET", "POST"]),
             ],
@@ -54,10 +68,12 @@ class GeminiEmulator:
             self.stats.reset()
         return JSONResponse(self.stats.snapshot())
 
+    async def _clear_cache(self, request: Request) -> Response:
+        self.cache.clear()
+        return JSONResponse({"cached_blocks": 0})
+
     def _check_key(self, request: Request) -> Response | None:
-        key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
-        if not key and (bearer := request.headers.get("authorization", "")).startswith("Bearer "):
-            key = bearer.removeprefix("Bearer ")
+        key = _api_key(request)
         if not key:
             self.stats.auth_failure()
             return faults.missing_key_response()
@@ -121,23 +137,46 @@ class GeminiEmulator:
             fault = faults.resolve_fault(
                 request.headers.get(faults.FAULT_HEADER), self.config, self._fault_rng
             )
-        except (BadRequest, faults.UnknownFault) as exc:
+        except BadRequest as exc:
+            return faults.error_response(400, str(exc), exc.details())
+        except faults.UnknownFault as exc:
             return faults.error_response(400, str(exc))
-        answer = build_answer(self.config.seed, parsed, call_tools=self.config.call_tools)
+        answer = self._answer(request, parsed, fault)
         stream = action == "streamGenerateContent"
-        chunks = [faults.sse(c) for c in answer.stream_chunks()] if stream else []
+        body, usage = answer.stream() if stream else ([answer.response()], answer.usage)
+        chunks = [faults.sse(c) for c in body] if stream else []
         latency_s = self.config.latency_ms / 1000
         # A stream spreads the latency over its chunks; the first share is time to first byte.
         await asyncio.sleep(latency_s / len(chunks) if stream else latency_s)
         if fault is not None:
             self.stats.fault(fault.kind)
-            return await self._faulty(request, fault, model, chunks, latency_s, started, answer)
+            if not fault.is_answer:
+                return await self._faulty(request, fault, model, chunks, latency_s, started, answer)
+        # An answer shaped by a fault says so, as failures do.
+        marked = {faults.FAULT_HEADER: fault.kind.value} if fault is not None else {}
         if not stream:
-            self.stats.served(answer.usage)
-            return JSONResponse(answer.response())
-        headers = {TIME_HEADER: f"{(time.perf_counter() - started) * 1000:.3f}"}
-        events = self._events(chunks, latency_s / len(chunks), started, answer.usage)
+            self.stats.served(usage, answer.outcome)
+            return JSONResponse(body[0], headers=marked)
+        headers = {TIME_HEADER: f"{(time.perf_counter() - started) * 1000:.3f}", **marked}
+        events = self._events(chunks, latency_s / len(chunks), started, usage, answer.outcome)
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+
+    def _answer(
+        self, request: Request, parsed: GenerateRequest, fault: faults.Fault | None
+    ) -> Answer:
+        cached = 0
+        if fault is None or fault.is_answer:
+            # A real cache is per project; the API key stands for it here.
+            scope = hashlib.sha256((_api_key(request) or "").encode()).hexdigest()[:16]
+            cached = self.cache.use(scope, parsed.model, parsed.cache_blocks, parsed.prompt_tokens)
+        return build_answer(
+            self.config.seed,
+            parsed,
+            call_tools=self.config.call_tools,
+            fault=fault,
+            triggers=self.config.safety_triggers,
+            cached=cached,
+        )
 
     async def _faulty(
         self,
@@ -163,7 +202,7 @@ class GeminiEmulator:
         return faults.fault_error_response(fault, model)
 
     async def _events(
-        self, chunks: list[bytes], delay_s: float, started: float, usage: Usage
+        self, chunks: list[bytes], delay_s: float, started: float, usage: Usage, outcome: str
     ) -> AsyncIterator[bytes]:
         completed = False
         try:
@@ -174,7 +213,7 @@ class GeminiEmulator:
             completed = True
         finally:
             if completed:
-                self.stats.served(usage)
+                self.stats.served(usage, outcome)
             self._finish(started, None)
 
     @contextmanager
@@ -232,6 +271,13 @@ def run_emulator_in_thread(config: EmulatorConfig | None = None) -> Iterator[str
     """Run an emulator in a background thread for the `with` block; yields its base URL."""
     with GeminiEmulator(config).run_in_thread() as url:
         yield url
+
+
+def _api_key(request: Request) -> str | None:
+    key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
+    if not key and (bearer := request.headers.get("authorization", "")).startswith("Bearer "):
+        key = bearer.removeprefix("Bearer ")
+    return key or None
 
 
 def _check_version(request: Request) -> str:

@@ -30,6 +30,7 @@ class EmulatorStats:
             self._faults: Counter[str] = Counter()
             self._auth_failures = 0
             self._tokens: Counter[str] = Counter()
+            self._outcomes: Counter[str] = Counter()
             self._time_ms = 0.0
             self._times: deque[float] = deque(maxlen=TIME_SAMPLES)
             self._in_flight = 0
@@ -54,13 +55,16 @@ class EmulatorStats:
         with self._lock:
             self._auth_failures += 1
 
-    def served(self, usage: Usage) -> None:
+    def served(self, usage: Usage, outcome: str = "STOP") -> None:
+        """An answer sent in full: its billed usage and its finishReason (or PROMPT_BLOCKED)."""
         with self._lock:
             self._tokens["prompt"] += usage.prompt
             self._tokens["candidates"] += usage.candidates
             self._tokens["thoughts"] += usage.thoughts
+            self._tokens["cached"] += usage.cached
             self._tokens["total"] += usage.total
             self._tokens["responses"] += 1
+            self._outcomes[outcome] += 1
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -73,9 +77,10 @@ class EmulatorStats:
                 "faults_total": sum(self._faults.values()),
                 "auth_failures": self._auth_failures,
                 "responses_served": self._tokens["responses"],
+                "outcomes": dict(self._outcomes),
                 "tokens": {
                     name: self._tokens[name]
-                    for name in ("prompt", "candidates", "thoughts", "total")
+                    for name in ("prompt", "candidates", "thoughts", "cached", "total")
                 },
                 "model_time_ms_total": round(self._time_ms, 3),
                 # Service time per response (the benchmark subtracts it from end-to-end latency).

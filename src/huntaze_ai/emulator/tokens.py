@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
 from typing import Any
 
 CHARS_PER_TOKEN = 4
-# Thinking adds this fraction of the answer's tokens on top of it, drawn per request.
-THOUGHTS_FRACTION = (0.0, 0.3)
 
 
 def tokens_for_chars(chars: int) -> int:
@@ -32,41 +29,29 @@ def truncate_to_tokens(text: str, budget: int) -> str:
     return cut.rstrip()
 
 
-def draw_thoughts(rng: random.Random, answer_tokens: int, thinking_budget: int | None) -> int:
-    thoughts = round(answer_tokens * rng.uniform(*THOUGHTS_FRACTION))
-    if thinking_budget is not None and thinking_budget > 0:
-        thoughts = min(thoughts, thinking_budget)
-    return thoughts
-
-
-def split_output_budget(max_output_tokens: int | None, thoughts: int) -> tuple[int, int | None]:
-    """(thoughts, answer budget) so that thoughts + answer never exceed maxOutputTokens.
-
-    Thinking keeps at most a quarter of the budget so that a short limit still leaves an answer.
-    """
-    if max_output_tokens is None:
-        return thoughts, None
-    thoughts = min(thoughts, max_output_tokens // 4)
-    return thoughts, max_output_tokens - thoughts
-
-
 @dataclass(frozen=True)
 class Usage:
+    """usageMetadata: `prompt` includes the `cached` prefix, as Gemini counts it."""
+
     prompt: int
     candidates: int
     thoughts: int = 0
+    cached: int = 0
 
     @property
     def total(self) -> int:
         return self.prompt + self.candidates + self.thoughts
 
     def metadata(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "promptTokenCount": self.prompt,
-            "candidatesTokenCount": self.candidates,
-            "totalTokenCount": self.total,
-            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": self.prompt}],
-        }
+        # Gemini leaves out the counts that are zero (a blocked answer has no candidatesTokenCount).
+        data: dict[str, Any] = {"promptTokenCount": self.prompt}
+        if self.candidates:
+            data["candidatesTokenCount"] = self.candidates
+        data["totalTokenCount"] = self.total
+        data["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": self.prompt}]
+        if self.cached:
+            data["cachedContentTokenCount"] = self.cached
+            data["cacheTokensDetails"] = [{"modality": "TEXT", "tokenCount": self.cached}]
         if self.thoughts:
             data["thoughtsTokenCount"] = self.thoughts
         return data
