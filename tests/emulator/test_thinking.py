@@ -1,0 +1,194 @@
+"""Thinking per model family as on the real API, and maxOutputTokens over thoughts + answer."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
+from tests.emulator.gemini_http import body, generate, post, stream_events, thinking
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with run_emulator_in_thread(EmulatorConfig(port=0)) as base:
+        yield base
+
+
+def _thoughts(url: str, model: str, count: int = 40, **config: object) -> list[int]:
+    """thoughtsTokenCount of `count` different prompts (0 when the model did not think)."""
+    return [
+        generate(url, body(f"Idea number {n} for this week's posts", **config), model)[
+            "usageMetadata"
+        ].get("thoughtsTokenCount", 0)
+        for n in range(count)
+    ]
+
+
+def test_2_5_pro_thinks_a_few_hundred_to_a_few_thousand_tokens_by_default(url: str) -> None:
+    drawn = _thoughts(url, "gemini-2.5-pro")
+    assert all(300 <= t <= 4000 for t in drawn)
+    # Log-uniform: spread over the range, the median near the geometric mean (about 1,100).
+    assert min(drawn) < 600
+    assert max(drawn) > 2000
+    assert 600 < sorted(drawn)[len(drawn) // 2] < 2000
+    assert drawn == _thoughts(url, "gemini-2.5-pro"), "thoughts replay for the same requests"
+
+
+def test_a_dynamic_budget_leaves_the_thoughts_to_the_model(url: str) -> None:
+    drawn = _thoughts(url, "gemini-2.5-pro", **thinking(-1))
+    assert all(300 <= t <= 4000 for t in drawn)
+    assert max(drawn) > 2000
+
+
+def test_a_thinking_budget_bounds_the_thoughts(url: str) -> None:
+    drawn = _thoughts(url, "gemini-2.5-pro", **thinking(512))
+    assert max(drawn) == 512
+    assert min(drawn) >= 300
+
+
+def test_2_5_pro_refuses_to_stop_thinking_as_the_real_api_does(url: str) -> None:
+    response = post(url, body(**thinking(0)), "gemini-2.5-pro")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": 400,
+            "message": "Budget 0 is invalid. This model only works in thinking mode.",
+            "status": "INVALID_ARGUMENT",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "budget"),
+    [
+        ("gemini-2.5-pro", 64),
+        ("gemini-2.5-pro", 40_000),
+        ("gemini-2.5-flash", 30_000),
+        ("gemini-2.5-flash-lite", 100),
+        ("gemini-2.5-flash", -2),
+    ],
+)
+def test_a_budget_outside_the_model_range_is_invalid(url: str, model: str, budget: int) -> None:
+    response = post(url, body(**thinking(budget)), model)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == f"The thinking budget ({budget}) is invalid."
+
+
+def test_2_5_flash_thinks_less_by_default_and_not_at_all_with_budget_0(url: str) -> None:
+    drawn = _thoughts(url, "gemini-2.5-flash")
+    assert all(100 <= t <= 2000 for t in drawn)
+    assert (
+        sorted(drawn)[len(drawn) // 2] < sorted(_thoughts(url, "gemini-2.5-pro"))[len(drawn) // 2]
+    )
+    assert set(_thoughts(url, "gemini-2.5-flash", 10, **thinking(0))) == {0}
+
+
+def test_flash_lite_thinks_only_when_given_a_budget(url: str) -> None:
+    assert set(_thoughts(url, "gemini-2.5-flash-lite", 10)) == {0}
+    assert set(_thoughts(url, "gemini-2.5-flash-lite", 10, **thinking(0))) == {0}
+    bounded = _thoughts(url, "gemini-2.5-flash-lite", 10, **thinking(512))
+    assert all(0 < t <= 512 for t in bounded)
+
+
+def test_gemini_3_thinks_more_at_high_level_than_at_low(url: str) -> None:
+    low = _thoughts(url, "gemini-3-pro-preview", **thinking(level="low"))
+    high = _thoughts(url, "gemini-3-pro-preview", **thinking(level="HIGH"))
+    assert sum(high) > 2 * sum(low)
+    assert all(t > 0 for t in low)
+    minimal = _thoughts(url, "gemini-3-flash-preview", 10, **thinking(level="minimal"))
+    assert max(minimal) <= 40
+
+
+@pytest.mark.parametrize(
+    ("model", "config", "message"),
+    [
+        (
+            "gemini-3-pro-preview",
+            thinking(level="minimal"),
+            "Thinking level MINIMAL is not supported for this model.",
+        ),
+        (
+            "gemini-2.5-flash",
+            thinking(level="low"),
+            "Thinking level is not supported for this model.",
+        ),
+        (
+            "gemini-3-flash-preview",
+            thinking(1024, "high"),
+            "Unable to submit request because thinking_budget and thinking_level are not "
+            "supported together.",
+        ),
+        ("gemini-2.0-flash", thinking(1024), "thinking_config is not supported."),
+    ],
+    ids=["3-pro-minimal", "level-on-2.5", "budget-and-level", "2.0-budget"],
+)
+def test_thinking_configs_the_model_does_not_take_are_400(
+    url: str, model: str, config: dict[str, Any], message: str
+) -> None:
+    response = post(url, body(**config), model)
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": 400,
+        "message": message,
+        "status": "INVALID_ARGUMENT",
+    }
+
+
+def test_thoughts_that_reach_max_output_tokens_leave_no_parts_and_bill_the_thoughts(
+    url: str,
+) -> None:
+    data = generate(url, body(generationConfig={"maxOutputTokens": 100}), "gemini-2.5-pro")
+    # The shape of a real 2.5 Pro answer that spent maxOutputTokens thinking.
+    assert data["candidates"] == [
+        {"content": {"role": "model"}, "finishReason": "MAX_TOKENS", "index": 0}
+    ]
+    usage = data["usageMetadata"]
+    assert usage["thoughtsTokenCount"] == 100
+    assert "candidatesTokenCount" not in usage
+    assert usage["totalTokenCount"] == usage["promptTokenCount"] + 100
+
+
+def test_thoughts_that_fit_leave_the_rest_of_max_output_tokens_to_a_cut_answer(url: str) -> None:
+    config = thinking(300, maxOutputTokens=310)
+    data = generate(url, body(**config), "gemini-2.5-pro")
+    candidate, usage = data["candidates"][0], data["usageMetadata"]
+    assert candidate["finishReason"] == "MAX_TOKENS"
+    assert usage["thoughtsTokenCount"] == 300
+    assert 0 < usage["candidatesTokenCount"] <= 10
+    assert math.ceil(len(candidate["content"]["parts"][0]["text"]) / 4) <= 10
+
+
+def test_a_streamed_answer_whose_thoughts_spend_the_budget_is_one_chunk_without_text(
+    url: str,
+) -> None:
+    events = stream_events(url, body(generationConfig={"maxOutputTokens": 50}), "gemini-2.5-pro")
+    assert len(events) == 1
+    assert events[0]["candidates"][0] == {
+        "content": {"role": "model"},
+        "finishReason": "MAX_TOKENS",
+        "index": 0,
+    }
+    assert events[0]["usageMetadata"]["thoughtsTokenCount"] == 50
+
+
+def test_the_max_tokens_fault_spends_max_output_tokens_thinking_on_any_thinking_model(
+    url: str,
+) -> None:
+    payload = body(generationConfig={"maxOutputTokens": 1500})
+    data = generate(url, payload, "gemini-2.5-flash", fault="max_tokens")
+    assert data["candidates"][0]["finishReason"] == "MAX_TOKENS"
+    assert "parts" not in data["candidates"][0]["content"]
+    assert data["usageMetadata"]["thoughtsTokenCount"] == 1500
+
+
+def test_the_max_tokens_fault_cuts_the_answer_of_a_model_that_does_not_think(url: str) -> None:
+    payload = body(**thinking(0))
+    whole = generate(url, payload, "gemini-2.5-flash")
+    cut = generate(url, payload, "gemini-2.5-flash", fault="max_tokens")
+    assert cut["candidates"][0]["finishReason"] == "MAX_TOKENS"
+    written = cut["usageMetadata"]["candidatesTokenCount"]
+    assert 0 < written < whole["usageMetadata"]["candidatesTokenCount"]
