@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from huntaze_ai.config import DEFAULT_SECRET_KEY, ConfigError, load_settings
+from huntaze_ai.config import DEFAULT_SECRET_KEY, HARM_CATEGORIES, ConfigError, load_settings
 from huntaze_ai.metering.pricing import ModelPrice
 
 
@@ -28,6 +28,14 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: igno
         "OPENAI_MODEL",
         "MODEL_PRICE_INPUT_USD_PER_MTOK",
         "MODEL_PRICE_OUTPUT_USD_PER_MTOK",
+        "MODEL_PRICES",
+        "QUOTA_FALLBACK_MODEL",
+        *(
+            f"{a}_{w}"
+            for a in ("MESSAGING", "CONTENT", "ANALYTICS", "SALES")
+            for w in ("MODEL", "THINKING")
+        ),
+        *(f"GEMINI_SAFETY_{c.removeprefix('HARM_CATEGORY_')}" for c in HARM_CATEGORIES),
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -39,10 +47,10 @@ def test_defaults_are_the_embedded_setup(tmp_path) -> None:  # type: ignore[no-u
     assert settings.async_database_url.database == str(tmp_path / "huntaze_ai.db")
     assert settings.effective_redis_url is None
     assert settings.rate_limit_fail_mode == "closed"
-    assert settings.gemini_model == "gemini-2.5-pro"
+    assert settings.gemini_model is None  # each agent's own model (llm/models.py)
     assert settings.llm_provider == "gemini"
-    assert settings.llm_model == "gemini-2.5-pro"
-    assert settings.model_price_override is None
+    assert settings.price_overrides == {}
+    assert settings.safety_thresholds()["HARM_CATEGORY_SEXUALLY_EXPLICIT"] == "BLOCK_NONE"
     assert settings.quota_limit_micros("starter") == 10_000_000
     assert settings.quota_limit_micros("pro") == 50_000_000
     assert settings.quota_limit_micros("business") == 999_999_000_000
@@ -109,7 +117,7 @@ def test_the_openai_provider_takes_its_endpoint_model_and_optional_key(
     monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
     monkeypatch.setenv("OPENAI_MODEL", "llama3.1")
     settings = load_settings()
-    assert settings.llm_model == "llama3.1"
+    assert settings.single_model == "llama3.1"
     assert settings.openai_api_key is None  # Ollama needs none
     monkeypatch.setenv("OPENAI_API_KEY", "sk-123456")
     assert "sk-123456" not in repr(load_settings())
@@ -137,11 +145,13 @@ def test_an_unknown_provider_names_the_variable(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_price_override_is_both_prices_or_neither(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_MODEL", "gemini-2.5-flash")
     monkeypatch.setenv("MODEL_PRICE_INPUT_USD_PER_MTOK", "0.2")
     with pytest.raises(ConfigError, match="MODEL_PRICE_OUTPUT_USD_PER_MTOK"):
         load_settings()
     monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "0.6")
-    assert load_settings().model_price_override == ModelPrice(Decimal("0.2"), Decimal("0.6"))
+    prices = load_settings().price_overrides
+    assert prices == {"gemini-2.5-flash": ModelPrice(Decimal("0.2"), Decimal("0.6"))}
     monkeypatch.delenv("MODEL_PRICE_INPUT_USD_PER_MTOK")
     with pytest.raises(ConfigError, match="MODEL_PRICE_INPUT_USD_PER_MTOK"):
         load_settings()
@@ -150,9 +160,40 @@ def test_a_price_override_is_both_prices_or_neither(monkeypatch: pytest.MonkeyPa
 def test_a_free_override_is_allowed_but_a_negative_one_is_not(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("GEMINI_MODEL", "gemini-2.5-flash")
     monkeypatch.setenv("MODEL_PRICE_INPUT_USD_PER_MTOK", "0")
     monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "0")
-    assert load_settings().model_price_override == ModelPrice(Decimal(0), Decimal(0))
+    free = ModelPrice(Decimal(0), Decimal(0))
+    assert load_settings().price_overrides == {"gemini-2.5-flash": free}
     monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "-1")
     with pytest.raises(ConfigError, match="MODEL_PRICE_OUTPUT_USD_PER_MTOK"):
         load_settings()
+
+
+def test_the_price_pair_needs_one_model_to_price(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL_PRICE_INPUT_USD_PER_MTOK", "0.2")
+    monkeypatch.setenv("MODEL_PRICE_OUTPUT_USD_PER_MTOK", "0.6")
+    with pytest.raises(ConfigError, match="MODEL_PRICES"):
+        load_settings()
+
+
+def test_per_model_prices_parse_and_a_bad_entry_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MODEL_PRICES", "my-model=0.5/1.5, gemini-2.5-flash=0/0")
+    assert load_settings().price_overrides == {
+        "my-model": ModelPrice(Decimal("0.5"), Decimal("1.5")),
+        "gemini-2.5-flash": ModelPrice(Decimal(0), Decimal(0)),
+    }
+    for bad in ("my-model=0.5", "=1/2", "m=a/b", "m=-1/2"):
+        monkeypatch.setenv("MODEL_PRICES", bad)
+        with pytest.raises(ConfigError, match="MODEL_PRICES"):
+            load_settings()
+
+
+def test_a_malformed_safety_threshold_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_SAFETY_HARASSMENT", "BLOCK_SOME")
+    with pytest.raises(ConfigError, match="GEMINI_SAFETY_HARASSMENT"):
+        load_settings()
+    monkeypatch.setenv("GEMINI_SAFETY_HARASSMENT", "BLOCK_LOW_AND_ABOVE")
+    assert load_settings().safety_thresholds()["HARM_CATEGORY_HARASSMENT"] == "BLOCK_LOW_AND_ABOVE"

@@ -22,6 +22,17 @@ from huntaze_ai.metering.pricing import ModelPrice
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
 
 Plan = Literal["starter", "pro", "business"]
+SafetyThreshold = Literal[
+    "BLOCK_NONE", "BLOCK_ONLY_HIGH", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_LOW_AND_ABOVE", "OFF"
+]
+# Gemini's harm categories, each set by GEMINI_SAFETY_<the category without HARM_CATEGORY_>.
+HARM_CATEGORIES = (
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_CIVIC_INTEGRITY",
+)
 PLANS: tuple[Plan, ...] = ("starter", "pro", "business")
 
 
@@ -52,6 +63,27 @@ def normalize_database_url(raw: str) -> URL:
     )
 
 
+def parse_model_prices(raw: str | None) -> dict[str, ModelPrice]:
+    """`gemini-2.5-flash=0.30/2.50, my-model=0/0` → prices by model (USD per million tokens)."""
+    prices: dict[str, ModelPrice] = {}
+    for entry in (raw or "").split(","):
+        if not entry.strip():
+            continue
+        model, _, pair = entry.partition("=")
+        price_in, _, price_out = pair.partition("/")
+        try:
+            price = ModelPrice(Decimal(price_in.strip()), Decimal(price_out.strip()))
+        except (ArithmeticError, ValueError):
+            price = None
+        if not model.strip() or price is None or not price_in.strip() or not price_out.strip():
+            raise ValueError(
+                f"{entry.strip()!r} is not MODEL=INPUT/OUTPUT (USD per million tokens, e.g. "
+                "my-model=0.5/1.5)"
+            )
+        prices[model.strip()] = price
+    return prices
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
@@ -68,8 +100,29 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
 
     gemini_api_key: SecretStr | None = None
-    gemini_model: str = "gemini-2.5-pro"
+    # Unset: each agent's own default model (llm/models.py); set: every agent's model, unless a
+    # per-agent setting names another.
+    gemini_model: str | None = None
     gemini_base_url: str | None = None
+    messaging_model: str | None = None
+    content_model: str | None = None
+    analytics_model: str | None = None
+    sales_model: str | None = None
+    # A thinking budget in tokens, `dynamic`, or a Gemini 3 level (`low`, `high`, …) per agent;
+    # unset: the agent's default for its model family (llm/thinking.py).
+    messaging_thinking: str | None = None
+    content_thinking: str | None = None
+    analytics_thinking: str | None = None
+    sales_thinking: str | None = None
+    # A cheaper model to answer on when the quota cannot hold the agent's model's worst case.
+    quota_fallback_model: str | None = None
+    # Gemini's own filter, per harm category. The compliance guard is the product's policy layer;
+    # these defaults only stop what no creator platform allows (DESIGN §2.1).
+    gemini_safety_harassment: SafetyThreshold = "BLOCK_ONLY_HIGH"
+    gemini_safety_hate_speech: SafetyThreshold = "BLOCK_ONLY_HIGH"
+    gemini_safety_sexually_explicit: SafetyThreshold = "BLOCK_NONE"
+    gemini_safety_dangerous_content: SafetyThreshold = "BLOCK_MEDIUM_AND_ABOVE"
+    gemini_safety_civic_integrity: SafetyThreshold = "BLOCK_ONLY_HIGH"
 
     llm_provider: Literal["gemini", "openai"] = "gemini"
     openai_base_url: str | None = None
@@ -78,6 +131,8 @@ class Settings(BaseSettings):
     # USD per million tokens, for a model genai-prices does not know (self-hosted): both or neither.
     model_price_input_usd_per_mtok: Decimal | None = Field(default=None, ge=0)
     model_price_output_usd_per_mtok: Decimal | None = Field(default=None, ge=0)
+    # Per-model prices, `model=INPUT/OUTPUT` USD per million tokens, comma-separated.
+    model_prices: str | None = None
 
     quota_starter_usd: Decimal = Field(default=Decimal("10"), ge=0)
     quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0)
@@ -115,21 +170,47 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("model_prices")
+    @classmethod
+    def _model_prices_parse(cls, value: str | None) -> str | None:
+        parse_model_prices(value)
+        return value
+
+    @model_validator(mode="after")
+    def _price_pair_names_its_model(self) -> Settings:
+        if self.model_price_input_usd_per_mtok is not None and self.single_model is None:
+            raise ValueError(
+                "MODEL_PRICE_INPUT_USD_PER_MTOK and MODEL_PRICE_OUTPUT_USD_PER_MTOK price the "
+                "model of GEMINI_MODEL or OPENAI_MODEL; with per-agent models use MODEL_PRICES"
+            )
+        return self
+
     @property
-    def llm_model(self) -> str:
-        """The model the agents call and the Meter bills: OPENAI_MODEL or GEMINI_MODEL."""
-        if self.llm_provider == "openai" and self.openai_model:
+    def single_model(self) -> str | None:
+        """The model OPENAI_MODEL or GEMINI_MODEL names for every agent, if one does."""
+        if self.llm_provider == "openai":
             return self.openai_model
         return self.gemini_model
 
     @property
-    def model_price_override(self) -> ModelPrice | None:
-        """The operator's price for `llm_model`, or None to use its published price."""
+    def price_overrides(self) -> dict[str, ModelPrice]:
+        """The operator's prices by model: MODEL_PRICES, and the MODEL_PRICE_* pair for the one
+        model GEMINI_MODEL or OPENAI_MODEL names."""
+        prices = parse_model_prices(self.model_prices)
         price_in = self.model_price_input_usd_per_mtok
         price_out = self.model_price_output_usd_per_mtok
-        if price_in is None or price_out is None:
-            return None
-        return ModelPrice(price_in, price_out)
+        if price_in is not None and price_out is not None and self.single_model:
+            prices[self.single_model] = ModelPrice(price_in, price_out)
+        return prices
+
+    def safety_thresholds(self) -> dict[str, str]:
+        """Gemini's harm category → the threshold to send with every request."""
+        return {
+            category: getattr(
+                self, "gemini_safety_" + category.removeprefix("HARM_CATEGORY_").lower()
+            )
+            for category in HARM_CATEGORIES
+        }
 
     @property
     def is_production(self) -> bool:

@@ -26,6 +26,8 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
 from huntaze_ai.kit.logging import RequestContextMiddleware, configure_logging
 from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.llm.models import load_model_plan
+from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.llm.provider import open_llm
 from huntaze_ai.messaging.endpoints import router as messaging_router
 from huntaze_ai.metering.endpoints import router as metering_router
@@ -66,8 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limiter = CreatorRateLimiter(app.state.redis, settings.rate_limit_fail_mode)
         app.state.login_throttle = LoginThrottle(app.state.redis, settings.rate_limit_fail_mode)
         ledger = QuotaLedger(app.state.database.sessionmaker, settings)
-        app.state.meter = meter = Meter(ledger, limiter, settings)
-        app.state.llm = await llm_scope.enter_async_context(open_llm(settings))
+        # Every agent's model is priced here, or the app refuses to start (ConfigError).
+        plan, prices = load_model_plan(settings)
+        app.state.meter = meter = Meter(ledger, limiter, prices)
+        app.state.llm = await llm_scope.enter_async_context(open_llm(settings, plan))
+        app.state.ai = AIPipeline(meter, app.state.llm)
         sweeper = asyncio.create_task(_sweep_forever(meter))
         try:
             yield

@@ -10,7 +10,7 @@ from huntaze_ai.auth.service import create_api_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import AIInsight, UserStats
 from tests.apphelpers import app_client, settings_for
-from tests.messaging.conftest import Recorder, creator_and_meter, fake_llm
+from tests.messaging.conftest import Recorder, creator_and_meter, fake_ai
 from tests.metering.conftest import books, new_creator
 
 INSIGHT = {
@@ -42,7 +42,7 @@ async def test_insights_are_built_from_the_creators_stats_and_stored(
     recorder = Recorder({"insights": [INSIGHT, {**INSIGHT, "type": "churn_alert"}]})
     # A real session, as a request has: the service ends its read transaction before the call.
     async with database.sessionmaker() as session:
-        out = await refresh_insights(session, meter, fake_llm(recorder), creator)
+        out = await refresh_insights(session, fake_ai(meter, recorder), creator)
         await session.commit()
     assert [i.type for i in out.insights] == ["revenue_trend", "churn_alert"]
     assert out.insights[0].data["recommended_action"].startswith("Schedule")

@@ -34,6 +34,10 @@ VARIABLES = (
     "GEMINI_API_KEY",
     "GEMINI_MODEL",
     "GEMINI_BASE_URL",
+    "MESSAGING_MODEL",
+    "ANALYTICS_MODEL",
+    "ANALYTICS_THINKING",
+    "QUOTA_FALLBACK_MODEL",
     "QUOTA_STARTER_USD",
     "QUOTA_PRO_USD",
     "QUOTA_BUSINESS_USD",
@@ -122,7 +126,10 @@ def test_all_green_in_development(
         "DATABASE_URL",
         "RATE_LIMIT_FAIL_MODE",
         "QUOTA_*_USD",
-        "GEMINI_MODEL",
+        "messaging model",
+        "content model",
+        "analytics model",
+        "sales model",
         "database",
         "redis",
         "gemini",
@@ -213,10 +220,59 @@ def test_an_unreachable_gemini_fails(verify: Verify, sqlite_url: str) -> None:
     assert line(result, "gemini") == "✗ gemini: http://127.0.0.1:1 unreachable: ConnectError"
 
 
-def test_a_model_without_a_price_fails(verify: Verify, sqlite_url: str) -> None:
+def test_a_model_without_a_price_fails_naming_its_variable(verify: Verify, sqlite_url: str) -> None:
     result = verify(DATABASE_URL=sqlite_url, GEMINI_MODEL="gemini-0.1-unknown")
     assert result.exit_code == 1
-    assert line(result, "GEMINI_MODEL").startswith("✗ GEMINI_MODEL: gemini-0.1-unknown: no")
+    assert line(result, "models").startswith(
+        "✗ models: GEMINI_MODEL: no published price for model 'gemini-0.1-unknown'"
+    )
+    result = verify(DATABASE_URL=sqlite_url, GEMINI_MODEL="", ANALYTICS_MODEL="gemini-0.1-unknown")
+    assert line(result, "models").startswith("✗ models: ANALYTICS_MODEL: no published price")
+
+
+def test_the_model_per_agent_is_listed_with_its_thinking_and_price(
+    verify: Verify, sqlite_url: str
+) -> None:
+    result = verify(DATABASE_URL=sqlite_url, QUOTA_FALLBACK_MODEL="gemini-2.5-flash-lite")
+    assert result.exit_code == 0, result.output
+    assert line(result, "messaging model") == (
+        "✓ messaging model: gemini-2.5-flash (default, no thinking; priced by genai-prices)"
+    )
+    assert line(result, "analytics model") == (
+        "✓ analytics model: gemini-2.5-pro (default, thinking budget 1024; priced by genai-prices)"
+    )
+    assert line(result, "analytics fallback").startswith(
+        "✓ analytics fallback: gemini-2.5-flash-lite (QUOTA_FALLBACK_MODEL, no thinking;"
+    )
+    one = verify(DATABASE_URL=sqlite_url, GEMINI_MODEL="gemini-2.5-flash-lite")
+    assert line(one, "messaging model").startswith("✓ messaging model: gemini-2.5-flash-lite (")
+    assert line(one, "analytics model").startswith(
+        "✓ analytics model: gemini-2.5-flash-lite (GEMINI_MODEL, thinking budget 1024;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"ANALYTICS_THINKING": "0"},
+            "ANALYTICS_THINKING: gemini-2.5-pro takes a thinking budget of 128 to 32768",
+        ),
+        ({"ANALYTICS_THINKING": "lots"}, "ANALYTICS_THINKING: 'lots' is not a thinking budget"),
+        ({"MESSAGING_MODEL": "gpt-4o"}, "MESSAGING_MODEL: 'gpt-4o' is not a Gemini model"),
+        (
+            {"GEMINI_MODEL": "gemini-2.5-flash-lite", "QUOTA_FALLBACK_MODEL": "gemini-2.5-pro"},
+            "QUOTA_FALLBACK_MODEL: gemini-2.5-pro costs more than gemini-2.5-flash-lite",
+        ),
+    ],
+)
+def test_a_bad_model_setting_is_one_line_naming_the_variable(
+    verify: Verify, sqlite_url: str, env: dict[str, str], expected: str
+) -> None:
+    result = verify(DATABASE_URL=sqlite_url, **env)
+    assert result.exit_code == 1
+    assert line(result, "models").startswith(f"✗ models: {expected}")
+    assert "Traceback" not in result.output
 
 
 def test_production_refuses_the_default_secret_and_missing_key(

@@ -61,3 +61,31 @@ def _check_endpoints(proc: subprocess.Popen[bytes], port: int, log: Path) -> Non
     assert health.json() == {"status": "ok"}
     ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
     assert ready.status_code == 200, ready.text
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("MESSAGING_MODEL", "gemini-9-ultra", "MESSAGING_MODEL: no published price"),
+        ("CONTENT_THINKING", "128k", "CONTENT_THINKING: '128k' is not a thinking budget"),
+        ("QUOTA_FALLBACK_MODEL", "gemini-2.5-pro", "QUOTA_FALLBACK_MODEL: gemini-2.5-pro costs"),
+        ("GEMINI_SAFETY_HATE_SPEECH", "BLOCK_MOST", "GEMINI_SAFETY_HATE_SPEECH"),
+    ],
+)
+def test_serve_refuses_a_bad_model_setting_in_one_line_naming_it(
+    tmp_path: Path, variable: str, value: str, named: str
+) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", variable: value}
+    cli = Path(sys.executable).with_name("huntaze-ai")
+    done = subprocess.run(
+        [str(cli), "serve", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert named in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

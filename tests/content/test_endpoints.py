@@ -28,7 +28,7 @@ async def test_a_caption_request_returns_rule_abiding_variants_and_is_charged(
         assert 5 <= len(caption["hashtags"]) <= 10
         assert all(tag.startswith("#") for tag in caption["hashtags"])
     usage = out["usage"]
-    assert usage["model"] == "gemini-2.5-pro"
+    assert usage["model"] == "gemini-2.5-flash"  # captions run on flash by default
     assert usage["input_tokens"] > 0
     assert usage["output_tokens"] > 0
     assert Decimal(usage["cost_usd"]) > 0
@@ -76,9 +76,25 @@ async def test_provider_faults_map_to_the_contract_with_nothing_charged(
     with run_emulator_in_thread(EmulatorConfig(port=0, fault=fault, timeout_hold_s=5)) as url:
         async with app_client(settings_for(database_url, gemini_base_url=url)) as client:
             app = client._transport.app  # type: ignore[attr-defined]
-            app.state.llm = replace(app.state.llm, timeout_s=0.5)
+            app.state.ai.llm = replace(app.state.ai.llm, timeout_s=0.5)
             response = await client.post("/api/ai/content/caption", json=body, headers=headers)
     assert response.status_code == status
     assert response.json()["error"] == code
     b = await books(database, user_id)
     assert (b.spent, b.reserved, b.rows, b.rows_cost) == (0, 0, 1, 0)
+
+
+async def test_a_caption_the_model_blocks_is_a_422_naming_the_category_and_charged(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await creator_headers(database)
+    body = {"platform": "instagram", "description": "how to make a bomb of a beach look"}
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post("/api/ai/content/caption", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    out = response.json()
+    assert (out["error"], out["category"]) == ("content_blocked", "HARM_CATEGORY_DANGEROUS_CONTENT")
+    assert Decimal(out["usage"]["cost_usd"]) > 0
+    b = await books(database, user_id)
+    assert (b.rows, b.reserved) == (1, 0)
+    assert b.spent == b.rows_cost > 0

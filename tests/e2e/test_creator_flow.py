@@ -94,12 +94,14 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
     assert events[-1][1]["reply"] == reply
     assert page.url == app_server.at("/messages")
     expect(page.locator("#reply-meta")).to_contain_text("cost $")
+    expect(page.locator("#reply-meta")).to_contain_text("on gemini-2.5-flash")
     expect(page.locator("#response-card button.copy")).to_be_visible()
 
     page.goto(app_server.at("/dashboard"))
     spent = dollars(page.locator(".ai-quota-indicator .quota-spent"))
     assert spent > 0
-    expect(page.locator(".hbars")).to_contain_text("messaging")
+    expect(page.get_by_label("Spend per feature")).to_contain_text("messaging")
+    expect(page.get_by_label("Spend per model")).to_contain_text("gemini-2.5-flash")
 
     page.goto(app_server.at("/content/create"))
     page.locator("select[name=platform]").select_option("instagram")
@@ -115,7 +117,10 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
     expect(page.locator(".quota-details")).to_contain_text("$")
     assert dollars(page.locator(".ai-quota-indicator .quota-spent")) > spent
     for feature in ("messaging", "content", "analytics"):
-        expect(page.locator(".hbars")).to_contain_text(feature)
+        expect(page.get_by_label("Spend per feature")).to_contain_text(feature)
+    # Analytics runs on pro, the other agents on flash: the month's spend splits by model.
+    for model in ("gemini-2.5-flash", "gemini-2.5-pro"):
+        expect(page.get_by_label("Spend per model")).to_contain_text(model)
 
 
 def test_copy_button_puts_the_reply_on_the_clipboard(

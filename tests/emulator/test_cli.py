@@ -13,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from huntaze_ai.cli import app
+from huntaze_ai.emulator import EmulatorConfig
+from huntaze_ai.emulator.safety import DEFAULT_TRIGGERS, SafetyTrigger
 
 
 def _free_port() -> int:
@@ -24,7 +26,16 @@ def _free_port() -> int:
 def test_emulator_help_lists_its_options() -> None:
     result = CliRunner().invoke(app, ["emulator", "--help"])
     assert result.exit_code == 0, result.output
-    for option in ("--host", "--port", "--latency-ms", "--fail-rate", "--fail-status", "--seed"):
+    for option in (
+        "--host",
+        "--port",
+        "--latency-ms",
+        "--fail-rate",
+        "--fail-status",
+        "--seed",
+        "--safety-trigger",
+        "--no-safety-triggers",
+    ):
         assert option in result.output
 
 
@@ -66,3 +77,37 @@ def test_emulator_command_serves_generate_content_from_a_subprocess(tmp_path: Pa
             proc.wait(timeout=15)
     assert proc.returncode in (0, -15), log.read_text()
     assert "GEMINI_BASE_URL" in log.read_text()
+
+
+def _config_of(args: list[str], monkeypatch: pytest.MonkeyPatch) -> EmulatorConfig:
+    """The config `huntaze-ai emulator ARGS` would serve, without serving it."""
+    served: list[EmulatorConfig] = []
+    monkeypatch.setattr(
+        "huntaze_ai.cli.emulator.uvicorn.run",
+        lambda app, **_: served.append(app.state.emulator.config),
+    )
+    result = CliRunner().invoke(app, ["emulator", *args])
+    assert result.exit_code == 0, result.output
+    return served[0]
+
+
+def test_the_emulator_blocks_for_the_default_triggers_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _config_of([], monkeypatch).safety_triggers == DEFAULT_TRIGGERS
+    assert _config_of(["--no-safety-triggers"], monkeypatch).safety_triggers == ()
+    triggers = _config_of(
+        ["--safety-trigger", "spicy words=harassment", "--safety-trigger", "secret=SPII:prompt"],
+        monkeypatch,
+    ).safety_triggers
+    assert triggers == (
+        SafetyTrigger("spicy words", "HARM_CATEGORY_HARASSMENT"),
+        SafetyTrigger("secret", "SPII", prompt=True),
+    )
+
+
+@pytest.mark.parametrize("bad", ["no equals sign", "x=HARM_CATEGORY_GOSSIP", "x=harassment:later"])
+def test_a_malformed_safety_trigger_is_refused_with_its_option_named(bad: str) -> None:
+    result = CliRunner().invoke(app, ["emulator", "--safety-trigger", bad])
+    assert result.exit_code == 2
+    assert "--safety-trigger" in result.output

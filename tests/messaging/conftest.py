@@ -8,6 +8,7 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, User
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from huntaze_ai.kit.db import Database
+from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.llm.provider import LLM
 from huntaze_ai.metering.service import Meter
 from huntaze_ai.models import User
@@ -42,8 +43,9 @@ class Recorder:
         return len(self.instructions)
 
 
-def fake_llm(recorder: Recorder) -> LLM:
-    return LLM(model=FunctionModel(recorder), model_name=MODEL, emulated=True, base_url=None)
+def fake_ai(meter: Meter, recorder: Recorder) -> AIPipeline:
+    """The pipeline with every agent on `recorder`, billed as MODEL."""
+    return AIPipeline(meter, LLM.uniform(FunctionModel(recorder), MODEL))
 
 
 async def creator_and_meter(database: Database) -> tuple[User, Meter]:

@@ -72,14 +72,15 @@ async def test_a_stream_the_client_abandons_is_settled_and_releases_its_reservat
     creator = await new_creator(database)
     meter = make_meter(database)
     with run_emulator_in_thread(EmulatorConfig(port=0, latency_ms=2000)) as url:
-        from huntaze_ai.llm.provider import build_llm
+        from huntaze_ai.llm.pipeline import AIPipeline
+        from huntaze_ai.llm.provider import open_llm
         from tests.metering.conftest import make_settings
 
-        llm = build_llm(make_settings(gemini_base_url=url))
-        async with llm.model:  # type: ignore[attr-defined]
+        async with open_llm(make_settings(gemini_base_url=url)) as llm:
             async with database.sessionmaker() as session:
                 prepared = await prepare(session, creator, ReplyRequest(fan_message="hi there"))
-            stream = stream_reply(meter, llm, creator, prepared, "hi there", None)
+            ai = AIPipeline(meter, llm)
+            stream = stream_reply(ai, creator, prepared, "hi there", None)
             first = await anext(stream)
             assert first.startswith("event: delta")
             await stream.aclose()  # what Starlette does when the client goes away
@@ -139,3 +140,46 @@ async def test_bad_reply_requests_are_422_and_charge_nothing(
         response = await client.post("/api/ai/messages/reply", json=body, headers=headers)
     assert response.status_code == 422
     assert (await books(database, user_id)).rows == 0
+
+
+async def test_a_draft_the_model_blocks_is_an_escalation_for_a_human_charged_as_billed(
+    database_url: URL, database: Database
+) -> None:
+    # "subhuman" is one of the emulator's hate-speech triggers; BLOCK_ONLY_HIGH (our default for
+    # the category) lets the block through, as Gemini would.
+    user_id, headers = await creator_headers(database)
+    body = {"fan_message": "you are subhuman and so is everyone who pays you"}
+    async with app_client(settings_for(database_url)) as client:
+        plain = await client.post("/api/ai/messages/reply", json=body, headers=headers)
+        streamed = await client.post("/api/ai/messages/reply/stream", json=body, headers=headers)
+    assert plain.status_code == 200, plain.text
+    out = plain.json()
+    assert (out["status"], out["reply"], out["compliance"]["verdict"]) == (
+        "escalate",
+        "",
+        "escalate",
+    )
+    (reason,) = out["compliance"]["reasons"]
+    assert reason["code"] == "model_blocked"
+    assert "HARM_CATEGORY_HATE_SPEECH" in reason["detail"]
+    assert Decimal(out["usage"]["cost_usd"]) > 0  # Google bills the prompt of a blocked answer
+    events = _events(streamed.text)
+    assert [name for name, _ in events if name != "delta"] == ["done"]
+    done = events[-1][1]
+    assert done["status"] == "escalate"
+    assert done["compliance"]["reasons"][0]["code"] == "model_blocked"
+    b = await books(database, user_id)
+    assert (b.rows, b.reserved) == (2, 0)
+    assert b.spent == b.rows_cost > 0
+
+
+async def test_a_blocked_draft_under_a_lowered_threshold_is_not_blocked(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    body = {"fan_message": "you are subhuman and so is everyone who pays you"}
+    settings = settings_for(database_url, gemini_safety_hate_speech="BLOCK_NONE")
+    async with app_client(settings) as client:
+        response = await client.post("/api/ai/messages/reply", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert all(r["code"] != "model_blocked" for r in response.json()["compliance"]["reasons"])

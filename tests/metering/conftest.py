@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from huntaze_ai.config import Settings
 from huntaze_ai.kit import clock
 from huntaze_ai.kit.db import Database
+from huntaze_ai.metering.pricing import Prices
 from huntaze_ai.metering.quota import QuotaLedger, month_start
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter
 from huntaze_ai.metering.service import Meter
@@ -26,17 +27,22 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(**{"gemini_model": MODEL, **overrides})
 
 
+# The Gemini models the tests call, priced as the app prices them at start-up.
+PRICES = Prices([MODEL, "gemini-2.5-flash", "gemini-2.5-flash-lite"])
+
+
 def make_meter(
     database: Database,
     settings: Settings | None = None,
     limiter: CreatorRateLimiter | None = None,
+    prices: Prices = PRICES,
     **ledger_kwargs: Any,
 ) -> Meter:
     settings = settings or make_settings()
     limiter = limiter or CreatorRateLimiter(
         limits={"starter": 10_000, "pro": 10_000, "business": 10_000}
     )
-    return Meter(QuotaLedger(database.sessionmaker, settings, **ledger_kwargs), limiter, settings)
+    return Meter(QuotaLedger(database.sessionmaker, settings, **ledger_kwargs), limiter, prices)
 
 
 async def new_creator(database: Database, plan: str = "starter") -> User:

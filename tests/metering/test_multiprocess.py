@@ -15,10 +15,9 @@ from sqlalchemy.engine import URL
 
 from huntaze_ai.kit import clock
 from huntaze_ai.kit.db import Database
-from huntaze_ai.metering.pricing import worst_case_cost_micros
 from huntaze_ai.metering.quota import QuotaLedger
 from tests.metering import workers
-from tests.metering.conftest import books, make_settings, new_creator
+from tests.metering.conftest import PRICES, books, make_settings, new_creator
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +35,7 @@ async def test_three_processes_admit_exactly_the_rate_limit_and_never_overspend(
     if database_url.get_backend_name() == "sqlite":
         pytest.skip("app instances share PostgreSQL in production; SQLite is single-host")
     user = await new_creator(database)
-    worst = worst_case_cost_micros(workers.MODEL, workers.PROMPT, workers.MAX_OUT)
+    worst = PRICES.worst_case_micros(workers.MODEL, workers.PROMPT, workers.MAX_OUT)
     quota_micros = worst * 20  # 20 of the 50 admitted calls fit in the quota
     quota_usd = str(Decimal(quota_micros) / 1_000_000)
     prefix = f"huntaze-ai-test:{uuid.uuid4().hex[:8]}"
@@ -81,7 +80,7 @@ async def test_a_killed_process_reservation_expires_and_is_swept(
     database = Database.from_url(fresh_database_url)
     try:
         user = await new_creator(database)
-        worst = worst_case_cost_micros(workers.MODEL, workers.PROMPT, workers.MAX_OUT)
+        worst = PRICES.worst_case_micros(workers.MODEL, workers.PROMPT, workers.MAX_OUT)
         quota_usd = str(Decimal(worst) / 1_000_000)  # room for exactly one call
         ctx = multiprocessing.get_context("spawn")
         ready = ctx.Event()

@@ -6,26 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huntaze_ai.metering import pricing
 from huntaze_ai.metering.pricing import (
     ModelPrice,
+    Prices,
     TokenUsage,
     UnknownModelPrice,
     cost_micros,
-    ensure_priced,
     price_source,
     prompt_token_upper_bound,
-    worst_case_cost_micros,
 )
 
 PRO = "gemini-2.5-pro"
 SELF_HOSTED = "llama3.1:8b"
-
-
-@pytest.fixture(autouse=True)
-def _own_price_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Overrides registered by a test stay in that test."""
-    monkeypatch.setattr(pricing, "_overrides", {})
+PRO_PRICES = Prices([PRO])
 
 
 def test_gemini_pro_is_priced_per_published_rates_in_micro_usd() -> None:
@@ -61,7 +54,7 @@ def test_a_model_without_a_price_is_an_error_never_a_free_call() -> None:
     with pytest.raises(UnknownModelPrice, match="gemini-9-ultra"):
         cost_micros("gemini-9-ultra", TokenUsage(10, 10))
     with pytest.raises(UnknownModelPrice):
-        ensure_priced("not-a-model")
+        Prices(["not-a-model"])
 
 
 def test_openai_hosted_models_are_priced_by_genai_prices() -> None:
@@ -70,43 +63,52 @@ def test_openai_hosted_models_are_priced_by_genai_prices() -> None:
     assert cost_micros("gpt-4o", usage) == 12_500_000
     assert cost_micros("gpt-4o-mini", usage) == 750_000
     assert price_source("gpt-4o") == "genai-prices"
-    ensure_priced("gpt-4o")
+    assert Prices(["gpt-4o"]).cost_micros("gpt-4o", usage) == 12_500_000
 
 
 def test_a_self_hosted_model_without_an_override_is_refused() -> None:
-    with pytest.raises(UnknownModelPrice, match="MODEL_PRICE_INPUT_USD_PER_MTOK"):
-        ensure_priced(SELF_HOSTED)
+    with pytest.raises(UnknownModelPrice, match="MODEL_PRICES"):
+        Prices([SELF_HOSTED])
     with pytest.raises(UnknownModelPrice):
         cost_micros(SELF_HOSTED, TokenUsage(10, 10))
 
 
 def test_an_override_prices_an_unknown_model_exactly_rounded_up() -> None:
-    ensure_priced(SELF_HOSTED, ModelPrice(Decimal("0.15"), Decimal("0.45")))
-    assert price_source(SELF_HOSTED, ModelPrice(Decimal(1), Decimal(1))) == "override"
+    prices = Prices([SELF_HOSTED], {SELF_HOSTED: ModelPrice(Decimal("0.15"), Decimal("0.45"))})
+    assert prices.source(SELF_HOSTED) == "override"
     # 1234 × $0.15/M + 567 × $0.45/M = $0.00044025: 441 micro-USD, never 440.
-    assert cost_micros(SELF_HOSTED, TokenUsage(1_234, 567)) == 441
+    assert prices.cost_micros(SELF_HOSTED, TokenUsage(1_234, 567)) == 441
     # Cached input is charged as input (no cache rate was given).
-    assert cost_micros(SELF_HOSTED, TokenUsage(1_000_000, 0, cached_input_tokens=1_000_000)) == (
-        150_000
-    )
-    assert worst_case_cost_micros(SELF_HOSTED, "x" * 936, 2_000) == 150 + 900
+    cached = TokenUsage(1_000_000, 0, cached_input_tokens=1_000_000)
+    assert prices.cost_micros(SELF_HOSTED, cached) == 150_000
+    assert prices.worst_case_micros(SELF_HOSTED, "x" * 936, 2_000) == 150 + 900
 
 
-def test_an_explicit_zero_override_is_free_and_clearing_it_refuses_again() -> None:
-    ensure_priced(SELF_HOSTED, ModelPrice(Decimal(0), Decimal(0)))
-    assert cost_micros(SELF_HOSTED, TokenUsage(10_000, 10_000)) == 0
+def test_an_explicit_zero_override_is_free_and_a_table_without_it_refuses() -> None:
+    free = Prices([SELF_HOSTED], {SELF_HOSTED: ModelPrice(Decimal(0), Decimal(0))})
+    assert free.cost_micros(SELF_HOSTED, TokenUsage(10_000, 10_000)) == 0
     with pytest.raises(UnknownModelPrice):
-        ensure_priced(SELF_HOSTED)
-    with pytest.raises(UnknownModelPrice):
-        cost_micros(SELF_HOSTED, TokenUsage(10, 10))
+        Prices([SELF_HOSTED])
+
+
+def test_a_model_not_priced_at_start_up_is_refused_never_free() -> None:
+    with pytest.raises(UnknownModelPrice, match="start-up"):
+        PRO_PRICES.cost_micros("gemini-2.5-flash", TokenUsage(10, 10))
 
 
 def test_an_override_wins_over_the_published_price_and_leaves_other_models_alone() -> None:
-    ensure_priced("gpt-4o", ModelPrice(Decimal(1), Decimal(2)))
-    assert cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 3_000_000
-    assert cost_micros(PRO, TokenUsage(input_tokens=1_000, output_tokens=1_000)) == 11_250
-    ensure_priced("gpt-4o")
-    assert cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 12_500_000
+    prices = Prices(["gpt-4o", PRO], {"gpt-4o": ModelPrice(Decimal(1), Decimal(2))})
+    assert prices.cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 3_000_000
+    assert prices.cost_micros(PRO, TokenUsage(input_tokens=1_000, output_tokens=1_000)) == 11_250
+    published = Prices(["gpt-4o"])
+    assert published.cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 12_500_000
+
+
+def test_a_cheaper_model_is_cheaper_on_input_and_output_alike() -> None:
+    prices = Prices([PRO, "gemini-2.5-flash", "gemini-2.5-flash-lite"])
+    assert prices.is_cheaper_or_equal("gemini-2.5-flash", PRO)
+    assert prices.is_cheaper_or_equal("gemini-2.5-flash-lite", "gemini-2.5-flash")
+    assert not prices.is_cheaper_or_equal(PRO, "gemini-2.5-flash")
 
 
 def test_a_negative_override_is_refused() -> None:
@@ -152,4 +154,4 @@ def test_the_worst_case_bounds_every_real_usage_within_the_limits(
     cached = data.draw(st.integers(min_value=0, max_value=real_in))
     real_out = data.draw(st.integers(min_value=0, max_value=max_output))
     real = cost_micros(PRO, TokenUsage(real_in, real_out, cached))
-    assert real <= worst_case_cost_micros(PRO, prompt, max_output)
+    assert real <= PRO_PRICES.worst_case_micros(PRO, prompt, max_output)

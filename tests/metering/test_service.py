@@ -15,11 +15,17 @@ from huntaze_ai.metering.pricing import (
     UnknownModelPrice,
     cost_micros,
     prompt_token_upper_bound,
-    worst_case_cost_micros,
 )
 from huntaze_ai.metering.quota import DuplicateRequest, QuotaExceeded
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
-from tests.metering.conftest import MODEL, books, make_meter, make_settings, new_creator
+from tests.metering.conftest import (
+    MODEL,
+    PRICES,
+    books,
+    make_meter,
+    make_settings,
+    new_creator,
+)
 
 PROMPT = "Fan: hey, loved your last post! what are you up to this weekend?" * 4
 MAX_OUT = 400
@@ -39,6 +45,7 @@ async def test_a_successful_call_is_charged_its_real_cost_not_the_reservation(
         "input_tokens": 80,
         "output_tokens": 120,
         "cost_usd": "0.001300",
+        "fallback": False,
     }
     b = await books(database, user.id)
     assert (b.spent, b.reserved, b.rows, b.rows_cost) == (1_300, 0, 1, 1_300)
@@ -49,7 +56,7 @@ async def test_200_concurrent_calls_never_overspend_and_leave_the_books_exact(
 ) -> None:
     # Every call really costs its worst case, so a limit of 40 worst cases admits exactly 40:
     # any race between the check and the reservation shows up as a 41st success.
-    worst = worst_case_cost_micros(MODEL, PROMPT, MAX_OUT)
+    worst = PRICES.worst_case_micros(MODEL, PROMPT, MAX_OUT)
     limit_micros = worst * 40
     settings = make_settings(quota_starter_usd=Decimal(limit_micros) / 1_000_000)
     meter = make_meter(database, settings)
@@ -196,6 +203,13 @@ async def test_the_rate_limit_is_checked_before_any_money_is_reserved(database: 
     assert (b.rows, b.reserved, b.open_reservations) == (2, 0, 0)
 
 
-def test_a_meter_refuses_to_start_with_a_model_it_cannot_price(database: Database) -> None:
+async def test_a_model_the_meter_was_not_given_a_price_for_is_refused_before_reserving(
+    database: Database,
+) -> None:
+    meter = make_meter(database)
+    user = await new_creator(database)
     with pytest.raises(UnknownModelPrice):
-        make_meter(database, make_settings(gemini_model="gemini-9-ultra"))
+        async with meter.call(user, "content", "gemini-9-ultra", MAX_OUT, PROMPT):
+            pytest.fail("must not run")
+    b = await books(database, user.id)
+    assert (b.rows, b.reserved, b.open_reservations) == (0, 0, 0)

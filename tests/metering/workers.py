@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from huntaze_ai.config import Settings
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.redis import create_redis
-from huntaze_ai.metering.pricing import prompt_token_upper_bound
+from huntaze_ai.metering.pricing import Prices, prompt_token_upper_bound
 from huntaze_ai.metering.quota import QuotaExceeded, QuotaLedger
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
 from huntaze_ai.metering.service import Meter
@@ -58,7 +58,7 @@ async def _run_calls(
     database = Database.from_url(make_url(db_url))
     redis = create_redis(redis_url)
     limiter = CreatorRateLimiter(redis, "closed", key_prefix=key_prefix)
-    meter = Meter(QuotaLedger(database.sessionmaker, settings), limiter, settings)
+    meter = Meter(QuotaLedger(database.sessionmaker, settings), limiter, Prices([MODEL]))
     creator = _Creator(user_id)
 
     async def one() -> str:
@@ -94,7 +94,8 @@ def hold_reservation(db_url: str, user_id: int, quota_usd: str, ready: Any) -> N
 async def _hold(db_url: str, user_id: int, quota_usd: str, ready: Any) -> None:
     settings = Settings(gemini_model=MODEL, quota_starter_usd=Decimal(quota_usd))
     database = Database.from_url(make_url(db_url))
-    meter = Meter(QuotaLedger(database.sessionmaker, settings), CreatorRateLimiter(), settings)
+    ledger = QuotaLedger(database.sessionmaker, settings)
+    meter = Meter(ledger, CreatorRateLimiter(), Prices([MODEL]))
     async with meter.call(_Creator(user_id), "messaging", MODEL, MAX_OUT, PROMPT):
         ready.set()
         await asyncio.Event().wait()

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from huntaze_ai.config import Settings
-from huntaze_ai.ops.verify import _model, _openai
+from huntaze_ai.ops.verify import _models, _openai
 from tests.llm.fake_openai import MODEL, FakeOpenAI
 
 KEY = "sk-verify-0123456789"
@@ -49,12 +49,13 @@ def test_the_price_source_is_reported() -> None:
         model_price_input_usd_per_mtok=Decimal("0.1"),
         model_price_output_usd_per_mtok=Decimal("0.3"),
     )
-    check = _model(free)
-    assert (check.name, check.ok) == ("OPENAI_MODEL", True)
+    (check,) = _models(free)
+    assert (check.name, check.ok) == ("every agent's model", True)
     assert "priced by override: $0.1 in, $0.3 out per 1M tokens" in check.detail
-    unpriced = _model(_settings("http://x/v1"))
+    (unpriced,) = _models(_settings("http://x/v1"))
     assert not unpriced.ok
+    assert "OPENAI_MODEL" in unpriced.detail
     assert "MODEL_PRICE_INPUT_USD_PER_MTOK" in unpriced.detail
-    hosted = _model(_settings("https://api.openai.com/v1", openai_model="gpt-4o-mini"))
+    (hosted,) = _models(_settings("https://api.openai.com/v1", openai_model="gpt-4o-mini"))
     assert hosted.ok
-    assert hosted.detail == "gpt-4o-mini (priced by genai-prices)"
+    assert hosted.detail == "gpt-4o-mini (OPENAI_MODEL; priced by genai-prices)"

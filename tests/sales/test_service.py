@@ -15,7 +15,7 @@ from huntaze_ai.models import Fan, Subscription
 from huntaze_ai.sales.schemas import SuggestionsRequest
 from huntaze_ai.sales.service import suggest
 from tests.apphelpers import app_client, settings_for
-from tests.messaging.conftest import Recorder, creator_and_meter, fake_llm
+from tests.messaging.conftest import Recorder, creator_and_meter, fake_ai
 from tests.metering.conftest import books, new_creator
 
 IDEA = {
@@ -59,7 +59,7 @@ async def test_suggestions_use_the_fans_segment_and_return_ordered_price_strings
         )
     recorder = Recorder({"suggestions": [IDEA]})
     out = await suggest(
-        session, meter, fake_llm(recorder), creator, SuggestionsRequest(fan_id="fan-1")
+        session, fake_ai(meter, recorder), creator, SuggestionsRequest(fan_id="fan-1")
     )
     assert out.suggestions[0].price_min_usd == "25.50"
     assert out.suggestions[0].price_max_usd == "40.00"
@@ -78,7 +78,7 @@ async def test_another_creators_fan_is_not_found_and_nothing_is_charged(
     recorder = Recorder({"suggestions": [IDEA]})
     with pytest.raises(NotFound):
         await suggest(
-            session, meter, fake_llm(recorder), creator, SuggestionsRequest(fan_id="their-fan")
+            session, fake_ai(meter, recorder), creator, SuggestionsRequest(fan_id="their-fan")
         )
     assert recorder.calls == 0
     assert (await books(database, creator.id)).rows == 0

@@ -50,7 +50,7 @@ def test_spend_per_day_has_a_bar_for_every_day_of_the_month() -> None:
         rows=[],
         totals=UsageTotalsOut(
             calls=2, cost_usd="0.3", by_day={"2026-11-03": "0.1", "2026-11-20": "0.2"},
-            by_feature={},
+            by_feature={}, by_model={},
         ),
     )  # fmt: skip
     bars = view.spend_by_day(usage)

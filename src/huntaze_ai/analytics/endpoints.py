@@ -9,7 +9,7 @@ from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import AI_ERRORS
-from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+from huntaze_ai.llm.dependencies import AIDep
 
 router = APIRouter(prefix="/api/ai/analytics", tags=["analytics"], responses=AI_ERRORS)
 
@@ -18,9 +18,8 @@ router = APIRouter(prefix="/api/ai/analytics", tags=["analytics"], responses=AI_
 async def refresh(
     creator: CurrentCreator,
     session: SessionDep,
-    meter: MeterDep,
-    llm: LLMDep,
+    ai: AIDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> RefreshResponse:
     """New insights from the creator's stats, stored as AI insights. Metered."""
-    return await refresh_insights(session, meter, llm, creator, idempotency_key)
+    return await refresh_insights(session, ai, creator, idempotency_key)

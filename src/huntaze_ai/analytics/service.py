@@ -14,18 +14,17 @@ from huntaze_ai.creator_data.service import (
 )
 from huntaze_ai.insights.service import InsightIn, insight_out, save_insights
 from huntaze_ai.kit.money import format_usd
+from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import data_block, render
-from huntaze_ai.llm.provider import LLM
-from huntaze_ai.llm.runner import run_metered
-from huntaze_ai.metering.service import Meter
+from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
 
 MAX_INSIGHTS = 6
-MAX_OUTPUT_TOKENS = 1024 + 250 * MAX_INSIGHTS
+ANSWER_TOKENS = 250 * MAX_INSIGHTS
 
 
 async def refresh_insights(
-    session: AsyncSession, meter: Meter, llm: LLM, creator: User, request_id: str | None = None
+    session: AsyncSession, ai: AIPipeline, creator: User, request_id: str | None = None
 ) -> RefreshResponse:
     stats = await get_user_stats_context(session, creator.id)
     subs = await get_subscription_context(session, creator.id)
@@ -43,20 +42,13 @@ async def refresh_insights(
         "subscription_tiers": subs.tiers,
         "platforms": [p.provider for p in platforms],
     }
-    result = await run_metered(
-        meter=meter,
-        llm=llm,
-        creator=creator,
-        feature="analytics",
-        agent=analytics_agent,
-        instructions=render(
-            "analytics.j2", creator_name=creator.display_name, max_insights=MAX_INSIGHTS
-        ),
-        user_content=data_block(data),
-        max_output_tokens=MAX_OUTPUT_TOKENS,
-        request_id=request_id,
-        session=session,
+    prompt = Prompt(
+        Feature.ANALYTICS,
+        render("analytics.j2", creator_name=creator.display_name, max_insights=MAX_INSIGHTS),
+        data_block(data),
+        answer_tokens=ANSWER_TOKENS,
     )
+    result = await ai.run(creator, analytics_agent, prompt, request_id=request_id, session=session)
     stored = await save_insights(
         session,
         creator.id,
@@ -77,5 +69,5 @@ async def refresh_insights(
     return RefreshResponse(
         insights=[insight_out(i) for i in stored],
         usage=result.usage(),
-        emulated=llm.emulated,
+        emulated=ai.emulated,
     )

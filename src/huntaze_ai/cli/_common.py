@@ -30,6 +30,19 @@ def settings() -> Settings:
         fail(str(exc))
 
 
+def serving_settings() -> Settings:
+    """Settings for a command that starts the app: the model per agent and its price are checked
+    too, so a bad model setting is one line here rather than a traceback from a worker."""
+    from huntaze_ai.llm.models import load_model_plan
+
+    config = settings()
+    try:
+        load_model_plan(config)
+    except ConfigError as exc:
+        fail(str(exc))
+    return config
+
+
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a command's coroutine; expected failures become one line on stderr and exit 1."""
     try:

@@ -19,7 +19,7 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.cli import db
-from huntaze_ai.cli._common import fail, in_session, run, settings
+from huntaze_ai.cli._common import fail, in_session, run, serving_settings
 from huntaze_ai.config import Settings
 from huntaze_ai.creator_data.demo_data import fill_demo_data
 from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _demo(host: str, port: int, email: str, password: str, latency_ms: float) -> None:
-    config = settings()  # fail fast, in one line, on a bad configuration
+    config = serving_settings()  # fail fast, in one line, on a bad configuration
     try:
         account = validate_user_create(
             email=email, password=password, plan="pro", display_name=DEMO_NAME
@@ -133,9 +133,9 @@ def _ai(config: Settings, latency_ms: float, stack: ExitStack) -> tuple[Settings
     """The app's settings, with the emulator started when the AI is to be emulated; and a line
     saying which AI answers."""
     if config.llm_provider == "openai":
-        return config, f"{config.llm_model} at {config.openai_base_url} (OpenAI-compatible)"
+        return config, f"{config.openai_model} at {config.openai_base_url} (OpenAI-compatible)"
     if config.gemini_api_key is not None:
-        return config, f"Gemini {config.gemini_model} (real calls, GEMINI_API_KEY is set)"
+        return config, f"Gemini {_models(config)} (real calls, GEMINI_API_KEY is set)"
     if config.gemini_base_url:
         # An emulator the operator started (`huntaze-ai emulator` with faults, say) is theirs.
         return config, f"emulated, by GEMINI_BASE_URL={config.gemini_base_url}"
@@ -145,6 +145,12 @@ def _ai(config: Settings, latency_ms: float, stack: ExitStack) -> tuple[Settings
         "set GEMINI_API_KEY for real Gemini)"
     )
     return config.model_copy(update={"gemini_base_url": url}), ai
+
+
+def _models(config: Settings) -> str:
+    from huntaze_ai.llm.models import plan_models
+
+    return ", ".join(f"{p.feature.value} {p.model}" for p in plan_models(config))
 
 
 def _banner(host: str, port: int, account: UserCreate, ai: str) -> None:

@@ -6,6 +6,18 @@ import typer
 import uvicorn
 
 from huntaze_ai.emulator import EmulatorConfig, FaultKind, create_app
+from huntaze_ai.emulator.safety import DEFAULT_TRIGGERS, SafetyTrigger, parse_trigger
+
+
+def _triggers(given: list[str], none: bool) -> tuple[SafetyTrigger, ...]:
+    if none:
+        return ()
+    if not given:
+        return DEFAULT_TRIGGERS
+    try:
+        return tuple(parse_trigger(text) for text in given)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--safety-trigger") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +48,16 @@ def register(app: typer.Typer) -> None:
         no_tool_calls: bool = typer.Option(
             False, "--no-tool-calls", help="Answer agents with tools without calling them first."
         ),
+        safety_trigger: list[str] = typer.Option(
+            [],
+            help="Block answers to messages containing PHRASE (repeatable, replaces the default "
+            "list): PHRASE=CATEGORY (harassment, hate_speech, sexually_explicit, "
+            "dangerous_content, or PROHIBITED_CONTENT, BLOCKLIST, SPII), ':prompt' to block "
+            "the prompt instead.",
+        ),
+        no_safety_triggers: bool = typer.Option(
+            False, "--no-safety-triggers", help="Never block for a phrase (faults still do)."
+        ),
     ) -> None:
         """Serve a Gemini-compatible REST API offline (point GEMINI_BASE_URL at it)."""
         config = EmulatorConfig(
@@ -49,6 +71,7 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             api_keys=frozenset(api_key) if api_key else None,
             call_tools=not no_tool_calls,
+            safety_triggers=_triggers(safety_trigger, no_safety_triggers),
         )
         typer.echo(
             f"Gemini API emulator (seed {seed}): set GEMINI_BASE_URL=http://{host}:{port} "

@@ -7,7 +7,7 @@ import logging
 import typer
 import uvicorn
 
-from huntaze_ai.cli._common import settings
+from huntaze_ai.cli._common import serving_settings
 
 WORKER_HEALTHCHECK_TIMEOUT_S = 30
 
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from huntaze_ai.kit import metrics
         from huntaze_ai.kit.logging import configure_logging, log_level_from_env
 
-        settings()  # fail fast, in one line, on a bad configuration
+        serving_settings()  # fail fast, in one line, on a bad configuration
         configure_logging()  # the supervisor's lines too; each worker configures its own
         # Workers inherit PROMETHEUS_MULTIPROC_DIR, so it is set before they start.
         with metrics.multiprocess_dir_for(workers) as metrics_dir:

@@ -8,7 +8,7 @@ from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.content.schemas import CaptionRequest, CaptionResponse
 from huntaze_ai.content.service import generate_captions
 from huntaze_ai.kit.errors import AI_ERRORS
-from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+from huntaze_ai.llm.dependencies import AIDep
 
 router = APIRouter(prefix="/api/ai/content", tags=["content"], responses=AI_ERRORS)
 
@@ -17,9 +17,8 @@ router = APIRouter(prefix="/api/ai/content", tags=["content"], responses=AI_ERRO
 async def caption(
     body: CaptionRequest,
     creator: CurrentCreator,
-    meter: MeterDep,
-    llm: LLMDep,
+    ai: AIDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> CaptionResponse:
     """Caption variants with hashtags that respect the platform's rules. Metered."""
-    return await generate_captions(meter, llm, creator, body, idempotency_key)
+    return await generate_captions(ai, creator, body, idempotency_key)

@@ -5,18 +5,16 @@ from __future__ import annotations
 from huntaze_ai.content import rules
 from huntaze_ai.content.agent import caption_agents
 from huntaze_ai.content.schemas import CaptionOut, CaptionRequest, CaptionResponse
+from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import data_block, render
-from huntaze_ai.llm.provider import LLM
-from huntaze_ai.llm.runner import run_metered
-from huntaze_ai.metering.service import Meter
+from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
 
 TOKENS_PER_VARIANT = 200
-THINKING_ALLOWANCE = 1024
 
 
 async def generate_captions(
-    meter: Meter, llm: LLM, creator: User, body: CaptionRequest, request_id: str | None = None
+    ai: AIPipeline, creator: User, body: CaptionRequest, request_id: str | None = None
 ) -> CaptionResponse:
     instructions = render(
         "content.j2",
@@ -27,19 +25,15 @@ async def generate_captions(
         variants=body.variants,
         tone=body.tone,
     )
-    result = await run_metered(
-        meter=meter,
-        llm=llm,
-        creator=creator,
-        feature="content",
-        agent=caption_agents[body.variants],
-        instructions=instructions,
-        user_content=data_block({"media_description": body.description}),
-        max_output_tokens=THINKING_ALLOWANCE + TOKENS_PER_VARIANT * body.variants,
-        request_id=request_id,
+    prompt = Prompt(
+        Feature.CONTENT,
+        instructions,
+        data_block({"media_description": body.description}),
+        answer_tokens=TOKENS_PER_VARIANT * body.variants,
     )
+    result = await ai.run(creator, caption_agents[body.variants], prompt, request_id=request_id)
     captions = []
     for draft in result.output.captions[: body.variants]:
         text, tags = rules.apply(body.platform, draft.text, draft.hashtags, body.description)
         captions.append(CaptionOut(text=text, hashtags=[f"#{t}" for t in tags]))
-    return CaptionResponse(captions=captions, usage=result.usage(), emulated=llm.emulated)
+    return CaptionResponse(captions=captions, usage=result.usage(), emulated=ai.emulated)

@@ -157,6 +157,19 @@ def triggered(
     return None
 
 
+def parse_trigger(text: str) -> SafetyTrigger:
+    """`phrase=BLOCK` (a harm category, full or short, or PROHIBITED_CONTENT, BLOCKLIST, SPII);
+    a trailing `:prompt` blocks the prompt instead of the candidate."""
+    phrase, _, block = text.rpartition("=")
+    block, _, where = block.partition(":")
+    if not phrase.strip() or where not in ("", "prompt"):
+        raise ValueError(f"safety trigger {text!r}: write it as phrase=CATEGORY[:prompt]")
+    named = block.strip().upper()
+    if named not in FIXED_REASONS:
+        named = category_named(block) or named
+    return SafetyTrigger(phrase.strip(), named, prompt=where == "prompt")
+
+
 def category_named(value: str) -> str | None:
     """The category a fault header names, in full or short ("harassment"); None if unknown."""
     name = value.strip().upper()

@@ -7,8 +7,11 @@
     ├── PayloadTooLarge               413     payload_too_large
     ├── Conflict                      409     conflict
     ├── DependencyUnavailable         503     dependency_unavailable
-    └── UpstreamError                 502     provider_error      (the model provider failed)
-        └── UpstreamTimeout           504     provider_timeout
+    └── AnsweredError                 (a model call that failed; `outcome` labels its usage row)
+        ├── ContentBlocked            422     content_blocked     (the provider's safety filter)
+        └── UpstreamError             502     provider_error      (the model provider failed)
+            ├── UnusableAnswer        502     provider_error      (answered, billed, unusable)
+            └── UpstreamTimeout       504     provider_timeout
 
 Domains subclass these (or HuntazeError) at the top of their service module. Every error carries its
 HTTP status; a response body is always `{"error": code, "message": text, **details}`.
@@ -85,18 +88,51 @@ class DependencyUnavailable(HuntazeError):
     default_message = "A dependency is unavailable"
 
 
-class UpstreamError(HuntazeError):
-    """The model provider failed; nothing was charged for the call."""
+class AnsweredError(HuntazeError):
+    """A model call that did not give the agent its answer. `outcome` is what the usage row says
+    became of it; the Meter charges whatever usage the provider reported before it failed."""
+
+    outcome: str = "provider_error"
+
+
+class ContentBlocked(AnsweredError):
+    """The provider's safety filter withheld the answer (or refused the prompt). Billed as the
+    provider bills it; `category` names the harm category or block reason."""
+
+    status_code = 422
+    code = "content_blocked"
+    default_message = "The AI model's safety filter blocked this answer"
+    outcome = "blocked"
+
+    def __init__(self, category: str) -> None:
+        super().__init__(
+            f"The AI model's safety filter blocked this answer ({category})", category=category
+        )
+        self.category = category
+
+
+class UpstreamError(AnsweredError):
+    """The model provider failed, without an answer (nothing charged) or with an unusable one."""
 
     status_code = 502
     code = "provider_error"
     default_message = "The AI provider returned an error"
 
 
+class UnusableAnswer(UpstreamError):
+    """The provider answered and billed, but nothing usable came back (`truncated` when the
+    output tokens ran out, `invalid_output` when the answer does not fit the agent's schema)."""
+
+    def __init__(self, message: str, outcome: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
 class UpstreamTimeout(UpstreamError):
     status_code = 504
     code = "provider_timeout"
     default_message = "The AI provider did not answer in time"
+    outcome = "timeout"
 
 
 class ErrorBody(BaseModel):
@@ -116,9 +152,11 @@ _DESCRIPTIONS = {
     404: "`not_found`: no such object, or another creator's",
     409: "`duplicate_request`: this Idempotency-Key was already used",
     413: "`payload_too_large`: the body is over MAX_BODY_BYTES",
-    422: "`invalid_request`: the failing `fields`",
+    422: "`invalid_request`: the failing `fields`; on an AI call also `content_blocked`: the "
+    "model's safety filter withheld the answer (`category`; `usage`: billed as the provider bills)",
     429: "`rate_limited`: `retry_after_s` and a Retry-After header",
-    502: "`provider_error`: the AI provider failed; nothing charged",
+    502: "`provider_error`: the AI provider failed (nothing charged), or answered nothing usable, "
+    "e.g. it ran out of output tokens (`usage`: what the provider billed for it)",
     503: "`dependency_unavailable`: database or Redis unreachable; retry",
     504: "`provider_timeout`: the AI provider did not answer in time; nothing charged",
 }

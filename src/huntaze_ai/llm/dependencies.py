@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from huntaze_ai.llm.provider import LLM
+from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.metering.service import Meter
 
 
@@ -17,10 +17,10 @@ async def get_meter(request: Request) -> Meter:
     return meter
 
 
-async def get_llm(request: Request) -> LLM:
-    llm: LLM = request.app.state.llm
-    return llm
+async def get_ai(request: Request) -> AIPipeline:
+    ai: AIPipeline = request.app.state.ai
+    return ai
 
 
 MeterDep = Annotated[Meter, Depends(get_meter)]
-LLMDep = Annotated[LLM, Depends(get_llm)]
+AIDep = Annotated[AIPipeline, Depends(get_ai)]

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.compliance.service import ComplianceResult, check_message
 from huntaze_ai.creator_data.service import get_fan, get_platform_context
+from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.kit.money import format_usd
+from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import clip, data_block, keep_recent_within, render
-from huntaze_ai.llm.provider import LLM
-from huntaze_ai.llm.runner import run_metered
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
 from huntaze_ai.messaging.schemas import (
     ComplianceOut,
@@ -22,12 +22,13 @@ from huntaze_ai.messaging.schemas import (
     ReplyResponse,
     UpsellOut,
 )
-from huntaze_ai.metering.service import Meter, MeteredCall
+from huntaze_ai.metering.kinds import Feature
+from huntaze_ai.metering.service import MeteredCall
 from huntaze_ai.models import User
 
 MAX_REPLY_CHARS = 500
 CONVERSATION_BUDGET_TOKENS = 3000
-MAX_OUTPUT_TOKENS = 1024 + 400  # thinking allowance + the reply
+ANSWER_TOKENS = 400  # the reply, its confidence and an upsell; thinking room is added per model
 _LEAK_WINDOW = 8  # this many consecutive words of our instructions in a draft is a leak
 
 
@@ -55,6 +56,10 @@ class Prepared:
     instructions: str
     user_content: str
     escalated: ComplianceResult | None  # set when the fan's message alone needs a human
+
+    @property
+    def prompt(self) -> Prompt:
+        return Prompt(Feature.MESSAGING, self.instructions, self.user_content, ANSWER_TOKENS)
 
 
 async def prepare(session: AsyncSession, creator: User, body: ReplyRequest) -> Prepared:
@@ -89,7 +94,7 @@ async def prepare(session: AsyncSession, creator: User, body: ReplyRequest) -> P
     return Prepared(platform, instructions, data_block(data), None)
 
 
-def escalated_response(prepared: Prepared, llm: LLM) -> ReplyResponse:
+def escalated_response(prepared: Prepared, ai: AIPipeline) -> ReplyResponse:
     """Refunds, chargebacks, legal threats: a human answers, and no model call is paid for."""
     assert prepared.escalated is not None
     return ReplyResponse(
@@ -97,13 +102,31 @@ def escalated_response(prepared: Prepared, llm: LLM) -> ReplyResponse:
         status="escalate",
         confidence=0.0,
         compliance=_compliance_out(prepared.escalated),
-        usage=MeteredCall.unmetered_summary(llm.model_name),
-        emulated=llm.emulated,
+        usage=MeteredCall.unmetered_summary(ai.model_for(Feature.MESSAGING)),
+        emulated=ai.emulated,
+    )
+
+
+def model_blocked_response(exc: ContentBlocked, ai: AIPipeline) -> ReplyResponse:
+    """The model's safety filter withheld the draft: a person writes this reply. The call was
+    billed (DESIGN §2.3), so its usage is what the provider charged."""
+    reason = ComplianceReasonOut(
+        code="model_blocked",
+        detail=f"the AI model's safety filter withheld the draft ({exc.category}); "
+        "a person should write this reply",
+    )
+    return ReplyResponse(
+        reply="",
+        status="escalate",
+        confidence=0.0,
+        compliance=ComplianceOut(verdict="escalate", reasons=[reason]),
+        usage=exc.details["usage"],
+        emulated=ai.emulated,
     )
 
 
 def finish(
-    prepared: Prepared, draft: MessagingDraft, fan_message: str, call: MeteredCall, llm: LLM
+    prepared: Prepared, draft: MessagingDraft, fan_message: str, call: MeteredCall, ai: AIPipeline
 ) -> ReplyResponse:
     """The guard on the draft: `draft` only when compliance says ok and nothing leaked."""
     reply = draft.reply.strip()
@@ -130,31 +153,24 @@ def finish(
         ),
         compliance=compliance,
         usage=call.summary(),
-        emulated=llm.emulated,
+        emulated=ai.emulated,
     )
 
 
 async def draft_reply(
     session: AsyncSession,
-    meter: Meter,
-    llm: LLM,
+    ai: AIPipeline,
     creator: User,
     body: ReplyRequest,
     request_id: str | None = None,
 ) -> ReplyResponse:
     prepared = await prepare(session, creator, body)
     if prepared.escalated is not None:
-        return escalated_response(prepared, llm)
-    result = await run_metered(
-        meter=meter,
-        llm=llm,
-        creator=creator,
-        feature="messaging",
-        agent=messaging_agent,
-        instructions=prepared.instructions,
-        user_content=prepared.user_content,
-        max_output_tokens=MAX_OUTPUT_TOKENS,
-        request_id=request_id,
-        session=session,
-    )
-    return finish(prepared, result.output, body.fan_message, result.call, llm)
+        return escalated_response(prepared, ai)
+    try:
+        result = await ai.run(
+            creator, messaging_agent, prepared.prompt, request_id=request_id, session=session
+        )
+    except ContentBlocked as exc:
+        return model_blocked_response(exc, ai)
+    return finish(prepared, result.output, body.fan_message, result.call, ai)

@@ -5,9 +5,9 @@ MODEL_PRICE_OUTPUT_USD_PER_MTOK, for a self-hosted model genai-prices cannot kno
 genai-prices under the provider that publishes it (Google's Gemini models, OpenAI's hosted ones).
 A model with neither is `UnknownModelPrice`, never a free call.
 
-The override reaches `cost_micros` through one table, keyed by model name, that the Meter sets at
-construction (`ensure_priced(model, override)`): the app bills one configured model, so the table
-holds at most that model's entry, and setting it again (or clearing it with `None`) replaces it.
+Which models the app may bill, and at what price, is settled once at start-up in a `Prices` object
+that the Meter is given: every configured model (one per agent, and the budget fallback) must be in
+it, so a model nobody can price stops the app from starting instead of running free.
 
 Token counts follow genai-prices and pydantic-ai: `input_tokens` includes the cached ones, and
 `output_tokens` includes thinking. Tiers (gemini-2.5-pro above 200k input tokens) are the library's.
@@ -16,6 +16,7 @@ Token counts follow genai-prices and pydantic-ai: `input_tokens` includes the ca
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -68,10 +69,6 @@ class ModelPrice:
         ) / _TOKENS_PER_MTOK
 
 
-# The configured model's override, set by `ensure_priced` (the Meter, at startup).
-_overrides: dict[str, ModelPrice] = {}
-
-
 @functools.cache
 def _published_provider(model: str) -> str | None:
     """The genai-prices provider that prices `model`, or None (cached per model)."""
@@ -91,27 +88,15 @@ def price_source(model: str, override: ModelPrice | None = None) -> PriceSource:
         return "override"
     if _published_provider(model) is None:
         raise UnknownModelPrice(
-            f"no published price for model {model!r}: set MODEL_PRICE_INPUT_USD_PER_MTOK and "
-            "MODEL_PRICE_OUTPUT_USD_PER_MTOK"
+            f"no published price for model {model!r}: set MODEL_PRICES (or "
+            "MODEL_PRICE_INPUT_USD_PER_MTOK and MODEL_PRICE_OUTPUT_USD_PER_MTOK)"
         )
     return "genai-prices"
 
 
-def ensure_priced(model: str, override: ModelPrice | None = None) -> None:
-    """Startup check and configuration: `model` is billed at `override` from now on (None: at its
-    published price); raises UnknownModelPrice for a model we could not bill correctly."""
-    if override is None:
-        _overrides.pop(model, None)
-    else:
-        _overrides[model] = override
-    price_source(model, override)
-
-
 def cost_micros(model: str, usage: TokenUsage) -> int:
-    """What the provider charges for `usage`, rounded up to the next micro-dollar."""
-    override = _overrides.get(model)
-    if override is not None:
-        return usd_to_micros(override.total_usd(usage), round_up=True)
+    """What the provider charges for `usage` at `model`'s published price, rounded up to the
+    next micro-dollar."""
     provider_id = _published_provider(model)
     if provider_id is None:
         raise UnknownModelPrice(f"no published price for model {model!r}")
@@ -127,6 +112,50 @@ def cost_micros(model: str, usage: TokenUsage) -> int:
     return usd_to_micros(price.total_price, round_up=True)
 
 
+class Prices:
+    """The price of every model the app may call, settled once at start-up and passed to the
+    Meter: a model missing from it is `UnknownModelPrice`, never a free call."""
+
+    def __init__(
+        self, models: Iterable[str], overrides: Mapping[str, ModelPrice] | None = None
+    ) -> None:
+        self._overrides = dict(overrides or {})
+        self._sources = {model: price_source(model, self._overrides.get(model)) for model in models}
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(self._sources)
+
+    def source(self, model: str) -> PriceSource:
+        if model not in self._sources:
+            raise UnknownModelPrice(f"model {model!r} was not priced at start-up")
+        return self._sources[model]
+
+    def cost_micros(self, model: str, usage: TokenUsage) -> int:
+        """What the provider charges for `usage`, rounded up to the next micro-dollar."""
+        if self.source(model) == "override":
+            return usd_to_micros(self._overrides[model].total_usd(usage), round_up=True)
+        return cost_micros(model, usage)
+
+    def worst_case_micros(self, model: str, prompt: str, max_output_tokens: int) -> int:
+        """The most a call can cost: the prompt's upper bound, uncached, plus every output token.
+
+        Price is monotonic in each token count (tiers only raise it), so this bounds the real
+        cost.
+        """
+        if max_output_tokens <= 0:
+            raise ValueError("max_output_tokens must be positive")
+        usage = TokenUsage(prompt_token_upper_bound(prompt), max_output_tokens)
+        return self.cost_micros(model, usage)
+
+    def is_cheaper_or_equal(self, model: str, than: str) -> bool:
+        """Whether `model` costs no more than `than` per input token and per output token."""
+        return all(
+            self.cost_micros(model, probe) <= self.cost_micros(than, probe)
+            for probe in (TokenUsage(1_000_000, 0), TokenUsage(0, 1_000_000))
+        )
+
+
 def prompt_token_upper_bound(prompt: str) -> int:
     """An upper bound on the tokens `prompt` can cost, without the provider's tokenizer.
 
@@ -135,16 +164,3 @@ def prompt_token_upper_bound(prompt: str) -> int:
     need the fixed allowance.
     """
     return len(prompt.encode("utf-8")) + PROMPT_OVERHEAD_TOKENS
-
-
-def worst_case_cost_micros(model: str, prompt: str, max_output_tokens: int) -> int:
-    """The most a call can cost: the prompt's upper bound, uncached, plus every output token.
-
-    Price is monotonic in each token count (tiers only raise it), so this bounds the real cost.
-    """
-    if max_output_tokens <= 0:
-        raise ValueError("max_output_tokens must be positive")
-    return cost_micros(
-        model,
-        TokenUsage(input_tokens=prompt_token_upper_bound(prompt), output_tokens=max_output_tokens),
-    )

@@ -9,6 +9,7 @@ once: settled, released, or expired by the sweep.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -132,14 +133,29 @@ class QuotaLedger:
         self, user_id: int, plan: Plan, amount_micros: int, request_id: str
     ) -> Reservation:
         """Hold `amount_micros` for a call, or raise QuotaExceeded / DuplicateRequest."""
+        reservation, _ = await self.reserve_first(user_id, plan, [amount_micros], request_id)
+        return reservation
+
+    async def reserve_first(
+        self, user_id: int, plan: Plan, amounts_micros: Sequence[int], request_id: str
+    ) -> tuple[Reservation, int]:
+        """Hold the first of `amounts_micros` (a call's worst case on its model, then on its
+        fallback) that the quota can hold; which one, by index. Or raise QuotaExceeded /
+        DuplicateRequest. Each attempt is the same atomic statement, so the choice is too."""
         now = utcnow()
         period, limit = month_start(now), self.limit_micros(plan)
-        reservation = Reservation(request_id, user_id, period, amount_micros, limit, now)
-        if await self._try_reserve(reservation):
-            return reservation
+        options = [
+            Reservation(request_id, user_id, period, amount, limit, now)
+            for amount in amounts_micros
+        ]
+        for index, reservation in enumerate(options):
+            if await self._try_reserve(reservation):
+                return reservation, index
         # Money held by a crashed process may be what stands in the way: free it, then retry once.
-        if await self.sweep(user_id=user_id) and await self._try_reserve(reservation):
-            return reservation
+        if await self.sweep(user_id=user_id):
+            for index, reservation in enumerate(options):
+                if await self._try_reserve(reservation):
+                    return reservation, index
         snapshot = await self.snapshot(user_id, plan)
         metrics.QUOTA_REJECTIONS.labels(plan).inc()
         raise QuotaExceeded(snapshot.spent_micros, limit, snapshot.period_end)

@@ -75,9 +75,11 @@ async def usage_report(session: AsyncSession, creator: User, period: date) -> Us
     rows = await repository.month_usage(session, creator.id, start, end)
     by_day: dict[str, int] = defaultdict(int)
     by_feature: dict[str, int] = defaultdict(int)
+    by_model: dict[str, int] = defaultdict(int)
     for row in rows:
         by_day[row.created_at.date().isoformat()] += row.cost_micros
         by_feature[row.feature] += row.cost_micros
+        by_model[row.model] += row.cost_micros
     return UsageOut(
         month=f"{period.year:04d}-{period.month:02d}",
         rows=[
@@ -99,5 +101,6 @@ async def usage_report(session: AsyncSession, creator: User, period: date) -> Us
             cost_usd=format_usd(sum(r.cost_micros for r in rows)),
             by_day={k: format_usd(v) for k, v in sorted(by_day.items())},
             by_feature={k: format_usd(v) for k, v in sorted(by_feature.items())},
+            by_model={k: format_usd(v) for k, v in sorted(by_model.items())},
         ),
     )

@@ -49,6 +49,7 @@ class UsageTotalsOut(BaseModel):
     cost_usd: str
     by_day: dict[str, str]
     by_feature: dict[str, str]
+    by_model: dict[str, str]
 
 
 class UsageOut(BaseModel):

@@ -4,10 +4,14 @@
         result = await agent.run(...)
         call.record_usage(input_tokens=..., output_tokens=..., cached_input_tokens=...)
 
-Before the body runs: the rate limit is counted, then the worst-case cost is reserved atomically.
-After it, whatever happened (success, provider error, timeout, cancellation, client disconnect),
-the reservation is settled to the real cost and exactly one usage row is written. That settlement
-runs shielded from cancellation, and the reservation's expiry is the backstop if the process dies.
+Agents do not call it directly: `llm/pipeline.py` does, around the one model request.
+
+Before the body runs: the rate limit is counted, then the worst-case cost is reserved atomically
+(on the model asked for, or on the cheaper `fallback` when only that one fits the quota;
+`call.model` says which). After it, whatever happened (success, safety block, truncation,
+provider error, timeout, cancellation, client disconnect), the reservation is settled to what the
+provider reported and exactly one usage row is written. That settlement runs shielded from
+cancellation, and the reservation's expiry is the backstop if the process dies.
 """
 
 from __future__ import annotations
@@ -18,30 +22,24 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from huntaze_ai.config import Settings
 from huntaze_ai.kit import metrics
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.errors import InvalidRequest, UpstreamError, UpstreamTimeout
-from huntaze_ai.kit.money import format_usd, micros_to_usd
+from huntaze_ai.kit.errors import AnsweredError, InvalidRequest
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.metering.kinds import Feature, Outcome
 from huntaze_ai.metering.plans import get_user_ai_plan_from_subscription
-from huntaze_ai.metering.pricing import (
-    TokenUsage,
-    cost_micros,
-    ensure_priced,
-    prompt_token_upper_bound,
-    worst_case_cost_micros,
-)
-from huntaze_ai.metering.quota import QuotaLedger, Reservation, UsageRecord
+from huntaze_ai.metering.pricing import Prices, TokenUsage, prompt_token_upper_bound
+from huntaze_ai.metering.quota import QuotaExceeded, QuotaLedger, Reservation, UsageRecord
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
 
 log = logging.getLogger(__name__)
 
-FEATURES = ("messaging", "content", "analytics", "sales")
+FEATURES = tuple(Feature)
 MAX_CLIENT_REQUEST_ID = 40
 
 
@@ -68,6 +66,8 @@ class MeteredCall:
     prompt_tokens_bound: int = 0
     # When Meter.call was entered: the overhead metric is (settled - entered) - model time.
     _entered: float = field(default_factory=time.perf_counter, repr=False)
+    # The quota could not hold the agent's model, so the call runs on the budget fallback.
+    fallback: bool = False
 
     def record_usage(
         self, *, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0
@@ -79,7 +79,13 @@ class MeteredCall:
     @staticmethod
     def unmetered_summary(model: str) -> dict[str, Any]:
         """The `usage` object of an answer that needed no model call."""
-        return {"model": model, "input_tokens": 0, "output_tokens": 0, "cost_usd": format_usd(0)}
+        return {
+            "model": model,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cost_usd": format_usd(0),
+            "fallback": False,
+        }
 
     def summary(self) -> dict[str, Any]:
         """The `usage` object of API responses (DESIGN §4)."""
@@ -89,30 +95,34 @@ class MeteredCall:
             "input_tokens": usage.input_tokens,
             "output_tokens": usage.output_tokens,
             "cost_usd": format_usd(self.cost_micros or 0),
+            "fallback": self.fallback,
         }
 
 
-def _outcome(exc: BaseException | None) -> str:
+def _outcome(exc: BaseException | None) -> Outcome:
     if exc is None:
-        return "ok"
-    if isinstance(exc, UpstreamTimeout):
-        return "timeout"
-    if isinstance(exc, UpstreamError):
-        return "provider_error"
+        return Outcome.OK
+    if isinstance(exc, AnsweredError):
+        return Outcome(exc.outcome)
     if isinstance(exc, asyncio.CancelledError | GeneratorExit):
-        return "cancelled"
-    return "error"
+        return Outcome.CANCELLED
+    return Outcome.ERROR
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model a call may run on, with the output tokens it may produce there."""
+
+    model: str
+    max_output_tokens: int
 
 
 class Meter:
-    def __init__(
-        self, ledger: QuotaLedger, limiter: CreatorRateLimiter, settings: Settings
-    ) -> None:
+    def __init__(self, ledger: QuotaLedger, limiter: CreatorRateLimiter, prices: Prices) -> None:
         self.ledger = ledger
         self.limiter = limiter
-        self.settings = settings
-        # Refuse to start with a model we cannot price, rather than charging $0.
-        ensure_priced(settings.llm_model, settings.model_price_override)
+        # Every model the app may call, priced at start-up: an unpriced one never runs free.
+        self.prices = prices
         self._settling: set[asyncio.Task[int]] = set()
 
     @asynccontextmanager
@@ -124,24 +134,32 @@ class Meter:
         max_output_tokens: int,
         prompt: str,
         request_id: str | None = None,
+        *,
+        fallback: ModelChoice | None = None,
     ) -> AsyncIterator[MeteredCall]:
         entered = time.perf_counter()
         if feature not in FEATURES:
             raise ValueError(f"unknown feature {feature!r}")
         plan = get_user_ai_plan_from_subscription(creator.ai_plan, creator.subscription_tier)
-        worst_case = worst_case_cost_micros(model, prompt, max_output_tokens)
+        choices = [ModelChoice(model, max_output_tokens)]
+        if fallback is not None:
+            choices.append(fallback)
+        costs = [
+            self.prices.worst_case_micros(c.model, prompt, c.max_output_tokens) for c in choices
+        ]
         rid = self._request_id(creator.id, request_id)
 
         await self.limiter.hit(creator.id, plan)
-        reservation = await self.ledger.reserve(creator.id, plan, worst_case, rid)
+        reservation, chosen = await self.ledger.reserve_first(creator.id, plan, costs, rid)
         call = MeteredCall(
             rid,
             feature,
-            model,
-            worst_case,
+            choices[chosen].model,
+            reservation.amount_micros,
             plan=plan,
             prompt_tokens_bound=prompt_token_upper_bound(prompt),
             _entered=entered,
+            fallback=chosen > 0,
         )
         metrics.RESERVATIONS_OUTSTANDING.inc()  # back down when the settlement task ends
         try:
@@ -150,22 +168,28 @@ class Meter:
             await self._settle(reservation, call, _outcome(exc))
             raise
         else:
-            await self._settle(reservation, call, "ok")
+            await self._settle(reservation, call, Outcome.OK)
 
     async def precheck(
-        self, creator: Creator, model: str, max_output_tokens: int, prompt: str
-    ) -> None:
+        self, creator: Creator, prompt: str, choices: Sequence[ModelChoice]
+    ) -> ModelChoice:
         """Refuse early, without counting or reserving anything, when a call would clearly be
         refused: used before opening a stream, so the refusal is a 402/429, not a broken stream.
-        Advisory only: `call` still decides, atomically."""
+        Returns the first choice the quota holds now. Advisory only: `call` still decides,
+        atomically."""
         plan = get_user_ai_plan_from_subscription(creator.ai_plan, creator.subscription_tier)
         status = await self.limiter.status(creator.id, plan)
         if status.remaining <= 0:
             wait = math.ceil((status.reset_at - utcnow()).total_seconds())
             metrics.RATE_LIMIT_REJECTIONS.labels(plan).inc()
             raise RateLimitExceeded(retry_after_s=max(1, wait), limit=status.limit)
-        worst = worst_case_cost_micros(model, prompt, max_output_tokens)
-        await self.ledger.assert_within_monthly_quota(creator.id, plan, micros_to_usd(worst))
+        snap = await self.ledger.snapshot(creator.id, plan)
+        for choice in choices:
+            worst = self.prices.worst_case_micros(choice.model, prompt, choice.max_output_tokens)
+            if snap.spent_micros + snap.reserved_micros + worst <= snap.limit_micros:
+                return choice
+        metrics.QUOTA_REJECTIONS.labels(plan).inc()
+        raise QuotaExceeded(snap.spent_micros, snap.limit_micros, snap.period_end)
 
     @staticmethod
     def _request_id(creator_id: int, client_id: str | None) -> str:
@@ -178,25 +202,26 @@ class Meter:
         # Namespaced so one creator's ids can never collide with (or block) another's.
         return f"{creator_id}:{client_id}"
 
-    def _cost(self, call: MeteredCall, outcome: str) -> tuple[int, str]:
+    def _cost(self, call: MeteredCall, outcome: Outcome) -> tuple[int, str]:
         if call.usage is not None:
-            return cost_micros(call.model, call.usage), outcome
-        if outcome == "ok":
+            # Whatever became of the answer, what the provider reported is what it bills.
+            return self.prices.cost_micros(call.model, call.usage), outcome
+        if outcome == Outcome.OK:
             # The provider answered without usage: we cannot know the bill, so the worst case is
             # charged; under-charging would let spend drift past the limit unseen.
             log.warning(
                 "call %s returned no token usage; charging the reservation", call.request_id
             )
-            return call.reserved_micros, "unmeasured"
-        if outcome == "cancelled":
+            return call.reserved_micros, Outcome.UNMEASURED
+        if outcome == Outcome.CANCELLED:
             # Abandoned before the provider reported usage (a client that closed a stream while
             # the model was thinking): the prompt was likely sent and billed, so charge its upper
             # bound rather than nothing, or aborting calls would spend without counting.
             call.usage = TokenUsage(call.prompt_tokens_bound, 0)
-            return cost_micros(call.model, call.usage), outcome
+            return self.prices.cost_micros(call.model, call.usage), outcome
         return 0, outcome
 
-    async def _settle(self, reservation: Reservation, call: MeteredCall, outcome: str) -> None:
+    async def _settle(self, reservation: Reservation, call: MeteredCall, outcome: Outcome) -> None:
         call.model_time_s = time.perf_counter() - call._started
         cost, call.outcome = self._cost(call, outcome)
         call.cost_micros = cost

@@ -26,7 +26,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.migrations import head_revision
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.kit.redis import create_redis
-from huntaze_ai.metering.pricing import UnknownModelPrice, price_source
+from huntaze_ai.llm.models import AgentModelPlan, load_model_plan, plan_models
 from huntaze_ai.ops import Check
 
 GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
@@ -73,7 +73,7 @@ async def verify(production: bool = False) -> list[Check]:
     checks.append(_database_url(settings, strict))
     checks.append(Check("RATE_LIMIT_FAIL_MODE", True, settings.rate_limit_fail_mode))
     checks.append(_quotas(settings))
-    checks.append(_model(settings))
+    checks.extend(_models(settings))
     checks.append(await _database(settings))
     checks.append(await _redis(settings, strict))
     if settings.llm_provider == "openai":
@@ -126,27 +126,35 @@ def _quotas(settings: Settings) -> Check:
     return Check("QUOTA_*_USD", True, limits)
 
 
-def _model(settings: Settings) -> Check:
-    name = "OPENAI_MODEL" if settings.llm_provider == "openai" else "GEMINI_MODEL"
-    model = settings.llm_model
-    override = settings.model_price_override
+def _models(settings: Settings) -> list[Check]:
+    """The model per agent (and the budget fallback), how it thinks and who prices it: the plan
+    the app starts with, or the one line that stops it starting."""
     try:
-        source = price_source(model, override)
-    except UnknownModelPrice:
-        return Check(
-            name,
-            False,
-            f"{model}: no published price, the app refuses to start with it "
-            "(set MODEL_PRICE_INPUT_USD_PER_MTOK and MODEL_PRICE_OUTPUT_USD_PER_MTOK)",
+        plan, prices = load_model_plan(settings)
+    except ConfigError as exc:
+        return [Check("models", False, str(exc))]
+    overrides = settings.price_overrides
+
+    def detail(agent: AgentModelPlan) -> str:
+        thinking = f", {agent.thinking.describe()}" if agent.thinking else ""
+        price = overrides.get(agent.model)
+        priced = (
+            f"override: ${price.input_usd_per_mtok} in, ${price.output_usd_per_mtok} out per 1M "
+            "tokens"
+            if price is not None
+            else prices.source(agent.model)
         )
-    if source == "genai-prices" or override is None:
-        return Check(name, True, f"{model} (priced by genai-prices)")
-    return Check(
-        name,
-        True,
-        f"{model} (priced by override: ${override.input_usd_per_mtok} in, "
-        f"${override.output_usd_per_mtok} out per 1M tokens)",
-    )
+        return f"{agent.model} ({agent.source}{thinking}; priced by {priced})"
+
+    agents = list(plan.agents.values())
+    if len({detail(a) for a in agents}) == 1:
+        checks = [Check("every agent's model", True, detail(agents[0]))]
+    else:
+        checks = [Check(f"{a.feature.value} model", True, detail(a)) for a in agents]
+    checks += [
+        Check(f"{f.feature.value} fallback", True, detail(f)) for f in plan.fallbacks.values()
+    ]
+    return checks
 
 
 async def _database(settings: Settings) -> Check:
@@ -217,22 +225,26 @@ async def _gemini(settings: Settings, strict: bool) -> Check:
         names = {str(m.get("name", "")).removeprefix("models/") for m in response.json()["models"]}
     except (ValueError, KeyError, TypeError, AttributeError):
         return Check("gemini", False, f"{base_url} answered the models list with unexpected JSON")
-    if settings.gemini_model not in names:
+    try:
+        wanted = plan_models(settings).models()
+    except ConfigError as exc:
+        return Check("gemini", False, f"key accepted by {base_url}; {exc}")
+    if missing := [m for m in wanted if m not in names]:
         return Check(
             "gemini",
             False,
-            f"key accepted by {base_url}, but {settings.gemini_model} is not offered to it",
+            f"key accepted by {base_url}, but {', '.join(missing)} not offered to it",
         )
     return Check(
         "gemini",
         True,
-        f"key accepted by {base_url}, {settings.gemini_model} offered{_ms_since(started)}",
+        f"key accepted by {base_url}, {', '.join(wanted)} offered{_ms_since(started)}",
     )
 
 
 async def _openai(settings: Settings) -> Check:
     base_url = (settings.openai_base_url or "").rstrip("/")
-    model = settings.llm_model
+    model = settings.openai_model or ""
     headers = {}
     if settings.openai_api_key is not None:
         headers["Authorization"] = f"Bearer {settings.openai_api_key.get_secret_value()}"

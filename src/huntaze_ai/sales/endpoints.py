@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Header
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
-from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+from huntaze_ai.llm.dependencies import AIDep
 from huntaze_ai.sales.schemas import SuggestionsRequest, SuggestionsResponse
 from huntaze_ai.sales.service import suggest
 
@@ -20,12 +20,9 @@ router = APIRouter(
 async def suggestions(
     creator: CurrentCreator,
     session: SessionDep,
-    meter: MeterDep,
-    llm: LLMDep,
+    ai: AIDep,
     body: Annotated[SuggestionsRequest | None, Body()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> SuggestionsResponse:
     """Upsell and PPV suggestions with price ranges, optionally for one fan. Metered."""
-    return await suggest(
-        session, meter, llm, creator, body or SuggestionsRequest(), idempotency_key
-    )
+    return await suggest(session, ai, creator, body or SuggestionsRequest(), idempotency_key)

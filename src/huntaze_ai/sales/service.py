@@ -10,16 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.creator_data.service import get_fan, get_subscription_context
 from huntaze_ai.kit.errors import NotFound
 from huntaze_ai.kit.money import format_usd
+from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import clip, data_block, render
-from huntaze_ai.llm.provider import LLM
-from huntaze_ai.llm.runner import run_metered
-from huntaze_ai.metering.service import Meter
+from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
 from huntaze_ai.sales.agent import sales_agent
 from huntaze_ai.sales.schemas import SuggestionOut, SuggestionsRequest, SuggestionsResponse
 
 MAX_SUGGESTIONS = 5
-MAX_OUTPUT_TOKENS = 1024 + 200 * MAX_SUGGESTIONS
+ANSWER_TOKENS = 200 * MAX_SUGGESTIONS
 _CENT = Decimal("0.01")
 
 
@@ -29,8 +28,7 @@ def _usd(value: float) -> str:
 
 async def suggest(
     session: AsyncSession,
-    meter: Meter,
-    llm: LLM,
+    ai: AIPipeline,
     creator: User,
     body: SuggestionsRequest,
     request_id: str | None = None,
@@ -56,20 +54,13 @@ async def suggest(
             "notes": clip(fan.notes or "", 1000),
         },
     }
-    result = await run_metered(
-        meter=meter,
-        llm=llm,
-        creator=creator,
-        feature="sales",
-        agent=sales_agent,
-        instructions=render(
-            "sales.j2", creator_name=creator.display_name, max_suggestions=MAX_SUGGESTIONS
-        ),
-        user_content=data_block(data),
-        max_output_tokens=MAX_OUTPUT_TOKENS,
-        request_id=request_id,
-        session=session,
+    prompt = Prompt(
+        Feature.SALES,
+        render("sales.j2", creator_name=creator.display_name, max_suggestions=MAX_SUGGESTIONS),
+        data_block(data),
+        answer_tokens=ANSWER_TOKENS,
     )
+    result = await ai.run(creator, sales_agent, prompt, request_id=request_id, session=session)
     return SuggestionsResponse(
         suggestions=[
             SuggestionOut(
@@ -83,5 +74,5 @@ async def suggest(
             for s in result.output.suggestions
         ],
         usage=result.usage(),
-        emulated=llm.emulated,
+        emulated=ai.emulated,
     )

@@ -27,7 +27,7 @@ from huntaze_ai.content.service import generate_captions
 from huntaze_ai.insights.service import list_insights
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
-from huntaze_ai.llm.dependencies import LLMDep, MeterDep
+from huntaze_ai.llm.dependencies import AIDep, MeterDep
 from huntaze_ai.messaging.schemas import ReplyRequest
 from huntaze_ai.messaging.service import draft_reply
 from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
@@ -126,7 +126,8 @@ async def dashboard(
         level=view.bar_level(quota.percent_used),
         projection=view.project_month_end(quota),
         by_day=view.spend_by_day(usage),
-        by_feature=view.spend_by_feature(usage),
+        by_feature=view.spend_by(usage.totals.by_feature),
+        by_model=view.spend_by(usage.totals.by_model),
     )
 
 
@@ -140,15 +141,14 @@ async def messages_submit(
     request: Request,
     creator: PageCreator,
     session: SessionDep,
-    meter: MeterDep,
-    llm: LLMDep,
+    ai: AIDep,
     fan_message: Annotated[str, Form(alias="fan-message")] = "",
     platform: Annotated[str, Form()] = "",
 ) -> Response:
     """Without JavaScript the form posts here; with it, the page streams from the API."""
     form: dict[str, Any] = {"fan_message": fan_message, "platform": platform or None}
     result, error = await _attempt(
-        lambda: draft_reply(session, meter, llm, creator, ReplyRequest.model_validate(form))
+        lambda: draft_reply(session, ai, creator, ReplyRequest.model_validate(form))
     )
     return await page(
         request,
@@ -172,8 +172,7 @@ async def content_submit(
     request: Request,
     creator: PageCreator,
     session: SessionDep,
-    meter: MeterDep,
-    llm: LLMDep,
+    ai: AIDep,
     platform: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     tone: Annotated[str, Form()] = "",
@@ -186,7 +185,7 @@ async def content_submit(
         "variants": variants,
     }
     result, error = await _attempt(
-        lambda: generate_captions(meter, llm, creator, CaptionRequest.model_validate(form))
+        lambda: generate_captions(ai, creator, CaptionRequest.model_validate(form))
     )
     return await page(
         request,
@@ -234,9 +233,9 @@ async def analytics(
 
 @router.post("/analytics/refresh", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def analytics_refresh(
-    request: Request, creator: PageCreator, session: SessionDep, meter: MeterDep, llm: LLMDep
+    request: Request, creator: PageCreator, session: SessionDep, ai: AIDep
 ) -> Response:
-    result, error = await _attempt(lambda: refresh_insights(session, meter, llm, creator))
+    result, error = await _attempt(lambda: refresh_insights(session, ai, creator))
     if error is not None or result is None:
         return await _analytics_page(request, creator, session, error=error)
     return RedirectResponse("/analytics?notice=refreshed", 303)
@@ -275,6 +274,7 @@ async def usage(
         session,
         usage=report,
         error=error,
+        outcome_labels=view.OUTCOME_LABELS,
     )
 
 

@@ -90,9 +90,24 @@ def spend_by_day(usage: UsageOut) -> list[Bar]:
     )
 
 
-def spend_by_feature(usage: UsageOut) -> list[Bar]:
-    pairs = [(feature, usd_to_micros(usd)) for feature, usd in usage.totals.by_feature.items()]
+def spend_by(totals: dict[str, str]) -> list[Bar]:
+    """Bars for one breakdown of the month's spend (by feature, by model), largest first."""
+    pairs = [(label, usd_to_micros(usd)) for label, usd in totals.items()]
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
+
+
+# What each usage outcome means to a creator reading the usage page.
+OUTCOME_LABELS = {
+    "ok": "answered",
+    "blocked": "blocked by the model's safety filter (billed)",
+    "truncated": "ran out of output tokens (billed)",
+    "invalid_output": "unusable answer (billed)",
+    "unmeasured": "answered without usage (charged the reservation)",
+    "provider_error": "provider error (free)",
+    "timeout": "timed out (free)",
+    "cancelled": "cancelled (prompt charged)",
+    "error": "failed",
+}
 
 
 CSV_COLUMNS = (

@@ -86,7 +86,9 @@ function renderReply(reply) {
     parts.push("Needs a human: " + reply.compliance.reasons.map((r) => r.detail).join("; ") + ".");
   }
   parts.push(`Confidence ${Math.round(reply.confidence * 100)}%`);
-  parts.push(`cost ${usd(reply.usage.cost_usd || 0)}`);
+  let cost = `cost ${usd(reply.usage.cost_usd || 0)} on ${reply.usage.model}`;
+  if (reply.usage.fallback) cost += " (budget fallback: the quota could not cover the usual model)";
+  parts.push(cost);
   if (reply.suggested_upsell) {
     parts.push(`Suggested upsell: ${reply.suggested_upsell.description} (${usd(reply.suggested_upsell.price_usd)})`);
   }

@@ -1,0 +1,270 @@
+"""The one AI-call pipeline: every agent's model call is `AIPipeline.run` or `AIPipeline.stream`.
+
+It owns what every call shares, so agents only build their `Prompt` and read their output:
+- the agent's model, or its budget fallback when only that one fits the quota (`Meter.call`
+  decides, atomically);
+- the settings each request sends: thinking bound, safety thresholds, maxOutputTokens, no retries;
+- one request per call (no retries, a request limit of one): the reservation covers one request;
+- usage capture from every answer that reports it, usable or not, so a blocked, truncated or
+  malformed answer is charged what the provider bills, and error translation (llm/errors.py);
+- the metered call itself, and ending the caller's transaction before the model runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator, Hashable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, NoReturn, TypeVar, cast
+
+from pydantic import TypeAdapter
+from pydantic_ai import Agent, capture_run_messages
+from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.result import StreamedRunResult
+from pydantic_ai.usage import RequestUsage, RunUsage, UsageLimits
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.kit.db import end_transaction
+from huntaze_ai.kit.errors import AnsweredError
+from huntaze_ai.llm.errors import blocked, translate
+from huntaze_ai.llm.provider import LLM, AgentModel
+from huntaze_ai.metering.kinds import Feature
+from huntaze_ai.metering.pricing import prompt_token_upper_bound
+from huntaze_ai.metering.service import Creator, Meter, MeteredCall, ModelChoice
+
+T = TypeVar("T")
+
+_ONE_REQUEST = UsageLimits(request_limit=1)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What an agent asks: trusted instructions, the untrusted data block, and the output tokens
+    its answer needs (thinking room is added per model)."""
+
+    feature: Feature
+    instructions: str
+    user_content: str
+    answer_tokens: int
+
+
+@dataclass(frozen=True)
+class Metered(Generic[T]):
+    output: T
+    call: MeteredCall
+
+    def usage(self) -> dict[str, Any]:
+        return self.call.summary()
+
+
+@functools.cache
+def _schema_text(output_type: Hashable) -> str:
+    # Agents' output types are fixed, and building the schema costs milliseconds: once each.
+    return json.dumps(TypeAdapter(cast(Any, output_type)).json_schema())
+
+
+def _output_schema_text(agent: Agent[None, Any]) -> str:
+    # NativeOutput (unhashable) wraps the type it asks for as a response schema.
+    output_type = getattr(agent.output_type, "outputs", agent.output_type)
+    return _schema_text(cast(Hashable, output_type))
+
+
+def metered_text(prompt: Prompt, agent: Agent[None, Any]) -> str:
+    """What a call's worst case is priced on: instructions, data and the output schema (sent as
+    a tool declaration or a response schema, it counts toward the prompt's tokens)."""
+    schema = _output_schema_text(agent)
+    return "\n".join((prompt.instructions, prompt.user_content, schema))
+
+
+def _record(call: MeteredCall, usage: RunUsage | RequestUsage) -> None:
+    if usage.input_tokens or usage.output_tokens:
+        call.record_usage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=min(usage.cache_read_tokens, usage.input_tokens),
+        )
+
+
+def _last_response(messages: list[ModelMessage]) -> ModelResponse | None:
+    return next((m for m in reversed(messages) if isinstance(m, ModelResponse)), None)
+
+
+def _raise_translated(
+    call: MeteredCall, exc: Exception, response: ModelResponse | None
+) -> NoReturn:
+    """Charge what the failed answer reported, then raise the project's error for it."""
+    if response is not None:
+        _record(call, response.usage)
+    translated = translate(exc, response)
+    if translated is exc:
+        raise exc
+    raise translated from None
+
+
+class Streamed(Generic[T]):
+    """A streamed answer in progress: `responses()` as the model writes, then `output()`."""
+
+    def __init__(self, result: StreamedRunResult[None, T], call: MeteredCall, text: str) -> None:
+        self._result = result
+        self.call = call
+        self._prompt_text = text
+        self.produced = ""  # text the model has written so far (the consumer keeps it current)
+
+    def responses(self) -> AsyncIterator[ModelResponse]:
+        return self._result.stream_response(debounce_by=None)
+
+    async def output(self) -> T:
+        output = await self._result.get_output()
+        if (refused := blocked(self._result.response)) is not None:
+            raise refused
+        return output
+
+    def record(self) -> None:
+        """The usage to charge: the provider's (cumulative, the last report wins); or, when a
+        stream broke before any report, an upper bound on what the model wrote, by its bytes."""
+        usage = self._result.usage
+        if usage.input_tokens or usage.output_tokens:
+            _record(self.call, usage)
+        elif self.produced:
+            self.call.record_usage(
+                input_tokens=prompt_token_upper_bound(self._prompt_text),
+                output_tokens=len(self.produced.encode()),
+            )
+
+    def response(self) -> ModelResponse | None:
+        try:
+            return self._result.response
+        except Exception:  # nothing received yet
+            return None
+
+
+class AIPipeline:
+    def __init__(self, meter: Meter, llm: LLM) -> None:
+        self.meter = meter
+        self.llm = llm
+
+    @property
+    def emulated(self) -> bool:
+        return self.llm.emulated
+
+    def _choices(self, prompt: Prompt) -> list[tuple[AgentModel, ModelChoice]]:
+        return [
+            (m, ModelChoice(m.name, m.max_output_tokens(prompt.answer_tokens)))
+            for m in self.llm.choices(prompt.feature)
+        ]
+
+    def model_for(self, feature: Feature) -> str:
+        """The model an agent runs on when its quota holds (for answers that need no call)."""
+        return self.llm.agents[feature].name
+
+    async def precheck(self, creator: Creator, agent: Agent[None, Any], prompt: Prompt) -> None:
+        """Refuse a call that would clearly be refused (429, 402) before a stream opens."""
+        await self.meter.precheck(
+            creator, metered_text(prompt, agent), [c for _, c in self._choices(prompt)]
+        )
+
+    @asynccontextmanager
+    async def _metered(
+        self, creator: Creator, prompt: Prompt, text: str, request_id: str | None
+    ) -> AsyncIterator[tuple[MeteredCall, AgentModel]]:
+        (model, choice), *rest = self._choices(prompt)
+        fallback = rest[0][1] if rest else None
+        call: MeteredCall | None = None
+        try:
+            async with self.meter.call(
+                creator,
+                prompt.feature,
+                choice.model,
+                choice.max_output_tokens,
+                text,
+                request_id,
+                fallback=fallback,
+            ) as call:
+                chosen = model if call.model == model.name else rest[0][0]
+                yield call, chosen
+        except AnsweredError as exc:
+            if call is not None:
+                # Settled by now: the caller sees what the failed answer cost.
+                exc.details["usage"] = call.summary()
+            raise
+
+    async def run(
+        self,
+        creator: Creator,
+        agent: Agent[None, T],
+        prompt: Prompt,
+        *,
+        request_id: str | None = None,
+        session: AsyncSession | None = None,
+    ) -> Metered[T]:
+        """Run `agent` once, metered. `session`, the caller's, has its transaction ended first,
+        so no connection or snapshot is held across the model call."""
+        if session is not None:
+            await end_transaction(session)
+        async with self._metered(creator, prompt, metered_text(prompt, agent), request_id) as (
+            call,
+            model,
+        ):
+            with capture_run_messages() as messages:
+                try:
+                    result = await agent.run(
+                        prompt.user_content,
+                        model=model.model,
+                        instructions=prompt.instructions,
+                        model_settings=model.request_settings(
+                            prompt.answer_tokens, self.llm.timeout_s
+                        ),
+                        usage_limits=_ONE_REQUEST,
+                    )
+                except Exception as exc:
+                    _raise_translated(call, exc, _last_response(messages))
+            _record(call, result.usage)
+            # A filtered answer that still carried parseable text is blocked all the same.
+            if (refused := blocked(result.response)) is not None:
+                raise refused
+        return Metered(result.output, call)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        creator: Creator,
+        agent: Agent[None, T],
+        prompt: Prompt,
+        *,
+        request_id: str | None = None,
+    ) -> AsyncIterator[Streamed[T]]:
+        """One streamed call, metered: the body reads `responses()` and then `output()`. A body
+        that stops early (client gone) is charged for what the provider reported so far."""
+        text = metered_text(prompt, agent)
+        async with (
+            self._metered(creator, prompt, text, request_id) as (call, model),
+            AsyncExitStack() as stack,
+        ):
+            run = agent.run_stream(
+                prompt.user_content,
+                model=model.model,
+                instructions=prompt.instructions,
+                model_settings=model.request_settings(prompt.answer_tokens, self.llm.timeout_s),
+                usage_limits=_ONE_REQUEST,
+            )
+            # A refused prompt or thoughts that ate every token fail while the stream opens;
+            # their usage is only in the captured messages. (Captured around the opening only:
+            # the context variable must be reset in the frame that set it.)
+            with capture_run_messages() as messages:
+                try:
+                    result = await stack.enter_async_context(run)
+                except Exception as exc:
+                    _raise_translated(call, exc, _last_response(messages))
+            streamed = Streamed(result, call, text)
+            try:
+                yield streamed
+            except Exception as exc:
+                translated = translate(exc, streamed.response())
+                if translated is exc:
+                    raise
+                raise translated from None
+            finally:
+                # Cancelled or not, the settlement charges what was reported or produced.
+                streamed.record()
