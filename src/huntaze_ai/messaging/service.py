@@ -15,6 +15,7 @@ from huntaze_ai.kit.money import format_usd
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import clip, data_block, keep_recent_within, render
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
+from huntaze_ai.messaging.leaks import leaks_instructions
 from huntaze_ai.messaging.schemas import (
     ComplianceOut,
     ComplianceReasonOut,
@@ -29,24 +30,12 @@ from huntaze_ai.models import User
 MAX_REPLY_CHARS = 500
 CONVERSATION_BUDGET_TOKENS = 3000
 ANSWER_TOKENS = 400  # the reply, its confidence and an upsell; thinking room is added per model
-_LEAK_WINDOW = 8  # this many consecutive words of our instructions in a draft is a leak
 
 
 def _compliance_out(result: ComplianceResult) -> ComplianceOut:
     return ComplianceOut(
         verdict=result.verdict,
         reasons=[ComplianceReasonOut(code=r.code, detail=r.detail) for r in result.reasons],
-    )
-
-
-def leaks_instructions(reply: str, instructions: str) -> bool:
-    """A prompt-injected model echoing our instructions or the data framing."""
-    if "<<<DATA" in reply or "DATA>>>" in reply:
-        return True
-    words = instructions.lower().split()
-    text = " ".join(reply.lower().split())
-    return any(
-        " ".join(words[i : i + _LEAK_WINDOW]) in text for i in range(len(words) - _LEAK_WINDOW + 1)
     )
 
 

@@ -20,12 +20,8 @@ from pydantic_core import from_json
 from huntaze_ai.kit.errors import ContentBlocked, HuntazeError
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.messaging.agent import messaging_stream_agent
-from huntaze_ai.messaging.service import (
-    Prepared,
-    finish,
-    leaks_instructions,
-    model_blocked_response,
-)
+from huntaze_ai.messaging.leaks import leaks_instructions
+from huntaze_ai.messaging.service import Prepared, finish, model_blocked_response
 from huntaze_ai.models import User
 
 
