@@ -128,16 +128,19 @@ _MISBEHAVE = (
 )
 
 
-def _has_cue(text: str, cue: str) -> bool:
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     # Whole words with their usual endings: "loved" and "thanks" count, "hotel" and "this" not.
-    pattern = rf"(?<![\w']){re.escape(cue)}(?:s|d|ed|ly|ing|y)?(?![\w'])"
-    return re.search(pattern, text) is not None
+    words = "|".join(re.escape(cue) for cue in cues)
+    return re.compile(rf"(?<![\w'])(?:{words})(?:s|d|ed|ly|ing|y)?(?![\w'])")
+
+
+_INTENT_PATTERNS = tuple((intent, _cue_pattern(cues)) for intent, cues in _INTENTS)
 
 
 def intent_of(message: str) -> str:
     text = message.lower()
-    for intent, cues in _INTENTS:
-        if any(_has_cue(text, cue) for cue in cues):
+    for intent, pattern in _INTENT_PATTERNS:
+        if pattern.search(text):
             return intent
     return "chat"
 

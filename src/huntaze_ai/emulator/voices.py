@@ -9,7 +9,6 @@ keep the generic filler.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping
 from typing import Any, Final
@@ -58,6 +57,22 @@ def enum_choice(schema: Mapping[str, Any], wanted: str, fallback: int = 0) -> An
     return values[min(fallback, len(values) - 1)]
 
 
+def _names(schema: Any) -> set[str]:
+    """Every property name anywhere in the schema (items and $defs included)."""
+    found: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            properties = node.get("properties")
+            if isinstance(properties, Mapping):
+                found.update(properties)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def voice_for(schema: Mapping[str, Any], context: Context, seed: int) -> Voice | None:
     """The voice for an output schema of one of the app's agents, or None."""
     # Imported here: the voices import this module for their base class.
@@ -68,14 +83,14 @@ def voice_for(schema: Mapping[str, Any], context: Context, seed: int) -> Voice |
     properties = schema.get("properties")
     if not isinstance(properties, Mapping):
         return None
-    text = json.dumps(schema)
     rng = seeded_rng(seed)
     if "reply" in properties:
         return ReplyVoice(context, rng)
-    if "captions" in properties and '"hashtags"' in text:
+    names = _names(schema)
+    if "captions" in properties and "hashtags" in names:
         return CaptionsVoice(context, rng)
-    if "insights" in properties and '"recommended_action"' in text:
+    if "insights" in properties and "recommended_action" in names:
         return InsightsVoice(context, rng)
-    if "suggestions" in properties and '"price_min_usd"' in text:
+    if "suggestions" in properties and "price_min_usd" in names:
         return SalesVoice(context, rng)
     return None
