@@ -51,7 +51,7 @@ def test_pro_cannot_stop_thinking_so_its_least_is_128() -> None:
 def test_gemini_3_takes_a_level_and_older_models_no_thinking_setting() -> None:
     plan = _plan(gemini_model="gemini-3-flash-preview", content_thinking="minimal")
     assert plan.agents[Feature.CONTENT].thinking == Thinking(level="minimal")
-    assert plan.agents[Feature.CONTENT].thinking.config() == {"thinking_level": "MINIMAL"}
+    assert plan.agents[Feature.CONTENT].thinking.config() == {"thinkingLevel": "MINIMAL"}
     assert plan.agents[Feature.SALES].thinking == Thinking(level="low")
     assert _plan(gemini_model="gemini-2.0-flash").agents[Feature.SALES].thinking is None
 
@@ -92,7 +92,7 @@ def test_thinking_settings_the_model_would_refuse(raw: str, model: str) -> None:
 
 def test_dynamic_thinking_gets_the_room_unbounded_calls_always_had() -> None:
     assert Thinking(budget=-1).allowance == 1024
-    assert Thinking(budget=-1).config() == {"thinking_budget": -1}
+    assert Thinking(budget=-1).config() == {"thinkingBudget": -1}
 
 
 def test_the_fallback_stands_in_for_every_dearer_agent_and_thinks_least() -> None:

@@ -18,6 +18,7 @@ from pydantic_ai.usage import RequestUsage
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import ContentBlocked, UnusableAnswer, UpstreamError
+from huntaze_ai.llm.engines import PydanticAIEngine
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.provider import LLM, AgentModel
 from huntaze_ai.llm.thinking import Thinking
@@ -161,7 +162,7 @@ async def test_a_provider_http_error_got_no_answer_and_stays_free(database: Data
     assert [r.outcome for r in await _rows(database, user.id)] == ["provider_error"]
 
 
-async def test_every_request_sends_the_agents_thinking_bound_safety_and_token_limit(
+async def test_a_pydantic_ai_model_gets_the_token_room_its_settings_and_no_retries(
     database: Database,
 ) -> None:
     seen: list[Any] = []
@@ -173,26 +174,25 @@ async def test_every_request_sends_the_agents_thinking_bound_safety_and_token_li
     meter = make_meter(database)
     model = AgentModel(
         "gemini-2.5-flash",
-        FunctionModel(respond),
+        PydanticAIEngine(FunctionModel(respond), {"temperature": 0.5}),
         Thinking(budget=0),
-        {"google_thinking_config": {"thinking_budget": 0}},
     )
     ai = AIPipeline(meter, LLM(dict.fromkeys(Feature, model), emulated=True, base_url=None))
     out = await ai.run(await new_creator(database), agent, PROMPT)
     assert out.output.text == "hi"
     (sent,) = seen
-    assert sent["google_thinking_config"] == {"thinking_budget": 0}
+    assert sent["temperature"] == 0.5
     assert sent["max_tokens"] == PROMPT.answer_tokens  # no thinking room needed at budget 0
     assert sent["max_retries"] == 0
-    pro = AgentModel(MODEL, FunctionModel(respond), Thinking(budget=128))
+    pro = AgentModel(MODEL, PydanticAIEngine(FunctionModel(respond)), Thinking(budget=128))
     assert pro.max_output_tokens(200) == 328
 
 
 async def test_the_fallback_answers_when_only_it_fits_the_quota_and_says_so(
     database: Database,
 ) -> None:
-    primary = AgentModel(MODEL, FunctionModel(_answer({"text": "from pro"})))
-    fallback = AgentModel(LITE, FunctionModel(_answer({"text": "from lite"})))
+    primary = AgentModel(MODEL, PydanticAIEngine(FunctionModel(_answer({"text": "from pro"}))))
+    fallback = AgentModel(LITE, PydanticAIEngine(FunctionModel(_answer({"text": "from lite"}))))
     worst_pro = PRICES.worst_case_micros(MODEL, _metered(), 200)
     worst_lite = PRICES.worst_case_micros(LITE, _metered(), 200)
     assert worst_lite < worst_pro

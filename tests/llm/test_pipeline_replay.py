@@ -74,7 +74,21 @@ async def _outcomes(database: Database, user_id: int) -> list[str]:
 
 CASES = [
     # fixture, agent, model, what the pipeline raises (None: the answer), outcome
-    ("generate_final_result_thinking_pro", tool_agent, "gemini-2.5-pro", None, "ok"),
+    ("generate_text_json_thinking_pro", tool_agent, "gemini-2.5-pro", None, "ok"),
+    (
+        "generate_max_tokens_partial_text_flash",
+        json_agent,
+        "gemini-2.5-flash",
+        UnusableAnswer,
+        "truncated",
+    ),
+    (
+        "generate_cached_content_flash",
+        json_agent,
+        "gemini-2.5-flash",
+        UnusableAnswer,
+        "invalid_output",
+    ),
     ("generate_safety_blocked_flash", tool_agent, "gemini-2.5-flash", ContentBlocked, "blocked"),
     (
         "generate_prompt_blocked_prohibited_content",
@@ -121,7 +135,7 @@ async def _run(ai: AIPipeline, user: Any, agent: Agent[None, City], stream: bool
     if not stream:
         return (await ai.run(user, agent, PROMPT)).output
     async with ai.stream(user, agent, PROMPT) as streamed:
-        async for _ in streamed.responses():
+        async for _ in streamed.texts():
             pass
         return await streamed.output()
 
@@ -194,7 +208,7 @@ async def test_each_request_carries_the_thinking_bound_safety_thresholds_and_tok
     user = await new_creator(database)
     async with replaying(
         database,
-        ["generate_final_result_thinking_pro", "generate_final_result_thinking_pro"],
+        ["generate_text_json_thinking_pro", "generate_text_json_thinking_pro"],
         "gemini-2.5-pro",
         sales_thinking="512",
         gemini_safety_harassment="BLOCK_LOW_AND_ABOVE",
@@ -204,9 +218,9 @@ async def test_each_request_carries_the_thinking_bound_safety_thresholds_and_tok
         await ai.run(user, tool_agent, flash)
     pro, content = recorder.requests
     assert (pro.model, content.model) == ("gemini-2.5-pro", "gemini-2.5-flash")
-    assert pro.thinking_config == {"thinking_budget": 512}
+    assert pro.thinking_config == {"thinkingBudget": 512}
     assert pro.max_output_tokens == PROMPT.answer_tokens + 512
-    assert content.thinking_config == {"thinking_budget": 0}
+    assert content.thinking_config == {"thinkingBudget": 0}
     assert content.max_output_tokens == 100
     sent = {s["category"]: s["threshold"] for s in pro.safety_settings or []}
     assert sent["HARM_CATEGORY_HARASSMENT"] == "BLOCK_LOW_AND_ABOVE"

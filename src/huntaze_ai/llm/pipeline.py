@@ -15,28 +15,23 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import AsyncIterator, Hashable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, NoReturn, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import TypeAdapter
-from pydantic_ai import Agent, capture_run_messages
-from pydantic_ai.messages import ModelMessage, ModelResponse
-from pydantic_ai.result import StreamedRunResult
-from pydantic_ai.usage import RequestUsage, RunUsage, UsageLimits
+from pydantic_ai import Agent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.db import end_transaction
 from huntaze_ai.kit.errors import AnsweredError
-from huntaze_ai.llm.errors import blocked, translate
+from huntaze_ai.llm.engines import Failed, Request, Stream
 from huntaze_ai.llm.provider import LLM, AgentModel
 from huntaze_ai.metering.kinds import Feature
-from huntaze_ai.metering.pricing import prompt_token_upper_bound
+from huntaze_ai.metering.pricing import TokenUsage, prompt_token_upper_bound
 from huntaze_ai.metering.service import Creator, Meter, MeteredCall, ModelChoice
 
 T = TypeVar("T")
-
-_ONE_REQUEST = UsageLimits(request_limit=1)
 
 
 @dataclass(frozen=True)
@@ -78,66 +73,40 @@ def metered_text(prompt: Prompt, agent: Agent[None, Any]) -> str:
     return "\n".join((prompt.instructions, prompt.user_content, schema))
 
 
-def _record(call: MeteredCall, usage: RunUsage | RequestUsage) -> None:
-    if usage.input_tokens or usage.output_tokens:
+def _record(call: MeteredCall, usage: TokenUsage | None) -> None:
+    if usage is not None:
         call.record_usage(
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
-            cached_input_tokens=min(usage.cache_read_tokens, usage.input_tokens),
+            cached_input_tokens=usage.cached_input_tokens,
         )
 
 
-def _last_response(messages: list[ModelMessage]) -> ModelResponse | None:
-    return next((m for m in reversed(messages) if isinstance(m, ModelResponse)), None)
-
-
-def _raise_translated(
-    call: MeteredCall, exc: Exception, response: ModelResponse | None
-) -> NoReturn:
-    """Charge what the failed answer reported, then raise the project's error for it."""
-    if response is not None:
-        _record(call, response.usage)
-    translated = translate(exc, response)
-    if translated is exc:
-        raise exc
-    raise translated from None
-
-
 class Streamed(Generic[T]):
-    """A streamed answer in progress: `responses()` as the model writes, then `output()`."""
+    """A streamed answer in progress: `texts()` as the model writes, then `output()`."""
 
-    def __init__(self, result: StreamedRunResult[None, T], call: MeteredCall, text: str) -> None:
-        self._result = result
+    def __init__(self, stream: Stream[T], call: MeteredCall, prompt_text: str) -> None:
+        self._stream = stream
         self.call = call
-        self._prompt_text = text
-        self.produced = ""  # text the model has written so far (the consumer keeps it current)
+        self._prompt_text = prompt_text
 
-    def responses(self) -> AsyncIterator[ModelResponse]:
-        return self._result.stream_response(debounce_by=None)
+    def texts(self) -> AsyncIterator[str]:
+        """The text written so far, after each piece the model sends."""
+        return self._stream.texts()
 
     async def output(self) -> T:
-        output = await self._result.get_output()
-        if (refused := blocked(self._result.response)) is not None:
-            raise refused
-        return output
+        return await self._stream.output()
 
     def record(self) -> None:
         """The usage to charge: the provider's (cumulative, the last report wins); or, when a
         stream broke before any report, an upper bound on what the model wrote, by its bytes."""
-        usage = self._result.usage
-        if usage.input_tokens or usage.output_tokens:
+        if (usage := self._stream.usage) is not None:
             _record(self.call, usage)
-        elif self.produced:
+        elif produced := self._stream.text:
             self.call.record_usage(
                 input_tokens=prompt_token_upper_bound(self._prompt_text),
-                output_tokens=len(self.produced.encode()),
+                output_tokens=len(produced.encode()),
             )
-
-    def response(self) -> ModelResponse | None:
-        try:
-            return self._result.response
-        except Exception:  # nothing received yet
-            return None
 
 
 class AIPipeline:
@@ -190,6 +159,15 @@ class AIPipeline:
                 exc.details["usage"] = call.summary()
             raise
 
+    def _request(self, agent: Agent[None, T], prompt: Prompt, model: AgentModel) -> Request[T]:
+        return Request(
+            agent,
+            prompt.instructions,
+            prompt.user_content,
+            model.max_output_tokens(prompt.answer_tokens),
+            self.llm.timeout_s,
+        )
+
     async def run(
         self,
         creator: Creator,
@@ -203,28 +181,15 @@ class AIPipeline:
         so no connection or snapshot is held across the model call."""
         if session is not None:
             await end_transaction(session)
-        async with self._metered(creator, prompt, metered_text(prompt, agent), request_id) as (
-            call,
-            model,
-        ):
-            with capture_run_messages() as messages:
-                try:
-                    result = await agent.run(
-                        prompt.user_content,
-                        model=model.model,
-                        instructions=prompt.instructions,
-                        model_settings=model.request_settings(
-                            prompt.answer_tokens, self.llm.timeout_s
-                        ),
-                        usage_limits=_ONE_REQUEST,
-                    )
-                except Exception as exc:
-                    _raise_translated(call, exc, _last_response(messages))
-            _record(call, result.usage)
-            # A filtered answer that still carried parseable text is blocked all the same.
-            if (refused := blocked(result.response)) is not None:
-                raise refused
-        return Metered(result.output, call)
+        text = metered_text(prompt, agent)
+        async with self._metered(creator, prompt, text, request_id) as (call, model):
+            try:
+                output, usage = await model.engine.run(self._request(agent, prompt, model))
+            except Failed as failed:
+                _record(call, failed.usage)
+                raise failed.error from None
+            _record(call, usage)
+        return Metered(output, call)
 
     @asynccontextmanager
     async def stream(
@@ -235,36 +200,18 @@ class AIPipeline:
         *,
         request_id: str | None = None,
     ) -> AsyncIterator[Streamed[T]]:
-        """One streamed call, metered: the body reads `responses()` and then `output()`. A body
-        that stops early (client gone) is charged for what the provider reported so far."""
+        """One streamed call, metered: the body reads `texts()` and then `output()`. A body that
+        stops early (client gone) is charged for what the provider reported so far."""
         text = metered_text(prompt, agent)
-        async with (
-            self._metered(creator, prompt, text, request_id) as (call, model),
-            AsyncExitStack() as stack,
-        ):
-            run = agent.run_stream(
-                prompt.user_content,
-                model=model.model,
-                instructions=prompt.instructions,
-                model_settings=model.request_settings(prompt.answer_tokens, self.llm.timeout_s),
-                usage_limits=_ONE_REQUEST,
-            )
-            # A refused prompt or thoughts that ate every token fail while the stream opens;
-            # their usage is only in the captured messages. (Captured around the opening only:
-            # the context variable must be reset in the frame that set it.)
-            with capture_run_messages() as messages:
-                try:
-                    result = await stack.enter_async_context(run)
-                except Exception as exc:
-                    _raise_translated(call, exc, _last_response(messages))
-            streamed = Streamed(result, call, text)
+        async with self._metered(creator, prompt, text, request_id) as (call, model):
             try:
-                yield streamed
-            except Exception as exc:
-                translated = translate(exc, streamed.response())
-                if translated is exc:
-                    raise
-                raise translated from None
-            finally:
-                # Cancelled or not, the settlement charges what was reported or produced.
-                streamed.record()
+                async with model.engine.stream(self._request(agent, prompt, model)) as stream:
+                    streamed = Streamed(stream, call, text)
+                    try:
+                        yield streamed
+                    finally:
+                        # Cancelled or not, the settlement charges what was reported or produced.
+                        streamed.record()
+            except Failed as failed:
+                _record(call, failed.usage)
+                raise failed.error from None

@@ -76,10 +76,10 @@ class Thinking:
         return self.budget or 0
 
     def config(self) -> dict[str, Any]:
-        """The request's thinkingConfig, in the google-genai SDK's spelling."""
+        """The request's thinkingConfig, as the REST API spells it."""
         if self.level is not None:
-            return {"thinking_level": self.level.upper()}
-        return {"thinking_budget": self.budget}
+            return {"thinkingLevel": self.level.upper()}
+        return {"thinkingBudget": self.budget}
 
     def describe(self) -> str:
         if self.level is not None:

@@ -14,7 +14,6 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic_ai.messages import ModelResponse, TextPart
 from pydantic_core import from_json
 
 from huntaze_ai.kit.errors import ContentBlocked, HuntazeError
@@ -27,10 +26,6 @@ from huntaze_ai.models import User
 
 def sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
-
-
-def _text_so_far(response: ModelResponse) -> str:
-    return "".join(p.content for p in response.parts if isinstance(p, TextPart))
 
 
 def _reply_so_far(raw: str) -> str:
@@ -56,9 +51,8 @@ async def stream_reply(
         ) as stream:
             sent = ""
             withheld = False
-            async for response in stream.responses():
-                stream.produced = _text_so_far(response)
-                text = _reply_so_far(stream.produced)
+            async for written in stream.texts():
+                text = _reply_so_far(written)
                 if withheld or not (len(text) > len(sent) and text.startswith(sent)):
                     continue
                 # The leak guard runs on every partial, not only on the final draft: once the
