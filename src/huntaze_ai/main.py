@@ -16,7 +16,7 @@ from huntaze_ai.auth.endpoints import router as auth_router
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns.endpoints import router as campaigns_router
 from huntaze_ai.compliance.endpoints import router as compliance_router
-from huntaze_ai.config import Settings, get_settings
+from huntaze_ai.config import PLANS, Settings, get_settings
 from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.insights.endpoints import router as insights_router
@@ -31,6 +31,7 @@ from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.llm.provider import open_llm
 from huntaze_ai.messaging.endpoints import router as messaging_router
 from huntaze_ai.metering.endpoints import router as metering_router
+from huntaze_ai.metering.kinds import Outcome
 from huntaze_ai.metering.quota import QuotaLedger
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter
 from huntaze_ai.metering.service import Meter
@@ -70,6 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger = QuotaLedger(app.state.database.sessionmaker, settings)
         # Every agent's model is priced here, or the app refuses to start (ConfigError).
         plan, prices = load_model_plan(settings)
+        metrics.export_known_series(
+            models=[(p.feature.value, p.model) for p in [*plan, *plan.fallbacks.values()]],
+            plans=PLANS,
+            outcomes=[o.value for o in Outcome],
+        )
         app.state.meter = meter = Meter(ledger, limiter, prices)
         app.state.llm = await llm_scope.enter_async_context(open_llm(settings, plan))
         app.state.ai = AIPipeline(meter, app.state.llm)

@@ -254,6 +254,7 @@ def test_serve_with_two_workers_reports_every_request_in_every_scrape(tmp_path: 
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_serving(proc, base, log)
+            _assert_known_series_are_exported_at_zero(base)
             ready = _count(base)
             # A new connection per request, several at a time: the kernel spreads them over
             # both workers' accept().
@@ -276,6 +277,28 @@ def test_serve_with_two_workers_reports_every_request_in_every_scrape(tmp_path: 
     assert len(served_by) == 2, f"one worker answered every request: {served_by}"
     metrics_dir = next(line["metrics_dir"] for line in lines if "metrics_dir" in line)
     assert not Path(metrics_dir).exists(), "serve left its metrics directory behind"
+
+
+def _assert_known_series_are_exported_at_zero(base: str) -> None:
+    """Before any AI call, a dashboard already sees every feature's cost, calls by outcome and
+    rejections by plan, at 0 (each agent with its own model)."""
+    samples = parse(httpx.get(f"{base}/metrics", timeout=5).text)
+    expected = [
+        ("huntaze_ai_cost_usd_total", {"feature": "messaging", "model": "gemini-2.5-flash",
+                                       "plan": "starter"}),
+        ("huntaze_ai_cost_usd_total", {"feature": "analytics", "model": "gemini-2.5-pro",
+                                       "plan": "business"}),
+        ("huntaze_ai_requests_total", {"feature": "content", "model": "gemini-2.5-flash",
+                                       "outcome": "blocked"}),
+        ("huntaze_ai_tokens_total", {"feature": "sales", "model": "gemini-2.5-flash",
+                                     "kind": "output"}),
+        ("huntaze_ai_quota_rejections_total", {"plan": "pro"}),
+        ("huntaze_ai_rate_limit_rejections_total", {"plan": "starter"}),
+        ("huntaze_ai_model_latency_seconds_count", {"feature": "messaging",
+                                                   "model": "gemini-2.5-flash"}),
+    ]  # fmt: skip
+    for name, labels in expected:
+        assert samples.get((name, frozenset(labels.items()))) == 0.0, (name, labels)
 
 
 def _count(base: str) -> float:

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -133,6 +133,27 @@ def observe_call(
             AI_TOKENS.labels(feature, model, kind).inc(count)
     MODEL_LATENCY.labels(feature, model).observe(model_time_s)
     OVERHEAD.labels(feature).observe(max(0.0, overhead_s))
+
+
+def export_known_series(
+    *, models: Iterable[tuple[str, str]], plans: Iterable[str], outcomes: Iterable[str]
+) -> None:
+    """Create at 0 every labelled series whose labels are known at start-up (each feature with
+    each model it may call, plans, outcomes), so dashboards and alert rules see them before the
+    first call instead of "no data"."""
+    plans, outcomes = list(plans), list(outcomes)
+    for feature, model in models:
+        for outcome in outcomes:
+            AI_REQUESTS.labels(feature, model, outcome)
+        for plan in plans:
+            AI_COST.labels(feature, model, plan)
+        for kind in ("input", "cached_input", "output"):
+            AI_TOKENS.labels(feature, model, kind)
+        MODEL_LATENCY.labels(feature, model)
+        OVERHEAD.labels(feature)
+    for plan in plans:
+        QUOTA_REJECTIONS.labels(plan)
+        RATE_LIMIT_REJECTIONS.labels(plan)
 
 
 # --- exposition ---------------------------------------------------------------------------------
