@@ -147,7 +147,7 @@ class GeminiEmulator:
         chunks = [faults.sse(c) for c in body] if stream else []
         latency_s = self.config.latency_ms / 1000
         # A stream spreads the latency over its chunks; the first share is time to first byte.
-        await asyncio.sleep(latency_s / len(chunks) if stream else latency_s)
+        await _pause(latency_s / len(chunks) if stream else latency_s)
         if fault is not None:
             self.stats.fault(fault.kind)
             if not fault.is_answer:
@@ -208,7 +208,7 @@ class GeminiEmulator:
         try:
             for index, chunk in enumerate(chunks):
                 if index:
-                    await asyncio.sleep(delay_s)
+                    await _pause(delay_s)
                 yield chunk
             completed = True
         finally:
@@ -271,6 +271,14 @@ def run_emulator_in_thread(config: EmulatorConfig | None = None) -> Iterator[str
     """Run an emulator in a background thread for the `with` block; yields its base URL."""
     with GeminiEmulator(config).run_in_thread() as url:
         yield url
+
+
+async def _pause(seconds: float) -> None:
+    """At least `seconds`: an event loop may fire a timer up to one clock tick early."""
+    deadline = time.perf_counter() + seconds
+    await asyncio.sleep(seconds)
+    if (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(left + 0.001)  # a tick's margin, so the second wait is not short too
 
 
 def _api_key(request: Request) -> str | None:
