@@ -279,3 +279,20 @@ async def test_a_suggestion_for_one_fan_targets_that_fan_first(flash: GoogleMode
     assert (first.kind, first.target_segment) == ("upsell", "whale")
     assert "$1,250.00" in first.rationale
     assert "$420.00" in first.rationale
+
+
+EMPTY_STATS = {key: 0 for key in STATS} | {"revenue_usd": "0.000000", "platforms": []}
+
+
+async def test_a_creator_without_data_gets_no_made_up_figures(flash: GoogleModel) -> None:
+    insights = (await _run(flash, InsightSet, ANALYTICS_INSTRUCTIONS, EMPTY_STATS)).insights
+    text = " ".join(f"{i.summary} {i.recommended_action}" for i in insights)
+    assert "0%" not in text
+    assert "$0.00" not in text
+    assert "No revenue is recorded" in text
+    data = {"active_subscriptions": 0, "average_subscription_usd": "0.000000", "fan": None}
+    suggestions = (await _run(flash, SuggestionSet, SALES_INSTRUCTIONS, data)).suggestions
+    rationale = " ".join(s.rationale for s in suggestions)
+    assert "0 active subscribers" not in rationale
+    assert "$0.00" not in rationale
+    assert all(s.price_min_usd >= 1 for s in suggestions)

@@ -68,99 +68,116 @@ class _PlannedVoice(Voice):
         return NO_VALUE
 
 
+def _trend(value: float, rising: str, falling: str) -> str:
+    if value > 0:
+        return f"{rising} {_pct(value)}"
+    if value < 0:
+        return f"{falling} {_pct(value)}"
+    return "held steady"
+
+
 class InsightsVoice(_PlannedVoice):
     """The analytics agent: typed insights with a summary, an action and the metrics used."""
 
     key = "insights"
 
     def make_plan(self) -> list[_Item]:
+        plan = [self._revenue(), self._messages()]
         c = self.context
-        revenue, revenue_trend = c.number("revenue_usd"), c.number("revenue_trend_percent")
-        messages, messages_trend = c.number("messages_sent"), c.number("messages_trend_percent")
-        rate, chats = c.number("response_rate"), c.number("active_chats")
-        subs, average = c.number("active_subscriptions"), c.number("average_subscription_usd")
-        rng = self.rng
-        plan: list[_Item] = []
-        up = revenue_trend >= 0
-        plan.append(
-            _Item(
-                {
-                    "type": "revenue_trend",
-                    "confidence": round(rng.uniform(0.8, 0.93), 2),
-                    "summary": f"Revenue is {'up' if up else 'down'} {_pct(revenue_trend)} this "
-                    f"period, at {_usd(revenue)}."
-                    + (
-                        f" {int(subs)} active subscribers pay {_usd(average)} on average."
-                        if subs
-                        else ""
-                    ),
-                    "recommended_action": "Keep the momentum with two pay-per-view drops this week "
-                    "while fans are spending."
-                    if up
-                    else "Send a win-back offer to lapsed fans and pin your best-selling set.",
-                },
-                [
-                    {"name": "revenue_usd", "value": revenue},
-                    {"name": "revenue_trend_percent", "value": revenue_trend},
-                ],
-            )
-        )
-        dropping = messages_trend < 0
-        plan.append(
-            _Item(
-                {
-                    "type": "engagement_drop" if dropping else "fan_behavior",
-                    "confidence": round(rng.uniform(0.7, 0.88), 2),
-                    "summary": f"Messages {'fell' if dropping else 'rose'} {_pct(messages_trend)} "
-                    f"to {int(messages):,} this period, with {int(chats)} chats open right now.",
-                    "recommended_action": "Restart quiet conversations with a personal check-in "
-                    "and a free teaser."
-                    if dropping
-                    else "Answer open chats within the hour: active conversations convert best.",
-                },
-                [
-                    {"name": "messages_sent", "value": messages},
-                    {"name": "messages_trend_percent", "value": messages_trend},
-                    {"name": "active_chats", "value": chats},
-                ],
-            )
-        )
-        if rate:
-            plan.append(
-                _Item(
-                    {
-                        "type": "fan_behavior" if rate >= 0.85 else "engagement_drop",
-                        "confidence": round(rng.uniform(0.65, 0.85), 2),
-                        "summary": f"You answer {rate * 100:.0f}% of fan messages; "
-                        + (
-                            "fans notice, and it keeps them subscribed."
-                            if rate >= 0.85
-                            else "the unanswered ones are missed sales."
-                        ),
-                        "recommended_action": "Block two short sessions a day to clear "
-                        "unanswered messages, oldest first.",
-                    },
-                    [{"name": "response_rate", "value": rate}],
-                )
-            )
-        if subs:
-            plan.append(
-                _Item(
-                    {
-                        "type": "growth_opportunity",
-                        "confidence": round(rng.uniform(0.6, 0.8), 2),
-                        "summary": f"With {int(subs)} active subscribers at {_usd(average)} on "
-                        "average, a higher tier with early access could lift the average.",
-                        "recommended_action": "Offer your most active fans an upgrade to the top "
-                        "tier with a one-week discount.",
-                    },
-                    [
-                        {"name": "active_subscriptions", "value": subs},
-                        {"name": "average_subscription_usd", "value": average},
-                    ],
-                )
-            )
+        if rate := c.number("response_rate"):
+            plan.append(self._responses(rate))
+        if subs := c.number("active_subscriptions"):
+            plan.append(self._tiers(subs, c.number("average_subscription_usd")))
         return plan
+
+    def _revenue(self) -> _Item:
+        c, rng = self.context, self.rng
+        revenue, trend = c.number("revenue_usd"), c.number("revenue_trend_percent")
+        metrics = [
+            {"name": "revenue_usd", "value": revenue},
+            {"name": "revenue_trend_percent", "value": trend},
+        ]
+        if not revenue:
+            summary = "No revenue is recorded for this period yet."
+            action = "Post a pay-per-view teaser to turn followers into first buyers."
+            return _Item(
+                {"type": "growth_opportunity", "confidence": 0.6, "summary": summary,
+                 "recommended_action": action},
+                metrics,
+            )  # fmt: skip
+        summary = f"Revenue {_trend(trend, 'is up', 'is down')} this period, at {_usd(revenue)}."
+        subs, average = c.number("active_subscriptions"), c.number("average_subscription_usd")
+        if subs and average:
+            summary += f" {int(subs)} active subscribers pay {_usd(average)} on average."
+        action = (
+            "Send a win-back offer to lapsed fans and pin your best-selling set."
+            if trend < 0
+            else "Keep the momentum with two pay-per-view drops this week while fans are spending."
+        )
+        return _Item(
+            {"type": "revenue_trend", "confidence": round(rng.uniform(0.8, 0.93), 2),
+             "summary": summary, "recommended_action": action},
+            metrics,
+        )  # fmt: skip
+
+    def _messages(self) -> _Item:
+        c, rng = self.context, self.rng
+        messages, trend = c.number("messages_sent"), c.number("messages_trend_percent")
+        chats = c.number("active_chats")
+        metrics = [
+            {"name": "messages_sent", "value": messages},
+            {"name": "messages_trend_percent", "value": trend},
+            {"name": "active_chats", "value": chats},
+        ]
+        if not messages:
+            return _Item(
+                {"type": "fan_behavior", "confidence": 0.6,
+                 "summary": "No messages to fans are recorded for this period yet.",
+                 "recommended_action": "Greet every new subscriber with a personal welcome "
+                 "message."},
+                metrics,
+            )  # fmt: skip
+        summary = f"Messages {_trend(trend, 'rose', 'fell')} to {int(messages):,} this period"
+        summary += f", with {int(chats)} chats open right now." if chats else "."
+        dropping = trend < 0
+        action = (
+            "Restart quiet conversations with a personal check-in and a free teaser."
+            if dropping
+            else "Answer open chats within the hour: active conversations convert best."
+        )
+        return _Item(
+            {"type": "engagement_drop" if dropping else "fan_behavior",
+             "confidence": round(rng.uniform(0.7, 0.88), 2), "summary": summary,
+             "recommended_action": action},
+            metrics,
+        )  # fmt: skip
+
+    def _responses(self, rate: float) -> _Item:
+        good = rate >= 0.85
+        summary = f"You answer {rate * 100:.0f}% of fan messages; " + (
+            "fans notice, and it keeps them subscribed."
+            if good
+            else "the unanswered ones are missed sales."
+        )
+        return _Item(
+            {"type": "fan_behavior" if good else "engagement_drop",
+             "confidence": round(self.rng.uniform(0.65, 0.85), 2), "summary": summary,
+             "recommended_action": "Block two short sessions a day to clear unanswered "
+             "messages, oldest first."},
+            [{"name": "response_rate", "value": rate}],
+        )  # fmt: skip
+
+    def _tiers(self, subs: float, average: float) -> _Item:
+        paying = f" at {_usd(average)} on average" if average else ""
+        return _Item(
+            {"type": "growth_opportunity", "confidence": round(self.rng.uniform(0.6, 0.8), 2),
+             "summary": f"With {int(subs)} active subscribers{paying}, a higher tier with early "
+             "access could lift what each of them pays.",
+             "recommended_action": "Offer your most active fans an upgrade to the top tier "
+             "with a one-week discount."},
+            [{"name": "active_subscriptions", "value": subs},
+             {"name": "average_subscription_usd", "value": average}],
+        )  # fmt: skip
 
 
 class SalesVoice(_PlannedVoice):
@@ -170,7 +187,9 @@ class SalesVoice(_PlannedVoice):
 
     def make_plan(self) -> list[_Item]:
         c = self.context
-        average = c.number("average_subscription_usd") or 14.99
+        paid = c.number("average_subscription_usd")
+        # Without subscribers yet, prices start from a common entry-level subscription.
+        average = paid or 9.99
         subs = int(c.number("active_subscriptions"))
         fan = c.fan
         segments = c.segments
@@ -180,11 +199,16 @@ class SalesVoice(_PlannedVoice):
             low, high = _charm(min(low, 1000.0)), _charm(min(high, 1000.0))
             return {"price_min_usd": low, "price_max_usd": max(low, high)}
 
-        base = f"your {subs} active subscribers pay {_usd(average)} a month on average"
+        if subs and paid:
+            base = f"your {subs} active subscribers pay {_usd(average)} a month on average"
+            ppv_why = f"{base[0].upper()}{base[1:]}; a PPV set at one to two times that price is "
+            ppv_why += "an easy yes for engaged fans."
+        else:
+            base = "with no paying subscribers yet, entry-level prices convert best"
+            ppv_why = "A low-priced PPV set is an easy first purchase for followers who have not "
+            ppv_why += "paid yet."
         plan = [
-            _Item({"kind": "ppv", "title": "Behind-the-scenes PPV set",
-                   "rationale": f"{base[0].upper()}{base[1:]}; a PPV set at one to two times that "
-                   "price is an easy yes for engaged fans.",
+            _Item({"kind": "ppv", "title": "Behind-the-scenes PPV set", "rationale": ppv_why,
                    "target_segment": "active", **price(average, average * 2)}),
             _Item({"kind": "bundle", "title": "Three-month bundle at 15% off",
                    "rationale": f"Locking in renewals is cheaper than winning fans back; {base}.",
