@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import typer
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
-from huntaze_ai.auth.service import create_api_token
+import typer
+
 from huntaze_ai.cli._common import fail, in_session, run, settings
-from huntaze_ai.users import repository
-from huntaze_ai.users.service import create_user, validate_user_create
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 users_app = typer.Typer(help="Creator accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
@@ -24,6 +25,8 @@ def users_create(
     name: str | None = typer.Option(None, "--name", help="Display name."),
 ) -> None:
     """Create a creator account."""
+    from huntaze_ai.users.service import create_user, validate_user_create
+
     try:
         data = validate_user_create(email=email, password=password, plan=plan, display_name=name)
     except Exception as exc:
@@ -42,6 +45,8 @@ def tokens_create(
     name: str = typer.Option("cli", help="A label to tell tokens apart."),
 ) -> None:
     """Create an API token and print it. It is shown only this once: only its hash is stored."""
+    from huntaze_ai.auth.service import create_api_token
+    from huntaze_ai.users import repository
 
     async def work(session: AsyncSession) -> str:
         user = await repository.get_by_email(session, email)

@@ -5,31 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from rich.console import Console
-from rich.filesize import decimal as human_size
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.progress import Progress as ProgressBar
-from sqlalchemy.engine import URL
 
 from huntaze_ai.cli._common import fail, run, settings
-from huntaze_ai.kit.backup import BackupError, Progress, backup_database, restore_database
-from huntaze_ai.kit.db import Database
-from huntaze_ai.kit.migrations import alembic_config, current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from huntaze_ai.kit.backup import Progress
 
 app = typer.Typer(help="Schema and data.", no_args_is_help=True)
 
 
 async def _current(url: URL) -> str | None:
+    from huntaze_ai.kit.db import Database
+    from huntaze_ai.kit.migrations import current_revision
+
     database = Database.from_url(url)
     try:
         async with database.engine.connect() as conn:
@@ -41,6 +34,8 @@ async def _current(url: URL) -> str | None:
 @app.command("upgrade")
 def upgrade_cmd() -> None:
     """Migrate the database to the newest schema (a no-op when already there)."""
+    from huntaze_ai.kit.migrations import head_revision, upgrade
+
     url = settings().async_database_url
     before = run(_current(url))
     head = head_revision()
@@ -57,6 +52,8 @@ def upgrade_cmd() -> None:
 @app.command("status")
 def status_cmd() -> None:
     """Show the current and newest schema revision; exit 1 when the database is behind."""
+    from huntaze_ai.kit.migrations import head_revision
+
     url = settings().async_database_url
     current = run(_current(url))
     head = head_revision()
@@ -75,6 +72,10 @@ def backup_cmd(
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
 ) -> None:
     """Back up the database to FILE (a pg_dump custom-format archive, or a SQLite file)."""
+    from rich.filesize import decimal as human_size
+
+    from huntaze_ai.kit.backup import BackupError, backup_database
+
     url = settings().async_database_url
     try:
         with _progress("Backing up", url) as progress:
@@ -91,6 +92,9 @@ def restore_cmd(
     force: bool = typer.Option(False, "--force", help="Replace a database that holds data."),
 ) -> None:
     """Replace the database with the backup in FILE; refuses a database holding data."""
+    from huntaze_ai.kit.backup import BackupError, restore_database
+    from huntaze_ai.kit.migrations import head_revision
+
     url = settings().async_database_url
     try:
         with _progress("Restoring", url) as progress:
@@ -112,6 +116,16 @@ def restore_cmd(
 @contextmanager
 def _progress(description: str, url: URL) -> Iterator[Progress | None]:
     """A progress bar on stderr when it is a terminal; nothing (and no callback) otherwise."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as ProgressBar
+
     console = Console(stderr=True)
     if not console.is_terminal:
         yield None
@@ -136,6 +150,11 @@ def _progress(description: str, url: URL) -> Iterator[Progress | None]:
 
 
 def _known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from huntaze_ai.kit.migrations import alembic_config
+
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
     except CommandError:

@@ -13,22 +13,19 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.cli import db
 from huntaze_ai.cli._common import fail, in_session, run, serving_settings
-from huntaze_ai.config import Settings
-from huntaze_ai.creator_data.demo_data import fill_demo_data
-from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
-from huntaze_ai.kit.errors import InvalidRequest
-from huntaze_ai.kit.logging import configure_logging, log_level_from_env
-from huntaze_ai.kit.security import hash_password
-from huntaze_ai.users import repository
-from huntaze_ai.users.schemas import UserCreate
-from huntaze_ai.users.service import create_user, validate_user_create
+
+if TYPE_CHECKING:
+    import uvicorn
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from huntaze_ai.config import Settings
+    from huntaze_ai.users.schemas import UserCreate
 
 # `.example` is reserved (RFC 2606) and passes the account email check, which refuses `.local`.
 DEMO_EMAIL = "demo@huntaze.example"
@@ -75,6 +72,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _demo(host: str, port: int, email: str, password: str, latency_ms: float) -> None:
+    from huntaze_ai.kit.errors import InvalidRequest
+    from huntaze_ai.kit.logging import configure_logging
+    from huntaze_ai.users.service import validate_user_create
+
     config = serving_settings()  # fail fast, in one line, on a bad configuration
     try:
         account = validate_user_create(
@@ -117,6 +118,11 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def _seed(session: AsyncSession, config: Settings, account: UserCreate) -> _Seeded:
+    from huntaze_ai.creator_data.demo_data import fill_demo_data
+    from huntaze_ai.kit.security import hash_password
+    from huntaze_ai.users import repository
+    from huntaze_ai.users.service import create_user
+
     user = await repository.get_by_email(session, account.email)
     created = user is None
     if user is None:
@@ -132,6 +138,8 @@ async def _seed(session: AsyncSession, config: Settings, account: UserCreate) ->
 def _ai(config: Settings, latency_ms: float, stack: ExitStack) -> tuple[Settings, str]:
     """The app's settings, with the emulator started when the AI is to be emulated; and a line
     saying which AI answers."""
+    from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
+
     if config.llm_provider == "openai":
         return config, f"{config.openai_model} at {config.openai_base_url} (OpenAI-compatible)"
     if config.gemini_api_key is not None:
@@ -180,6 +188,9 @@ def _browsable(host: str) -> str:
 
 
 def _server(config: Settings) -> uvicorn.Server:
+    import uvicorn
+
+    from huntaze_ai.kit.logging import log_level_from_env
     from huntaze_ai.main import create_app  # the app's imports are paid only here
 
     return uvicorn.Server(

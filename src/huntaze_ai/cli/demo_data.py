@@ -3,12 +3,16 @@ campaigns with realistic made-up data (re-running replaces the demo rows; see de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.cli._common import fail, in_session, run, settings
-from huntaze_ai.creator_data.demo_data import DemoDataSummary, fill_demo_data
-from huntaze_ai.users import repository
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from huntaze_ai.creator_data.demo_data import DemoDataSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +22,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, help="Same seed, same fans and amounts."),
     ) -> None:
         """Fill a creator's stats, subscriptions, campaigns and platforms with realistic data."""
+        from huntaze_ai.creator_data.demo_data import fill_demo_data
+        from huntaze_ai.users import repository
+
         config = settings()
 
         async def work(session: AsyncSession) -> DemoDataSummary:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 import uvicorn
 
-from huntaze_ai.emulator import EmulatorConfig, FaultKind, create_app
+from huntaze_ai.emulator import EmulatorConfig, FaultKind
 from huntaze_ai.emulator.safety import DEFAULT_TRIGGERS, SafetyTrigger, parse_trigger
+
+
+def _create_app(config: EmulatorConfig) -> Any:
+    from huntaze_ai.emulator import create_app  # the server loads only when it is run
+
+    return create_app(config)
 
 
 def _triggers(given: list[str], none: bool) -> tuple[SafetyTrigger, ...]:
@@ -79,7 +87,7 @@ def register(app: typer.Typer) -> None:
             err=True,
         )
         uvicorn.run(
-            create_app(config),
+            _create_app(config),
             host=host,
             port=port,
             log_level="info",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import typer
-import uvicorn
 
 from huntaze_ai.cli._common import serving_settings
 
@@ -20,6 +19,8 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
     ) -> None:
         """Serve the web app and the REST API."""
+        import uvicorn
+
         from huntaze_ai.kit import metrics
         from huntaze_ai.kit.logging import configure_logging, log_level_from_env
 

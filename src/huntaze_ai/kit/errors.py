@@ -20,14 +20,13 @@ HTTP status; a response body is always `{"error": code, "message": text, **detai
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DBAPIError, OperationalError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +186,12 @@ _PG_CHARACTER_NOT_IN_REPERTOIRE = "22021"
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    # Imported here: the CLI raises and catches these errors without loading the web stack.
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     @app.exception_handler(HuntazeError)
     async def _huntaze(_: Request, exc: HuntazeError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())

@@ -1,0 +1,155 @@
+"""How long an operator waits for `huntaze-ai`: wall time of whole commands, medians of several
+runs, for one or more checkouts measured in the same run (interleaved, so a busy machine slows
+them alike).
+
+    .venv/bin/python bench/cli_start.py [--runs 7] [--checkout LABEL=PATH ...]
+
+Each command runs in a fresh process against a throwaway SQLite file at head, with no Redis and
+the Gemini emulator unset (`config verify` then checks nothing over the network). A checkout is
+a source tree whose `src/` is put first on PYTHONPATH; by default only this one. Writes
+bench/results/cli_start.json and the table in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "cli_start.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+TABLE_START, TABLE_END = "<!-- cli-table:start -->", "<!-- cli-table:end -->"
+TARGET_S = 0.5
+
+
+def _commands(run: int) -> list[tuple[str, list[str]]]:
+    email = f"bench-{run}@example.com"
+    return [
+        ("--help", ["--help"]),
+        ("db status", ["db", "status"]),
+        ("users create", ["users", "create", "--email", email, "--password", "benchmark-pw"]),
+        ("tokens create", ["tokens", "create", "--email", email]),
+        ("config verify", ["config", "verify"]),
+    ]
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _migrate(src: Path, db_file: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(src), "DATABASE_URL": f"sqlite:///{db_file}"}
+    subprocess.run(
+        [sys.executable, "-c", "from huntaze_ai.cli import main; main()", "db", "upgrade"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def measure(checkouts: dict[str, Path], runs: int) -> dict[str, dict[str, list[float]]]:
+    times: dict[str, dict[str, list[float]]] = {label: {} for label in checkouts}
+    with tempfile.TemporaryDirectory() as tmp:
+        dbs = {label: Path(tmp) / f"{i}.db" for i, label in enumerate(checkouts)}
+        for label, path in checkouts.items():
+            _migrate(path / "src", dbs[label])
+        for run in range(runs):
+            for label, path in checkouts.items():
+                env = {
+                    k: v
+                    for k, v in os.environ.items()
+                    if k not in ("REDIS_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL")
+                }
+                env |= {"PYTHONPATH": str(path / "src"), "DATABASE_URL": f"sqlite:///{dbs[label]}"}
+                for name, args in _commands(run):
+                    started = time.perf_counter()
+                    done = subprocess.run(
+                        [sys.executable, "-c", "from huntaze_ai.cli import main; main()", *args],
+                        env=env,
+                        capture_output=True,
+                        check=False,
+                    )
+                    elapsed = time.perf_counter() - started
+                    if done.returncode != 0:
+                        raise SystemExit(f"{label}: {name} failed: {done.stderr.decode()[-500:]}")
+                    times[label].setdefault(name, []).append(elapsed)
+    return times
+
+
+def _table(medians: dict[str, dict[str, float]], machine: str, runs: int) -> str:
+    labels = list(medians)
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}; median of {runs} runs "
+        "each, interleaved, wall time of the whole process (seconds).",
+        "",
+        "| command | " + " | ".join(labels) + " |",
+        "|---|" + "---:|" * len(labels),
+    ]
+    for name in medians[labels[0]]:
+        cells = " | ".join(f"{medians[label][name]:.2f}" for label in labels)
+        lines.append(f"| `huntaze-ai {name}` | {cells} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--checkout",
+        action="append",
+        default=[],
+        metavar="LABEL=PATH",
+        help="a source tree to measure (repeat to compare; default: this one)",
+    )
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    checkouts = {label: Path(path) for label, path in (c.split("=", 1) for c in args.checkout)}
+    checkouts = checkouts or {"this tree": ROOT}
+    machine = f"{_cpu_model()} ({os.cpu_count()} cores)"
+    times = measure(checkouts, args.runs)
+    medians = {
+        label: {name: statistics.median(values) for name, values in by_command.items()}
+        for label, by_command in times.items()
+    }
+    table = _table(medians, machine, args.runs)
+    print(table)
+    if args.no_write:
+        return
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "runs": args.runs,
+                "target_s": TARGET_S,
+                "checkouts": {label: str(path) for label, path in checkouts.items()},
+                "seconds": times,
+                "median_s": medians,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    doc = DOC.read_text()
+    block = f"{TABLE_START}\n{table}\n{TABLE_END}"
+    if TABLE_START in doc:
+        head, rest = doc.split(TABLE_START, 1)
+        doc = head + block + rest.split(TABLE_END, 1)[1]
+    else:
+        doc = doc.rstrip() + "\n\n## CLI start: `bench/cli_start.py`\n\n" + block + "\n"
+    DOC.write_text(doc)
+
+
+if __name__ == "__main__":
+    main()
