@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     rate_limit_fail_mode: Literal["closed", "open"] = "closed"
     # Request bodies above this are refused with 413 before anything reads them.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Hand-written messages through POST /api/ai/compliance/check, per creator and hour: the
+    # check is free, so this is what bounds the CPU one token can spend.
+    compliance_checks_per_hour: int = Field(default=1000, ge=1)
 
     gemini_api_key: SecretStr | None = None
     # Unset: each agent's own default model (llm/models.py); set: every agent's model, unless a

@@ -15,7 +15,9 @@ from huntaze_ai.analytics.endpoints import router as analytics_router
 from huntaze_ai.auth.endpoints import router as auth_router
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns.endpoints import router as campaigns_router
+from huntaze_ai.compliance.budget import CheckBudget
 from huntaze_ai.compliance.endpoints import router as compliance_router
+from huntaze_ai.compliance.offload import GuardProcess
 from huntaze_ai.config import PLANS, Settings, get_settings
 from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.health.endpoints import router as health_router
@@ -68,6 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = create_redis(redis_url) if redis_url else None
         limiter = CreatorRateLimiter(app.state.redis, settings.rate_limit_fail_mode)
         app.state.login_throttle = LoginThrottle(app.state.redis, settings.rate_limit_fail_mode)
+        app.state.check_budget = CheckBudget(
+            app.state.redis, settings.rate_limit_fail_mode, settings.compliance_checks_per_hour
+        )
+        app.state.guard_process = guard_process = GuardProcess()
         ledger = QuotaLedger(app.state.database.sessionmaker, settings)
         # Every agent's model is priced here, or the app refuses to start (ConfigError).
         plan, prices = load_model_plan(settings)
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await meter.drain()
+            await guard_process.aclose()
             await llm_scope.aclose()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
