@@ -30,6 +30,7 @@ def test_the_wheel_ships_migrations_and_prompt_templates(tmp_path: Path) -> None
         str(p.relative_to(ROOT / "src"))
         for pattern in (
             "llm/prompts/*.j2",
+            "compliance/rules/*.toml",
             "migrations/versions/*.py",
             "migrations/*.mako",
             "web/templates/*.html",

@@ -1,19 +1,23 @@
-"""Word lists that see through disguised spellings without flagging ordinary words.
+"""Find words and phrases through disguised spellings without flagging ordinary words.
 
-How a term matches (on `normalize`d text):
+Words are compared on a *skeleton*: `normalize`d text where the letters a disguise can stand in
+for are one letter (`@`/`4`→a, `3`→e, `1`/`l`/`|`/`!`→i, `0`→o, `5`/`$`→s, `7`→t). So "TeIegram"
+(capital I for l), "te1egram", "7elegr@m" and "telegram" have one skeleton. Then:
 
 - **whole tokens**: "meet" matches `meet`, `MEET`, `m33t`, `meeeet`, `meets`, but not `meeting`;
-  "signal" does not match `significant`. Allowed prefixes and suffixes widen a term where the
-  longer word means the same thing ("phone": `telephone`, `iphone`, `phonenumber`).
-- **inside tokens**, for distinctive terms no ordinary word contains (whatsapp, telegram, refund,
-  …): `mywhatsapp`, `whatsapp123`, `nonrefundable`.
-- **across separators**: a term split by spaces, dots, dashes or zero-width characters
-  (`w h a t s a p p`, `t.e.l.e.g.r.a.m`, `whats app`, `what's app`) is found by joining up to a
-  few neighbouring tokens separated by short gaps. Joined words must spell the term exactly
-  ("sign all" is not "signal"); only letter-by-letter spellings may also repeat letters.
+  "signal" does not match `significant`. Repeated letters are allowed within a token
+  (`whaaatsapp`), never fewer than the word has (`met` is not `meet`).
+- **phrases and split words**: a phrase ("call me at") or a word split by spaces, dots, dashes or
+  zero-width characters (`w h a t s a p p`, `t.e.l.e.g.r.a.m`, `whats app`) is found by joining
+  up to a few neighbouring tokens separated by short gaps. Joined words must spell the entry
+  exactly ("sign all" is not "signal"); only letter-by-letter spellings may repeat letters.
+- **inside tokens**, for entries no ordinary word contains (whatsapp, refund, …): `mywhatsapp`,
+  `whatsapp123`, `nonrefundable`.
+- **disguised only**, for words that are innocent written plainly and a tell when disguised:
+  "phone" in "plays well on your phone" is fine, `ph0ne` and `p h o n e` are not.
 
-Every letter accepts its leetspeak digits (0→o 1→i/l 3→e 4→a 5→s 7→t @→a $→s) and, within one
-token, any number of repeats (`whaaatsapp`).
+Matching is a dictionary lookup per token and per short window of tokens, so its cost grows with
+the text, not with the number of entries.
 """
 
 from __future__ import annotations
@@ -22,203 +26,286 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-from huntaze_ai.compliance.normalize import Token, normalize
+from huntaze_ai.compliance.normalize import LETTER, Normalized, Token
+from huntaze_ai.compliance.phrases import expand
 
-LEET: dict[str, str] = {
-    "a": "a4@", "e": "e3", "i": "i1", "l": "l1", "o": "o0", "s": "s5$", "t": "t7",
-}  # fmt: skip
+_SKELETON = str.maketrans(
+    {"@": "a", "4": "a", "3": "e", "1": "i", "l": "i", "|": "i", "!": "i", "0": "o", "5": "s",
+     "$": "s", "7": "t"}
+)  # fmt: skip
+_REPEATS = re.compile(r"(.)\1+", re.DOTALL)
+_RUNS = re.compile(r"(.)\1*", re.DOTALL)
+_STRAY = "0123456789@$|!"
 
-# Bounds that keep matching linear: no term with its affixes is longer than this, and a spelling
-# split over more tokens than this is not something a reader would recognise either.
-_MAX_JOINED_CHARS = 40
-_MAX_WINDOW_TOKENS = 20
+# Bounds that keep matching linear: no entry is longer than this, and a spelling split over more
+# tokens than this is not something a reader would recognise either.
+MAX_JOINED_CHARS = 48
+_MAX_WINDOW_TOKENS = 24
 _MAX_GAP_CHARS = 3  # "t . e" has a three-character gap; a sentence break is longer or has "\n"
-_MAX_TOKEN_CHARS = 200
-_STRAY = "0123456789@$"
+_MAX_SPLIT_REPEATS = 3  # "w h a a a t s a p p" still counts
+MAX_HITS_PER_KEY = 20
+
+
+def skeleton(text: str) -> str:
+    return text.translate(_SKELETON)
+
+
+def _collapse(text: str) -> str:
+    return _REPEATS.sub(r"\1", text)
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    return tuple(len(m.group()) for m in _RUNS.finditer(text))
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regular expression for many literal words, as a trie: each position of the text is
+    tried against one character class, not against every word in turn."""
+    root: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict[str, Any]]) -> str:
+        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")" if len(branches) > 1 or "" in node else branches[0]
+        return body + "?" if "" in node else body
+
+    return build(root)
+
+
+class Mode(StrEnum):
+    WORD = "word"  # whole tokens or joined tokens; the last word may take a plural "s"
+    EXACT = "exact"  # the same, without the plural
+    INSIDE = "inside"  # also inside longer tokens
+    DISGUISED = "disguised"  # whole tokens, reported only when not written plainly
 
 
 @dataclass(frozen=True)
-class Term:
-    name: str
-    spellings: tuple[str, ...]
-    prefixes: tuple[str, ...] = ()
-    suffixes: tuple[str, ...] = ("s",)
-    inside_words: bool = False
+class Entry:
+    key: str  # the caller's name for what this entry belongs to (a rule id)
+    term: str  # the plain spelling, for people
+    mode: Mode
+    counts: tuple[int, ...]
+    plain: frozenset[str]  # the ways of writing it that are not a disguise (disguised mode)
 
 
-def _letters(word: str, *, loose: bool) -> str:
-    """A regex for `word`: leet classes per letter; `loose` also accepts repeated letters."""
-    parts: list[str] = []
-    for char, run in itertools.groupby(word):
-        count = len(list(run))
-        options = LEET.get(char, char)
-        klass = f"[{re.escape(options)}]" if len(options) > 1 else re.escape(options)
-        if loose:
-            parts.append(f"{klass}{{{count},}}")
-        else:
-            parts.append(klass if count == 1 else f"{klass}{{{count}}}")
-    return "".join(parts)
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    term: str
+    start: int  # in the normalized text
+    end: int
+    disguised: bool
 
 
-def _alternatives(words: Iterable[str], *, loose: bool) -> str:
-    return "|".join(_letters(w, loose=loose) for w in words)
-
-
-def _token_pattern(term: Term, *, loose: bool) -> str:
-    body = f"(?:{_alternatives(term.spellings, loose=loose)})"
-    prefix = f"(?:{_alternatives(term.prefixes, loose=loose)})?" if term.prefixes else ""
-    suffix = f"(?:{_alternatives(term.suffixes, loose=loose)})?" if term.suffixes else ""
-    return f"{prefix}{body}{suffix}"
-
-
-def _combined(patterns: Sequence[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<t{i}>{p})" for i, p in enumerate(patterns)))
-
-
-def _edge_chars(terms: Iterable[Term], *, first: bool) -> frozenset[str]:
-    """Every character a spelling of one of `terms` can start (or end) with."""
-    chars: set[str] = set()
-    for term in terms:
-        words = [*term.spellings, *(term.prefixes if first else term.suffixes)]
-        for word in words:
-            chars.update(LEET.get(word[0] if first else word[-1], word[0] if first else word[-1]))
-    return frozenset(chars)
-
-
-def _plain_letters(term: Term) -> frozenset[str]:
-    """Letters every spelling of `term` must show as themselves (they have no leet digit)."""
-    sets = [frozenset(c for c in s if c not in LEET) for s in term.spellings]
-    return frozenset.intersection(*sets) if sets else frozenset()
-
-
-def term_for(word: str) -> Term | None:
-    """A caller-supplied word: whole-token match, plural allowed; None if nothing is left of it."""
-    spelling = re.sub(r"[\W_]", "", normalize(word))
-    return Term(spelling, (spelling,)) if spelling else None
+def _spellings(words: tuple[str, ...], mode: Mode) -> list[str]:
+    compact = "".join(words)
+    if mode in (Mode.WORD, Mode.DISGUISED) and not compact.endswith("s"):
+        return [compact, compact + "s"]
+    return [compact]
 
 
 class Lexicon:
-    def __init__(self, terms: Iterable[Term]) -> None:
-        self.terms = tuple(terms)
-        self._names = [t.name for t in self.terms]
-        self._loose = _combined([_token_pattern(t, loose=True) for t in self.terms])
-        self._strict = _combined([_token_pattern(t, loose=False) for t in self.terms])
-        inside = [t for t in self.terms if t.inside_words]
-        self._inside_names = [t.name for t in inside]
-        self._inside = _combined([_alternatives(t.spellings, loose=True) for t in inside])
-        # A cheap test before any regex: leet digits make patterns ambiguous ("1" is i or l), and
-        # a window of digits would otherwise cost a backtracking search per window.
-        self._plain = [_plain_letters(t) for t in self.terms]
-        self._first_chars = _edge_chars(self.terms, first=True)
-        self._last_chars = _edge_chars(self.terms, first=False)
+    def __init__(self, entries: Iterable[tuple[str, str, Mode]]) -> None:
+        """`entries`: (key, phrase in the notation of `phrases.py`, mode)."""
+        self._by_collapsed: dict[str, list[Entry]] = {}
+        self._prefixes: set[str] = set()
+        inside: dict[str, tuple[str, str]] = {}
+        for key, phrase, mode in entries:
+            for words in expand(phrase):
+                term = " ".join(words)
+                plain = frozenset({term, term + "s"})
+                for spelling in _spellings(words, mode):
+                    if len(spelling) > MAX_JOINED_CHARS:
+                        raise ValueError(f"{phrase!r} is longer than {MAX_JOINED_CHARS} letters")
+                    skel = skeleton(spelling)
+                    collapsed = _collapse(skel)
+                    entry = Entry(key, term, mode, _counts(skel), plain)
+                    self._by_collapsed.setdefault(collapsed, []).append(entry)
+                    self._prefixes.update(collapsed[:n] for n in range(1, len(collapsed) + 1))
+                    if mode is Mode.INSIDE:
+                        inside.setdefault(collapsed, (key, term))
+        self._inside_terms = inside
+        self._inside = re.compile(_trie(inside)) if inside else None
+        # Every entry, for words spelled out letter by letter inside a run of single letters.
+        self._spelled = re.compile(f"(?=({_trie(self._by_collapsed)}))")
 
-    def _could_match(self, letters: set[str]) -> bool:
-        return any(plain <= letters for plain in self._plain)
+    def __bool__(self) -> bool:
+        return bool(self._by_collapsed)
 
-    def _match(self, pattern: re.Pattern[str], text: str, names: Sequence[str]) -> str | None:
-        m = pattern.fullmatch(text)
-        return names[int(m.lastgroup[1:])] if m and m.lastgroup else None
-
-    def find(self, normalized: str, tokens: Sequence[Token]) -> dict[str, str]:
-        """{term name: the normalised text that spelled it}, first occurrence of each term."""
-        found: dict[str, str] = {}
-        if not self.terms or not self._could_match(set(normalized)):
+    def find(self, norm: Normalized, tokens: Sequence[Token]) -> list[Hit]:
+        """Every occurrence of every entry (up to MAX_HITS_PER_KEY per key), in text order."""
+        found: list[Hit] = []
+        if not self._by_collapsed:
             return found
+        per_key: dict[str, int] = {}
+        skeletons = [skeleton(t.text) for t in tokens]
+        memo: dict[str, str] = {}  # texts repeat: a collapse per distinct token is enough
+        collapsed = [memo.get(s) or memo.setdefault(s, _collapse(s)) for s in skeletons]
+        text = norm.text
+        # joinable[j]: token j may be joined to token j-1 (a short gap, no line break).
+        joinable = [False] + [
+            b.start - a.end <= _MAX_GAP_CHARS and "\n" not in text[a.end : b.start]
+            for a, b in itertools.pairwise(tokens)
+        ]
+        prefixes, entries = self._prefixes, self._by_collapsed
         for i, token in enumerate(tokens):
-            self._find_in_token(token.text, found)
-            self._find_split(normalized, tokens, i, found)
+            # A phrase starting here and the word here can both matter: "meet my new kitten" is
+            # an exception (one key) to the word "meet" (another key).
+            hits: dict[str, Hit] = {}
+            if token.spelled:
+                found.extend(self._spelled_hits(norm, token, skeletons[i], per_key))
+            if collapsed[i] in prefixes and i + 1 < len(tokens) and joinable[i + 1]:
+                hits = self._joined(norm, tokens, skeletons, collapsed, joinable, i)
+            if collapsed[i] in entries or token.text[0] in _STRAY or token.text[-1] in _STRAY:
+                whole = self._whole_token(norm, token, skeletons[i], collapsed[i])
+                if whole is not None and whole.key not in hits:
+                    hits[whole.key] = whole
+            for hit in hits.values():
+                if per_key.get(hit.key, 0) < MAX_HITS_PER_KEY:
+                    per_key[hit.key] = per_key.get(hit.key, 0) + 1
+                    found.append(hit)
+        if self._inside is not None:
+            taken = {(h.key, h.start) for h in found}
+            found.extend(
+                h for h in self._inside_hits(norm, per_key) if (h.key, h.start) not in taken
+            )
+        found.sort(key=lambda h: (h.start, -h.end))
         return found
 
-    def _find_in_token(self, text: str, found: dict[str, str]) -> None:
-        if not self._could_match(set(text)):
-            return
-        if len(text) <= _MAX_TOKEN_CHARS:
-            # Stray digits or leet symbols around a word ("phone1", "3meet") do not make it
-            # another word; stripping them may also strip a leet letter ("$ignal"), so try both.
-            for candidate in dict.fromkeys((text, text.strip(_STRAY))):
-                if name := self._match(self._loose, candidate, self._names):
-                    found.setdefault(name, text)
-                    break
-        if self._inside_names:
-            # Overlapping chunks bound the backtracking of a search in a huge token.
-            step = _MAX_TOKEN_CHARS - _MAX_JOINED_CHARS
-            for start in range(0, max(len(text) - _MAX_JOINED_CHARS, 1), step):
-                if m := self._inside.search(text, start, start + _MAX_TOKEN_CHARS):
-                    assert m.lastgroup is not None
-                    found.setdefault(self._inside_names[int(m.lastgroup[1:])], text)
-                    break
+    @staticmethod
+    def _fits(entry: Entry, counts: tuple[int, ...], loose: bool) -> bool:
+        return entry.counts == counts or (
+            loose and all(c >= e for c, e in zip(counts, entry.counts, strict=True))
+        )
 
-    def _find_split(
-        self, normalized: str, tokens: Sequence[Token], first: int, found: dict[str, str]
-    ) -> None:
-        joined = tokens[first].text
-        if joined[0] not in self._first_chars:
-            return
-        letters = set(joined)
+    def _entries(self, collapsed: str, counts: tuple[int, ...], loose: bool) -> Entry | None:
+        for entry in self._by_collapsed.get(collapsed, ()):
+            if self._fits(entry, counts, loose):
+                return entry
+        return None
+
+    def _hit(self, norm: Normalized, entry: Entry, start: int, end: int) -> Hit | None:
+        first, last = norm.source_span(start, end)
+        written = " ".join(norm.source[first:last].lower().split())
+        disguised = written not in entry.plain
+        if entry.mode is Mode.DISGUISED and not disguised:
+            return None
+        return Hit(entry.key, entry.term, start, end, disguised)
+
+    def _whole_token(self, norm: Normalized, token: Token, skel: str, col: str) -> Hit | None:
+        if col in self._by_collapsed and (entry := self._entries(col, _counts(skel), True)):
+            return self._hit(norm, entry, token.start, token.end)
+        # Stray digits or leet symbols around a word ("phone1", "3meet") do not make it another
+        # word; stripping them may also strip a leet letter ("$ignal"), hence the second try.
+        stripped = token.text.strip(_STRAY)
+        if stripped and stripped != token.text:
+            skel = skeleton(stripped)
+            col = _collapse(skel)
+            if col in self._by_collapsed and (entry := self._entries(col, _counts(skel), True)):
+                offset = token.text.index(stripped)
+                start = token.start + offset
+                return self._hit(norm, entry, start, start + len(stripped))
+        return None
+
+    def _joined(
+        self,
+        norm: Normalized,
+        tokens: Sequence[Token],
+        skeletons: Sequence[str],
+        collapsed: Sequence[str],
+        joinable: Sequence[bool],
+        first: int,
+    ) -> dict[str, Hit]:
+        """The longest phrase of each key that starts at token `first` and spans several."""
+        best: dict[str, Hit] = {}
+        joined_col = collapsed[first]
+        joined = skeletons[first]
         letter_by_letter = len(joined) == 1
         last = min(len(tokens), first + _MAX_WINDOW_TOKENS)
-        match: tuple[str, str] | None = None
+        prefixes = self._prefixes
+        repeats = 0
         for j in range(first + 1, last):
-            gap = normalized[tokens[j - 1].end : tokens[j].start]
-            if len(gap) > _MAX_GAP_CHARS or "\n" in gap:
+            if not joinable[j]:
                 break
-            joined += tokens[j].text
-            if len(joined) > _MAX_JOINED_CHARS:
+            col = collapsed[j]
+            # "1 1 1 1 …": a letter repeated token after token spells nothing new.
+            repeats = repeats + 1 if col == joined_col[-1] else 0
+            if repeats > _MAX_SPLIT_REPEATS:
                 break
-            letter_by_letter = letter_by_letter and len(tokens[j].text) == 1
-            letters.update(tokens[j].text)
-            if joined[-1] not in self._last_chars or not self._could_match(letters):
+            joined_col += col[1:] if joined_col[-1] == col[0] else col
+            joined += skeletons[j]
+            if len(joined) > MAX_JOINED_CHARS or joined_col not in prefixes:
+                break
+            letter_by_letter = letter_by_letter and len(skeletons[j]) == 1
+            if joined_col not in self._by_collapsed:
                 continue
-            pattern = self._loose if letter_by_letter else self._strict
-            if name := self._match(pattern, joined, self._names):
-                # Keep extending: "w h a t s a p" already spells a variant, the detail should
+            counts = _counts(joined)
+            for entry in self._by_collapsed[joined_col]:
+                if not self._fits(entry, counts, letter_by_letter):
+                    continue
+                # A word that is only wrong disguised is disguised when spelled letter by letter
+                # ("p h o n e"), not when written with a hyphen ("e-mail").
+                if entry.mode is Mode.DISGUISED and not letter_by_letter:
+                    continue
+                # Keep extending: "w h a t s a p" already spells a variant, the finding should
                 # show the whole "w h a t s a p p".
-                match = (name, normalized[tokens[first].start : tokens[j].end])
-        if match is not None:
-            found.setdefault(*match)
+                if hit := self._hit(norm, entry, tokens[first].start, tokens[j].end):
+                    best[entry.key] = hit
+        return best
 
+    def _spelled_hits(
+        self, norm: Normalized, token: Token, skel: str, per_key: dict[str, int]
+    ) -> list[Hit]:
+        """Entries spelled letter by letter inside a run of single letters ("a w h a t s a p p
+        m e"), found by one search of the run's collapsed skeleton; repeats allowed."""
+        found: list[Hit] = []
+        starts = [r.start() for r in _RUNS.finditer(skel)]
+        collapsed = _collapse(skel)
+        letters: list[int] | None = None  # where each letter is in the text
+        for m in self._spelled.finditer(collapsed):
+            first, last = m.start(1), m.end(1)
+            if first == 0 and last == len(collapsed):
+                continue  # the whole run: already looked up as one token
+            stop = starts[last] if last < len(starts) else len(skel)
+            entry = self._entries(m.group(1), _counts(skel[starts[first] : stop]), True)
+            if entry is None or per_key.get(entry.key, 0) >= MAX_HITS_PER_KEY:
+                continue
+            if letters is None:
+                letters = [m.start() for m in LETTER.finditer(norm.text, token.start, token.end)]
+            hit = self._hit(norm, entry, letters[starts[first]], letters[stop - 1] + 1)
+            if hit is not None:
+                per_key[entry.key] = per_key.get(entry.key, 0) + 1
+                found.append(hit)
+        return found
 
-FORBIDDEN_TERMS: dict[str, Term] = {
-    t.name: t
-    for t in (
-        Term(
-            "whatsapp",
-            ("whatsapp", "whatsap", "watsapp", "watsap", "whatapp"),
-            inside_words=True,
-        ),
-        Term(
-            "phone",
-            ("phone", "fone"),
-            prefixes=("tele", "i", "smart", "cell", "mobile"),
-            suffixes=("s", "number", "numbers", "call", "calls"),
-        ),
-        Term("meet", ("meet",), suffixes=("s", "up", "ups")),
-        Term("telegram", ("telegram",), inside_words=True),
-        Term("signal", ("signal",)),
-    )
-}
-
-ESCALATION_TERMS: dict[str, Term] = {
-    t.name: t
-    for t in (
-        # Every word containing these is about the same thing ("nonrefundable", "illegal",
-        # "policewoman"), so they match inside words.
-        Term("refund", ("refund",), inside_words=True),
-        Term("chargeback", ("chargeback",), inside_words=True),
-        Term("legal", ("legal",), inside_words=True),
-        Term("lawyer", ("lawyer",), inside_words=True),
-        Term("police", ("police",), inside_words=True),
-    )
-}
-
-
-def lexicon_for(words: Iterable[str], known: dict[str, Term]) -> Lexicon:
-    """The known terms keep their tuned affixes; other words match as whole tokens."""
-    terms: dict[str, Term] = {}
-    for word in words:
-        key = re.sub(r"[\W_]", "", normalize(word))
-        term = known.get(key) or term_for(word)
-        if term is not None:
-            terms.setdefault(term.name, term)
-    return Lexicon(terms.values())
+    def _inside_hits(self, norm: Normalized, per_key: dict[str, int]) -> list[Hit]:
+        """Entries inside words, searched on the collapsed skeleton of the whole text: entries
+        are letters only, so a match never crosses a token boundary, and without repeated
+        letters the search never backtracks ("aaaa…" costs one pass)."""
+        assert self._inside is not None
+        found: list[Hit] = []
+        skel = skeleton(norm.text)
+        collapsed = _collapse(skel)
+        runs: list[int] | None = None  # where each collapsed letter starts in the text
+        for m in self._inside.finditer(collapsed):
+            key, term = self._inside_terms[m.group()]
+            if per_key.get(key, 0) >= MAX_HITS_PER_KEY:
+                continue
+            per_key[key] = per_key.get(key, 0) + 1
+            if runs is None:
+                runs = [r.start() for r in _RUNS.finditer(skel)]
+            start = runs[m.start()]
+            end = runs[m.end()] if m.end() < len(runs) else len(skel)
+            first, last = norm.source_span(start, end)
+            disguised = norm.source[first:last].lower() != term
+            found.append(Hit(key, term, start, end, disguised))
+        return found

@@ -1,99 +1,131 @@
 """`check_message`: the one compliance guard (DESIGN §2.1), for drafted and hand-written messages.
 
-Verdicts, strongest first: `escalate` (a refund, chargeback or legal/police matter, in the fan's
-message or in the text: a human must answer), `block` (the text must not be sent as is), `ok`.
-`reasons` lists every finding, whatever the verdict, so a chatter can fix everything at once.
+Verdicts, strongest first: `escalate` (a person must answer: a refund, a legal or police threat,
+a minor, self-harm — in the fan's message or in the text), `block` (the text must not be sent),
+`ok`. `reasons` lists every finding, whatever the verdict, so a chatter can fix everything at
+once; each names its rule, says why, cites the policy clause and points at where it matched.
 
-Matching decisions (see `lexicon.py` for how disguised spellings are found):
-- forbidden words match whole words: "meet" blocks "let's meet", "m33t" and "meets", but not
-  "meeting"; "signal" does not block "significant"; "phone" also blocks "telephone" and "iphone"
-  (listed prefixes) but not "headphones" or "saxophone".
-- the greeting "nice to meet you" (and its usual variants) at the end of a sentence is allowed;
-  "nice to meet you at my place" is not.
-- only escalation triggers are looked for in the fan's message: the fan may well write "whatsapp";
-  it is what the creator sends that must stay on the platform.
+The rules are the platform's pack (`rules/<platform>.toml`, see `rules.py`) plus, when given, the
+creator's own word list (`custom`). Only escalation rules are applied to the fan's message: the
+fan may well write "whatsapp"; it is what the creator sends that must stay on the platform.
+
+Pure CPU, no I/O: well under a millisecond for a draft (bench/compliance_guard.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from huntaze_ai.compliance.contacts import find_emails, find_links, find_phone_numbers
-from huntaze_ai.compliance.lexicon import ESCALATION_TERMS, FORBIDDEN_TERMS, Lexicon, lexicon_for
-from huntaze_ai.compliance.normalize import normalize, tokenize
+from huntaze_ai.compliance.matching import Finding, Matcher, Rule, RuleVerdict
+from huntaze_ai.compliance.normalize import Normalized, normalize, normalize_mapped, tokenize
+from huntaze_ai.compliance.rules import RulePack, load_pack
 
 Verdict = Literal["ok", "block", "escalate"]
+Where = Literal["message", "fan_message", "upsell"]
 
-MAX_MESSAGE_LENGTH = 1000
-DEFAULT_FORBIDDEN_WORDS: tuple[str, ...] = ("whatsapp", "phone", "meet", "telegram", "signal")
-DEFAULT_ESCALATION_WORDS: tuple[str, ...] = ("refund", "chargeback", "legal", "lawyer", "police")
-
-# A polite greeting, not an invitation: only when the sentence ends right after it.
-_GREETING = re.compile(
-    r"\b(?:(?:it'?s|so|really|very|such)\s+)*(?:nice|pleased|great|glad|lovely|good|a\s+pleasure)"
-    r"\s+to\s+meet\s+you(?:\s+(?:too|as\s+well))?(?=\s*(?:[^\w\s]|$))"
-)
+MAX_MESSAGE_LENGTH = 1000  # the packs' cap; each pack states its own
+_EXCERPT_CHARS = 80
 
 
 @dataclass(frozen=True)
 class ComplianceReason:
-    """`code` is one of: empty, too_long, forbidden_word, phone_number, email_address,
-    external_link, escalation_trigger. `detail` says what was found, for a human."""
+    """One finding. `code` is the kind integrators switch on (forbidden_word, phone_number,
+    email_address, external_link, handle, cashtag, crypto_address, escalation_trigger,
+    custom_word, too_long, empty); `rule` names the rule; `start`/`end` are offsets in the text
+    it was found in (`where`), `excerpt` that text."""
 
     code: str
     detail: str
+    rule: str = ""
+    category: str = ""
+    verdict: RuleVerdict = "block"
+    why: str = ""
+    clause: str = ""
+    where: Where = "message"
+    start: int | None = None
+    end: int | None = None
+    excerpt: str = ""
 
 
 @dataclass(frozen=True)
 class ComplianceResult:
     verdict: Verdict
     reasons: tuple[ComplianceReason, ...]
+    rules_version: str = ""
+
+    @property
+    def sendable(self) -> bool:
+        return self.verdict == "ok"
 
 
-@functools.lru_cache(maxsize=32)
-def _forbidden_lexicon(words: tuple[str, ...]) -> Lexicon:
-    return lexicon_for(words, FORBIDDEN_TERMS)
+def verdict_of(reasons: Iterable[ComplianceReason]) -> Verdict:
+    verdicts = {r.verdict for r in reasons}
+    if "escalate" in verdicts:
+        return "escalate"
+    return "block" if verdicts else "ok"
 
 
-@functools.lru_cache(maxsize=8)
-def _escalation_lexicon(words: tuple[str, ...]) -> Lexicon:
-    return lexicon_for(words, ESCALATION_TERMS)
+def _detail(finding: Finding, excerpt: str, where: Where) -> str:
+    if finding.rule.detector:
+        text = f"{finding.found} ('{excerpt}')"
+    elif finding.disguised and excerpt.lower() != finding.found:
+        text = f"'{finding.found}' (written '{excerpt}')"
+    else:
+        text = f"'{finding.found}'"
+    if where == "fan_message":
+        return f"{text} in the fan's message"
+    return f"{text} in the upsell" if where == "upsell" else text
 
 
-def _spelled(word: str, written: str) -> str:
-    return f"'{word}'" if written == word else f"'{word}' (written '{written[:60]}')"
+def _reason(norm: Normalized, finding: Finding, where: Where) -> ComplianceReason:
+    start, end = norm.source_span(finding.start, finding.end)
+    excerpt = " ".join(norm.source[start:end].split())[:_EXCERPT_CHARS]
+    rule = finding.rule
+    return ComplianceReason(
+        code=rule.code,
+        detail=_detail(finding, excerpt, where),
+        rule=rule.id,
+        category=rule.category,
+        verdict=rule.verdict,
+        why=rule.why,
+        clause=rule.clause,
+        where=where,
+        start=start,
+        end=end,
+        excerpt=excerpt,
+    )
 
 
-def _escalations(text: str, lexicon: Lexicon, where: str) -> list[ComplianceReason]:
-    normalized = normalize(text)
-    return [
-        ComplianceReason("escalation_trigger", f"{_spelled(word, written)} in {where}")
-        for word, written in lexicon.find(normalized, tokenize(normalized)).items()
-    ]
+def _find(text: str, matchers: Iterable[Matcher], where: Where) -> list[ComplianceReason]:
+    norm = normalize_mapped(text)
+    tokens = tokenize(norm.text)
+    findings = [f for m in matchers if m for f in m.find(norm, tokens)]
+    findings.sort(key=lambda f: (f.start, -f.end))
+    return [_reason(norm, f, where) for f in findings]
 
 
-def _violations(text: str, lexicon: Lexicon, max_length: int) -> list[ComplianceReason]:
-    reasons: list[ComplianceReason] = []
+def _format_reasons(text: str, pack: RulePack, max_length: int) -> list[ComplianceReason]:
+    clause = pack.policies["message_format"]
+    if not text.strip():
+        why = "There is nothing to send."
+        return [
+            ComplianceReason(
+                "empty", "the message is empty", "format.empty", "format", "block", why, clause
+            )
+        ]
     if len(text) > max_length:
-        reasons.append(
-            ComplianceReason("too_long", f"{len(text)} characters; the limit is {max_length}")
+        why = f"Messages on {pack.name} are at most {max_length} characters here."
+        detail = f"{len(text)} characters; the limit is {max_length}"
+        reason = ComplianceReason(
+            "too_long", detail, "format.too_long", "format", "block", why, clause
         )
-    normalized = normalize(text)
-    for kind, link in find_links(normalized):
-        reasons.append(ComplianceReason("external_link", f"{kind} '{link[:80]}'"))
-    for email in find_emails(normalized):
-        reasons.append(ComplianceReason("email_address", f"'{email[:80]}'"))
-    for number in find_phone_numbers(normalized):
-        reasons.append(ComplianceReason("phone_number", f"a phone number ('{number[:40]}')"))
-    # Blank the greeting out (same length, so token positions stay meaningful).
-    scanned = _GREETING.sub(lambda m: " " * len(m.group()), normalized)
-    for word, written in lexicon.find(scanned, tokenize(scanned)).items():
-        reasons.append(ComplianceReason("forbidden_word", _spelled(word, written)))
-    return reasons
+        return [dataclasses.replace(reason, start=max_length, end=len(text))]
+    return []
 
 
 def check_message(
@@ -101,28 +133,79 @@ def check_message(
     *,
     platform: str | None = None,
     fan_message: str | None = None,
-    max_length: int = MAX_MESSAGE_LENGTH,
-    forbidden_words: Iterable[str] = DEFAULT_FORBIDDEN_WORDS,
-    escalation_words: Iterable[str] = DEFAULT_ESCALATION_WORDS,
+    custom: CustomMatcher | None = None,
+    max_length: int | None = None,
+    where: Where = "message",
 ) -> ComplianceResult:
-    """The verdict on `text` (a message to a fan) given the fan's message it answers, if any.
-
-    `platform` is accepted so rules can differ per platform; today every platform has the same
-    rules and the same length cap (`max_length`).
-    """
-    escalation = _escalation_lexicon(tuple(escalation_words))
+    """The verdict on `text` (a message to a fan) given the fan's message it answers, if any."""
+    pack = load_pack(platform)
+    escalations = [pack.escalations, *([custom.escalations] if custom else [])]
     reasons: list[ComplianceReason] = []
     if fan_message is not None and fan_message != text:
-        reasons += _escalations(fan_message, escalation, "the fan's message")
-    if not text.strip():
-        reasons.append(ComplianceReason("empty", "the message is empty"))
-    else:
-        reasons += _escalations(text, escalation, "the message")
-        reasons += _violations(text, _forbidden_lexicon(tuple(forbidden_words)), max_length)
+        reasons += _find(fan_message, escalations, "fan_message")
+    reasons += _format_reasons(text, pack, max_length or pack.max_length)
+    if text.strip():
+        reasons += _find(text, [pack.matcher, *([custom] if custom else [])], where)
     unique = tuple(dict.fromkeys(reasons))
-    verdict: Verdict = "ok"
-    if any(r.code == "escalation_trigger" for r in unique):
-        verdict = "escalate"
-    elif unique:
-        verdict = "block"
-    return ComplianceResult(verdict, unique)
+    return ComplianceResult(verdict_of(unique), unique, pack.version)
+
+
+# --- the creator's own word list -----------------------------------------------------------------
+
+_WORDS = re.compile(r"[a-z0-9@$]+")
+_UNTOKENIZED = re.compile(r"[2689]")  # digits the tokenizer treats as separators
+
+
+class PhraseInvalid(ValueError):
+    pass
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """The words a list entry is matched as: folded like any text, apostrophes dropped."""
+    words = tuple(_WORDS.findall(normalize(phrase).replace("'", "")))
+    if not words:
+        raise PhraseInvalid("has no letters or digits to match")
+    return words
+
+
+@dataclass(frozen=True)
+class CustomWord:
+    id: int
+    phrase: str
+    verdict: RuleVerdict
+    source: str = "creator"  # whose list: the creator's (an agency's list, later, is another)
+
+
+def _custom_rule(word: CustomWord) -> Rule:
+    words = phrase_words(word.phrase)
+    why = (
+        "On your own list: a person must answer."
+        if word.verdict == "escalate"
+        else "On your own list of words not to send."
+    )
+    common = {
+        "id": f"custom.{word.id}",
+        "category": "custom",
+        "verdict": word.verdict,
+        "why": why,
+        "clause": f"The {word.source}'s word list",
+        "code": "custom_word",
+    }
+    if any(_UNTOKENIZED.search(w) for w in words):
+        # "18+" or "69": not words to the tokenizer, so matched literally, spacing aside.
+        pattern = r"(?<![a-z0-9])" + r"[\W_]*".join(re.escape(w) for w in words) + r"(?![a-z0-9])"
+        return Rule(**common, patterns=(pattern,))  # type: ignore[arg-type]
+    return Rule(**common, terms=(" ".join(words),))  # type: ignore[arg-type]
+
+
+class CustomMatcher(Matcher):
+    @functools.cached_property
+    def escalations(self) -> Matcher:
+        return Matcher(tuple(r for r in self.rules if r.verdict == "escalate"))
+
+
+@functools.lru_cache(maxsize=256)
+def custom_matcher(words: tuple[CustomWord, ...]) -> CustomMatcher | None:
+    """A creator's list compiled once per distinct list: an edit makes a new tuple, so the next
+    check sees it."""
+    return CustomMatcher(tuple(_custom_rule(w) for w in words)) if words else None
