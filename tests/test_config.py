@@ -64,6 +64,7 @@ def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_settings()
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("METRICS_TOKEN", "m" * 24)
     assert load_settings().is_production
 
 

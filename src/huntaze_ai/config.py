@@ -7,6 +7,7 @@ never appear in a repr, a log line or a traceback.
 from __future__ import annotations
 
 import functools
+import ipaddress
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,7 @@ HARM_CATEGORIES = (
     "HARM_CATEGORY_CIVIC_INTEGRITY",
 )
 PLANS: tuple[Plan, ...] = ("starter", "pro", "business")
+MIN_METRICS_TOKEN_CHARS = 24
 
 
 class ConfigError(Exception):
@@ -89,6 +91,13 @@ class Settings(BaseSettings):
 
     huntaze_env: Literal["development", "test", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    # /metrics shows platform-wide spend per plan: with a token it asks for `Authorization:
+    # Bearer <token>`. Production refuses to start without one unless METRICS_PUBLIC says that
+    # the endpoint is meant to be open (e.g. only reachable on a private network).
+    metrics_token: SecretStr | None = None
+    metrics_public: bool = False
+    # /openapi.json, /docs and /redoc in production (always on elsewhere).
+    api_docs: bool = False
 
     database_url: str = Field(default_factory=_default_database_url)
 
@@ -98,6 +107,10 @@ class Settings(BaseSettings):
     rate_limit_fail_mode: Literal["closed", "open"] = "closed"
     # Request bodies above this are refused with 413 before anything reads them.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks (`10.0.0.0/8`), or `*`. Empty: no forwarding header is trusted and the
+    # client is the TCP peer, so a client cannot choose the address the login limits count.
+    forwarded_allow_ips: str = ""
     # Hand-written messages through POST /api/ai/compliance/check, per creator and hour: the
     # check is free, so this is what bounds the CPU one token can spend.
     compliance_checks_per_hour: int = Field(default=1000, ge=1)
@@ -141,6 +154,29 @@ class Settings(BaseSettings):
     quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0)
     quota_business_usd: Decimal = Field(default=Decimal("999999"), ge=0)
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips_are_addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if items == ["*"]:
+            return "*"
+        canonical = []
+        for item in items:
+            try:
+                network = ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8); "
+                    "`*` alone trusts every peer"
+                ) from None
+            # `10.1.2.3/8` means its network; a single address stays an address.
+            canonical.append(str(network) if "/" in item else item)
+        return ",".join(canonical)
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        return [item for item in self.forwarded_allow_ips.split(",") if item]
+
     @field_validator("database_url")
     @classmethod
     def _database_url_parses(cls, value: str) -> str:
@@ -153,6 +189,21 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be set to a non-default value in production")
         if self.is_production and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_are_protected_in_production(self) -> Settings:
+        if not self.is_production or self.metrics_public:
+            return self
+        if self.metrics_token is None:
+            raise ValueError(
+                "METRICS_TOKEN must be set in production (or METRICS_PUBLIC=true to serve "
+                "/metrics without authentication on purpose)"
+            )
+        if len(self.metrics_token.get_secret_value()) < MIN_METRICS_TOKEN_CHARS:
+            raise ValueError(
+                f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_CHARS} characters in production"
+            )
         return self
 
     @model_validator(mode="after")
@@ -218,6 +269,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.huntaze_env == "production"
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return self.api_docs or not self.is_production
 
     @property
     def async_database_url(self) -> URL:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from huntaze_ai import __version__
 from huntaze_ai.analytics.endpoints import router as analytics_router
@@ -28,6 +29,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
 from huntaze_ai.kit.logging import RequestContextMiddleware, configure_logging
 from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.kit.security_headers import SecurityHeadersMiddleware
 from huntaze_ai.llm.models import load_model_plan
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.llm.provider import open_llm
@@ -104,13 +106,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Huntaze AI",
         version=__version__,
         lifespan=lifespan,
-        docs_url=None if settings.is_production else "/docs",
+        # Off in production unless API_DOCS=true: the schema maps every endpoint for a stranger.
+        openapi_url="/openapi.json" if settings.serves_api_docs else None,
+        docs_url="/docs" if settings.serves_api_docs else None,
+        redoc_url="/redoc" if settings.serves_api_docs else None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     metrics.install(app)  # GET /metrics and HTTP request metrics
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)  # outermost: the request id covers everything
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(RequestContextMiddleware)  # the request id covers everything below
+    if settings.trusted_proxies:
+        # Outermost: the client address is settled before anything (login limits) reads it.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(metering_router)

@@ -141,7 +141,9 @@ async def test_in_production_the_nonce_and_session_cookies_are_secure_host_only_
     database_url: URL, database: Database
 ) -> None:
     user = await new_creator(database)
-    settings = settings_for(database_url, huntaze_env="production", secret_key="s" * 40)
+    settings = settings_for(
+        database_url, huntaze_env="production", secret_key="s" * 40, metrics_public=True
+    )
     async with app_client(settings) as client:
         page = await client.get("/auth/login")
         nonce = _set_cookie(page, f"__Host-{NONCE_COOKIE}")

@@ -41,7 +41,12 @@ VARIABLES = (
     "QUOTA_STARTER_USD",
     "QUOTA_PRO_USD",
     "QUOTA_BUSINESS_USD",
+    "FORWARDED_ALLOW_IPS",
+    "METRICS_TOKEN",
+    "METRICS_PUBLIC",
+    "API_DOCS",
 )
+METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +106,7 @@ def line(result: Result, name: str) -> str:
 
 
 def assert_no_secret(result: Result, *values: str) -> None:
-    for value in (GOOD_KEY, SECRET_KEY, DB_PASSWORD, REDIS_PASSWORD, *values):
+    for value in (GOOD_KEY, SECRET_KEY, DB_PASSWORD, REDIS_PASSWORD, METRICS_TOKEN, *values):
         assert value not in result.output
 
 
@@ -126,6 +131,9 @@ def test_all_green_in_development(
         "DATABASE_URL",
         "RATE_LIMIT_FAIL_MODE",
         "QUOTA_*_USD",
+        "FORWARDED_ALLOW_IPS",
+        "METRICS_TOKEN",
+        "API_DOCS",
         "messaging model",
         "content model",
         "analytics model",
@@ -148,10 +156,17 @@ def test_all_green_in_production(
         REDIS_URL=redis_url,
         GEMINI_API_KEY=GOOD_KEY,
         GEMINI_BASE_URL=gemini,
+        FORWARDED_ALLOW_IPS="10.0.0.0/8",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
     assert result.exit_code == 0, result.output
     assert all(text.startswith("✓ ") for text in lines(result)), result.output
     assert line(result, "HUNTAZE_ENV") == "✓ HUNTAZE_ENV: production"
+    assert line(result, "FORWARDED_ALLOW_IPS") == (
+        "✓ FORWARDED_ALLOW_IPS: X-Forwarded-For believed from 10.0.0.0/8 only"
+    )
+    assert line(result, "METRICS_TOKEN").startswith("✓ METRICS_TOKEN: set (")
+    assert line(result, "API_DOCS").startswith("✓ API_DOCS: off")
     assert line(result, "SECRET_KEY") == f"✓ SECRET_KEY: set ({len(SECRET_KEY)} characters)"
     assert ":***@" in line(result, "DATABASE_URL")
     assert_no_secret(result)
@@ -291,9 +306,54 @@ def test_production_flag_judges_a_development_setup(verify: Verify, sqlite_url: 
     result = verify("--production", DATABASE_URL=sqlite_url, SECRET_KEY="too-short-secret")
     assert result.exit_code == 1
     failing = {text[2:].split(":")[0] for text in lines(result) if text.startswith("✗")}
-    assert failing == {"HUNTAZE_ENV", "SECRET_KEY", "DATABASE_URL", "redis", "gemini"}
+    assert failing == {
+        "HUNTAZE_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "METRICS_TOKEN",
+        "redis",
+        "gemini",
+    }
     assert line(result, "SECRET_KEY") == (
         "✗ SECRET_KEY: only 16 characters; production needs at least 32"
     )
     assert "production needs PostgreSQL" in line(result, "DATABASE_URL")
     assert "too-short-secret" not in result.output
+
+
+def test_production_warns_about_choices_that_can_be_deliberate_without_failing(
+    verify: Verify, postgres_url: str, redis_url: str, gemini: str
+) -> None:
+    result = verify(
+        "--production",
+        HUNTAZE_ENV="production",
+        SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=postgres_url,
+        REDIS_URL=redis_url,
+        GEMINI_API_KEY=GOOD_KEY,
+        GEMINI_BASE_URL=gemini,
+        METRICS_PUBLIC="true",
+        API_DOCS="true",
+    )
+    assert result.exit_code == 0, result.output
+    warned = {text[2:].split(":")[0] for text in lines(result) if text.startswith("! ")}
+    assert warned == {"FORWARDED_ALLOW_IPS", "METRICS_TOKEN", "API_DOCS"}
+    assert "client address is the TCP peer" in line(result, "FORWARDED_ALLOW_IPS")
+    assert "METRICS_PUBLIC=true" in line(result, "METRICS_TOKEN")
+    assert "public in production" in line(result, "API_DOCS")
+
+
+def test_production_without_a_metrics_token_fails(
+    verify: Verify, postgres_url: str, redis_url: str
+) -> None:
+    result = verify(
+        HUNTAZE_ENV="production",
+        SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=postgres_url,
+        REDIS_URL=redis_url,
+        FORWARDED_ALLOW_IPS="*",
+    )
+    assert result.exit_code == 1
+    assert line(result, "settings").startswith("✗ settings: METRICS_TOKEN must be set")
+    assert line(result, "METRICS_TOKEN").startswith("✗ METRICS_TOKEN: required in production")
+    assert line(result, "FORWARDED_ALLOW_IPS").startswith("! FORWARDED_ALLOW_IPS: * trusts")

@@ -38,7 +38,10 @@ def register(app: typer.Typer) -> None:
                 host=host,
                 port=port,
                 workers=workers,
-                proxy_headers=True,
+                # Forwarding headers are the app's business (FORWARDED_ALLOW_IPS, main.py), so
+                # they are trusted the same under any server; uvicorn's own default would trust
+                # them from 127.0.0.1, and any local client could then pick its address.
+                proxy_headers=False,
                 log_level=log_level_from_env(),
                 log_config=None,  # our JSON lines (kit/logging.py), not uvicorn's text format
                 access_log=False,  # RequestContextMiddleware writes one access line per request

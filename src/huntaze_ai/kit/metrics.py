@@ -14,6 +14,7 @@ before the workers start (they inherit it).
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -35,6 +36,8 @@ from prometheus_client import (
     multiprocess,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from huntaze_ai.kit.errors import Unauthenticated
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -199,10 +202,24 @@ def render() -> bytes:
     return generate_latest(registry)
 
 
+async def require_metrics_token(request: Request) -> None:
+    """With METRICS_TOKEN set, a scrape must carry `Authorization: Bearer <METRICS_TOKEN>`:
+    the counters show spend per plan across the platform."""
+    expected = request.app.state.settings.metrics_token
+    if expected is None:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    # Bytes: compare_digest refuses non-ASCII str with a TypeError (a 500 for garbage input).
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8", "replace"), expected.get_secret_value().encode()
+    ):
+        raise Unauthenticated("A valid metrics token is required")
+
+
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_token)])
 def metrics_endpoint() -> Response:
     # A sync endpoint: reading the multiprocess files is blocking I/O, so it runs in a thread.
     return Response(render(), media_type=CONTENT_TYPE_LATEST)

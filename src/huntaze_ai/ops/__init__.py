@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Check:
-    """One line of a report: `✓ name: detail` or `✗ name: detail`."""
+    """One line of a report: `✓ name: detail`, `✗ name: detail`, or `! name: detail` for a
+    warning (something to look at that does not fail the run)."""
 
     name: str
     ok: bool
     detail: str
+    warning: bool = False
 
     def line(self) -> str:
-        return f"{'✓' if self.ok else '✗'} {self.name}: {self.detail}"
+        mark = "✗" if not self.ok else "!" if self.warning else "✓"
+        return f"{mark} {self.name}: {self.detail}"

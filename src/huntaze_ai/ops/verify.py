@@ -11,6 +11,7 @@ report can be pasted into a ticket.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from huntaze_ai.kit.money import format_usd
 from huntaze_ai.kit.redis import create_redis
 from huntaze_ai.llm.models import AgentModelPlan, load_model_plan, plan_models
 from huntaze_ai.ops import Check
+from huntaze_ai.ops.exposure import exposure_checks
 
 GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 GEMINI_TIMEOUT_S = 5.0
@@ -73,6 +75,7 @@ async def verify(production: bool = False) -> list[Check]:
     checks.append(_database_url(settings, strict))
     checks.append(Check("RATE_LIMIT_FAIL_MODE", True, settings.rate_limit_fail_mode))
     checks.append(_quotas(settings))
+    checks.extend(exposure_checks(settings, strict))
     checks.extend(_models(settings))
     checks.append(await _database(settings))
     checks.append(await _redis(settings, strict))
@@ -284,7 +287,8 @@ def _ms_since(started: float) -> str:
 def _raw_secrets() -> set[str]:
     """Secret values straight from the environment, in case settings cannot even be loaded."""
     found = {
-        os.environ.get(name, "") for name in ("SECRET_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY")
+        os.environ.get(name, "")
+        for name in ("SECRET_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY", "METRICS_TOKEN")
     }
     for name in ("DATABASE_URL", "REDIS_URL"):
         raw = os.environ.get(name, "")
@@ -297,7 +301,7 @@ def _raw_secrets() -> set[str]:
 
 def _settings_secrets(settings: Settings) -> set[str]:
     found = {settings.secret_key.get_secret_value()}
-    for key in (settings.gemini_api_key, settings.openai_api_key):
+    for key in (settings.gemini_api_key, settings.openai_api_key, settings.metrics_token):
         if key is not None:
             found.add(key.get_secret_value())
     for url in (settings.database_url, settings.effective_redis_url):
@@ -316,5 +320,5 @@ def _scrub(checks: Iterable[Check], secrets: set[str]) -> list[Check]:
         detail = check.detail
         for secret in masked:
             detail = detail.replace(secret, "***")
-        out.append(Check(check.name, check.ok, detail))
+        out.append(dataclasses.replace(check, detail=detail))
     return out
