@@ -149,9 +149,15 @@ def build_answer(
         return answer(None, "MAX_TOKENS", usage)
     answer_tokens, finish = natural, "STOP"
     if natural > limit - thoughts:
-        part, answer_tokens = writer.write(limit - thoughts)
-        # The smallest valid structured value may still be over; the count is what is billed.
-        answer_tokens, finish = min(answer_tokens, limit - thoughts), "MAX_TOKENS"
+        room, finish = limit - thoughts, "MAX_TOKENS"
+        if isinstance(text := part.get("text"), str):
+            # Gemini stops where the limit falls: the text, JSON included, is cut mid-way and
+            # every output token up to the limit is billed.
+            part, answer_tokens = {"text": truncate_to_tokens(text, room)}, room
+        else:
+            part, answer_tokens = writer.write(room)
+            # The smallest valid call may still be over; the count is what is billed.
+            answer_tokens = min(answer_tokens, room)
     if block is not None:
         usage = Usage(request.prompt_tokens, 0, thoughts, cached)
         return answer(part, block.reason, usage, block)
