@@ -96,16 +96,17 @@ def spend_by(totals: dict[str, str]) -> list[Bar]:
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
 
 
-# What each usage outcome means to a creator reading the usage page.
+# What each usage outcome means to a creator reading the usage page (the cost column says what
+# each was charged: only errors and timeouts are free).
 OUTCOME_LABELS = {
     "ok": "answered",
-    "blocked": "blocked by the model's safety filter (billed)",
-    "truncated": "ran out of output tokens (billed)",
-    "invalid_output": "unusable answer (billed)",
-    "unmeasured": "answered without usage (charged the reservation)",
-    "provider_error": "provider error (free)",
-    "timeout": "timed out (free)",
-    "cancelled": "cancelled (prompt charged)",
+    "blocked": "safety filter",
+    "truncated": "out of tokens",
+    "invalid_output": "unusable answer",
+    "unmeasured": "no usage reported",
+    "provider_error": "provider error",
+    "timeout": "timed out",
+    "cancelled": "cancelled",
     "error": "failed",
 }
 
