@@ -25,6 +25,8 @@ EXPECTED_TABLES = {
     "quota_ledger",
     "quota_reservations",
     "quota_alerts",
+    "compliance_words",
+    "compliance_violations",
 }
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from huntaze_ai.compliance.lexicon import MAX_JOINED_CHARS
 from huntaze_ai.compliance.matching import Finding, Matcher, Rule, RuleVerdict
 from huntaze_ai.compliance.normalize import Normalized, normalize, normalize_mapped, tokenize
 from huntaze_ai.compliance.rules import RulePack, load_pack
@@ -154,6 +155,7 @@ def check_message(
 
 _WORDS = re.compile(r"[a-z0-9@$]+")
 _UNTOKENIZED = re.compile(r"[2689]")  # digits the tokenizer treats as separators
+_MAX_JOINED_WORDS = 16
 
 
 class PhraseInvalid(ValueError):
@@ -191,8 +193,12 @@ def _custom_rule(word: CustomWord) -> Rule:
         "clause": f"The {word.source}'s word list",
         "code": "custom_word",
     }
-    if any(_UNTOKENIZED.search(w) for w in words):
-        # "18+" or "69": not words to the tokenizer, so matched literally, spacing aside.
+    literal = any(_UNTOKENIZED.search(w) for w in words) or (
+        len("".join(words)) > MAX_JOINED_CHARS or len(words) > _MAX_JOINED_WORDS
+    )
+    if literal:
+        # "18+" or "69" are not words to the tokenizer, and a long phrase is longer than the
+        # joins look: matched literally instead, spacing and punctuation aside.
         pattern = r"(?<![a-z0-9])" + r"[\W_]*".join(re.escape(w) for w in words) + r"(?![a-z0-9])"
         return Rule(**common, patterns=(pattern,))  # type: ignore[arg-type]
     return Rule(**common, terms=(" ".join(words),))  # type: ignore[arg-type]
@@ -202,6 +208,19 @@ class CustomMatcher(Matcher):
     @functools.cached_property
     def escalations(self) -> Matcher:
         return Matcher(tuple(r for r in self.rules if r.verdict == "escalate"))
+
+
+def check_with_words(
+    text: str,
+    *,
+    platform: str | None = None,
+    fan_message: str | None = None,
+    words: tuple[CustomWord, ...] = (),
+) -> ComplianceResult:
+    """`check_message` with a creator's word list given as data: what the guard process runs
+    (the words pickle cheaply; their compiled matcher is cached in that process)."""
+    custom = custom_matcher(words)
+    return check_message(text, platform=platform, fan_message=fan_message, custom=custom)
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,6 +2,7 @@
 for the database; these classes must match them (a test compares the two)."""
 
 from huntaze_ai.models.campaign import AIInsight, CampaignInsight, MarketingCampaign
+from huntaze_ai.models.compliance import ComplianceViolation, ComplianceWord
 from huntaze_ai.models.creator_data import Fan, OAuthAccount, Subscription, UserStats
 from huntaze_ai.models.metering import QuotaAlert, QuotaLedger, QuotaReservation, UsageLog
 from huntaze_ai.models.user import ApiToken, User
@@ -10,6 +11,8 @@ __all__ = [
     "AIInsight",
     "ApiToken",
     "CampaignInsight",
+    "ComplianceViolation",
+    "ComplianceWord",
     "Fan",
     "MarketingCampaign",
     "OAuthAccount",
