@@ -107,6 +107,15 @@ class Settings(BaseSettings):
     rate_limit_fail_mode: Literal["closed", "open"] = "closed"
     # Request bodies above this are refused with 413 before anything reads them.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Slow clients (kit/body_timeout.py, kit/http_limits.py): the body must arrive within
+    # BODY_TIMEOUT_S of the request (408), the head within HEADER_TIMEOUT_S of its first byte
+    # (408) and within MAX_HEADER_BYTES (431); an idle keep-alive connection is closed after
+    # KEEPALIVE_TIMEOUT_S (uvicorn's default 5; behind a load balancer, longer than its idle
+    # timeout).
+    body_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    header_timeout_s: float = Field(default=10.0, gt=0, le=3600)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    keepalive_timeout_s: int = Field(default=5, ge=1, le=3600)
     # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
     # addresses or networks (`10.0.0.0/8`), or `*`. Empty: no forwarding header is trusted and the
     # client is the TCP peer, so a client cannot choose the address the login limits count.

@@ -25,6 +25,7 @@ from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.insights.endpoints import router as insights_router
 from huntaze_ai.kit import metrics
 from huntaze_ai.kit.body_limit import BodySizeLimitMiddleware
+from huntaze_ai.kit.body_timeout import BodyTimeoutMiddleware
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
 from huntaze_ai.kit.logging import RequestContextMiddleware, configure_logging
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     metrics.install(app)  # GET /metrics and HTTP request metrics
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)  # the request id covers everything below
     if settings.trusted_proxies:

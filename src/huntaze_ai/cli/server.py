@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from typing import Any, cast
 
 import typer
 
@@ -22,9 +24,20 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from huntaze_ai.kit import metrics
+        from huntaze_ai.kit.http_limits import HttpLimits, LimitedHttpToolsProtocol
         from huntaze_ai.kit.logging import configure_logging, log_level_from_env
 
-        serving_settings()  # fail fast, in one line, on a bad configuration
+        settings = serving_settings()  # fail fast, in one line, on a bad configuration
+        # uvicorn builds one protocol per connection; ours adds limits on slow or oversized
+        # request heads (a partial pickles, so `--workers N` gets it too).
+        protocol = functools.partial(
+            LimitedHttpToolsProtocol,
+            limits=HttpLimits(
+                max_header_bytes=settings.max_header_bytes,
+                header_timeout_s=settings.header_timeout_s,
+                body_timeout_s=settings.body_timeout_s,
+            ),
+        )
         configure_logging()  # the supervisor's lines too; each worker configures its own
         # Workers inherit PROMETHEUS_MULTIPROC_DIR, so it is set before they start.
         with metrics.multiprocess_dir_for(workers) as metrics_dir:
@@ -42,6 +55,8 @@ def register(app: typer.Typer) -> None:
                 # they are trusted the same under any server; uvicorn's own default would trust
                 # them from 127.0.0.1, and any local client could then pick its address.
                 proxy_headers=False,
+                http=cast(Any, protocol),  # uvicorn types `http` as a class; it only calls it
+                timeout_keep_alive=settings.keepalive_timeout_s,
                 log_level=log_level_from_env(),
                 log_config=None,  # our JSON lines (kit/logging.py), not uvicorn's text format
                 access_log=False,  # RequestContextMiddleware writes one access line per request

@@ -150,6 +150,8 @@ _DESCRIPTIONS = {
     403: "`csrf_failed`: a cookie-authenticated write without its CSRF token",
     404: "`not_found`: no such object, or another creator's",
     409: "`duplicate_request`: this Idempotency-Key was already used",
+    408: "`request_timeout`: the body did not arrive within BODY_TIMEOUT_S; the connection is "
+    "closed",
     413: "`payload_too_large`: the body is over MAX_BODY_BYTES",
     422: "`invalid_request`: the failing `fields`; on an AI call also `content_blocked`: the "
     "model's safety filter withheld the answer (`category`; `usage`: billed as the provider bills)",
@@ -167,7 +169,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 # What any authenticated API operation can answer, and what a metered AI call adds.
-API_ERRORS = error_responses(400, 401, 403, 413, 422, 503)
+API_ERRORS = error_responses(400, 401, 403, 408, 413, 422, 503)
 AI_ERRORS = {**API_ERRORS, **error_responses(402, 409, 429, 502, 504)}
 
 
@@ -177,6 +179,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
