@@ -196,7 +196,7 @@ def _server(config: Settings) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
             create_app(config),
-            proxy_headers=True,
+            proxy_headers=False,  # FORWARDED_ALLOW_IPS, in the app, as under `serve`
             log_level=log_level_from_env(),
             log_config=None,  # our JSON lines (kit/logging.py), as `serve` does
             access_log=False,  # RequestContextMiddleware writes one access line per request
