@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     # addresses or networks (`10.0.0.0/8`), or `*`. Empty: no forwarding header is trusted and the
     # client is the TCP peer, so a client cannot choose the address the login limits count.
     forwarded_allow_ips: str = ""
+    # Active API tokens per account; creating one more revokes the oldest (auth/service.py).
+    max_api_tokens: int = Field(default=10, ge=1, le=1000)
     # Hand-written messages through POST /api/ai/compliance/check, per creator and hour: the
     # check is free, so this is what bounds the CPU one token can spend.
     compliance_checks_per_hour: int = Field(default=1000, ge=1)

@@ -16,7 +16,7 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.kit.security import hash_api_token
-from huntaze_ai.models import ApiToken
+from huntaze_ai.models import ApiToken, TokenKind
 from tests.factories import create_user
 
 
@@ -28,14 +28,14 @@ async def test_a_token_authenticates_its_creator_and_is_stored_only_hashed(
     stored = (await session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))).one()
     assert stored.token_hash == hash_api_token(token)
     assert token not in (stored.token_hash, stored.prefix)
-    found, _ = await authenticate_token(session, token)
+    found, _ = await authenticate_token(session, token, TokenKind.API)
     assert found.id == user.id
 
 
 async def test_unknown_revoked_and_expired_tokens_are_rejected(session: AsyncSession) -> None:
     user = await create_user(session)
     with pytest.raises(Unauthenticated):
-        await authenticate_token(session, "hzai_not-a-real-token")
+        await authenticate_token(session, "hzai_not-a-real-token", TokenKind.API)
 
     revoked = await create_api_token(session, user)
     row = await session.scalar(
@@ -44,7 +44,7 @@ async def test_unknown_revoked_and_expired_tokens_are_rejected(session: AsyncSes
     assert row is not None
     row.revoked_at = utcnow()
     with pytest.raises(Unauthenticated):
-        await authenticate_token(session, revoked)
+        await authenticate_token(session, revoked, TokenKind.API)
 
     expired = await create_api_token(session, user)
     row = await session.scalar(
@@ -53,7 +53,7 @@ async def test_unknown_revoked_and_expired_tokens_are_rejected(session: AsyncSes
     assert row is not None
     row.expires_at = utcnow() - timedelta(seconds=1)
     with pytest.raises(Unauthenticated):
-        await authenticate_token(session, expired)
+        await authenticate_token(session, expired, TokenKind.API)
 
 
 async def test_token_use_is_recorded_at_most_once_a_minute(database: Database) -> None:
@@ -61,10 +61,10 @@ async def test_token_use_is_recorded_at_most_once_a_minute(database: Database) -
         user = await create_user(session)
         token = await create_api_token(session, user)
     async with database.sessionmaker() as session:
-        _, api_token = await authenticate_token(session, token)
+        _, api_token = await authenticate_token(session, token, TokenKind.API)
     assert needs_touch(api_token)
     await touch_token(database.sessionmaker, api_token.id)
     async with database.sessionmaker() as session:
-        _, api_token = await authenticate_token(session, token)
+        _, api_token = await authenticate_token(session, token, TokenKind.API)
     assert api_token.last_used_at is not None
     assert not needs_touch(api_token)

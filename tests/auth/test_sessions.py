@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 
-from huntaze_ai.auth.service import BROWSER_SESSION_NAME, BROWSER_SESSION_TTL, create_api_token
+from huntaze_ai.auth.service import (
+    BROWSER_SESSION_NAME,
+    create_browser_session,
+)
 from huntaze_ai.auth.sessions import CSRF_HEADER, NONCE_COOKIE, SESSION_COOKIE, csrf_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import hash_api_token
@@ -21,9 +24,7 @@ from tests.metering.conftest import new_creator
 
 async def _browser_session(database: Database, user: User) -> str:
     async with database.sessionmaker() as session, session.begin():
-        return await create_api_token(
-            session, user, name=BROWSER_SESSION_NAME, ttl=BROWSER_SESSION_TTL
-        )
+        return await create_browser_session(session, user)
 
 
 def _set_cookie(response: httpx.Response, name: str) -> Morsel[str] | None:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 from huntaze_ai.auth.service import authenticate_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import TOKEN_PREFIX
-from huntaze_ai.models import ApiToken, User
+from huntaze_ai.models import ApiToken, TokenKind, User
 from tests.cli.conftest import Invoke
 
 
@@ -56,7 +56,7 @@ def test_users_create_then_tokens_create_prints_a_working_token_once(
                 stored = await session.scalar(select(ApiToken.token_hash))
                 assert stored is not None
                 assert token not in stored
-                found, _ = await authenticate_token(session, token)
+                found, _ = await authenticate_token(session, token, TokenKind.API)
                 return found.email
         finally:
             await db.dispose()

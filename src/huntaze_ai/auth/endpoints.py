@@ -1,12 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from huntaze_ai.auth import service
-from huntaze_ai.auth.schemas import TokenRequest, TokenResponse
+from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.auth.schemas import TokenList, TokenOut, TokenRequest, TokenResponse
 from huntaze_ai.auth.throttle import LoginThrottle
+from huntaze_ai.config import Settings
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
+
+# Ids are 32-bit integers: a larger one is a 422, not a database error.
+MAX_TOKEN_ID = 2**31 - 1
 
 router = APIRouter(
     prefix="/api/auth", tags=["auth"], responses={**API_ERRORS, **error_responses(429)}
@@ -20,7 +27,36 @@ async def issue_token(body: TokenRequest, request: Request, session: SessionDep)
     throttle: LoginThrottle = request.app.state.login_throttle
     await throttle.attempt(body.email, request.client.host if request.client else None)
     user = await service.login(session, body.email, body.password)
-    token = await service.create_api_token(session, user, "login", ttl=service.LOGIN_TOKEN_TTL)
+    settings: Settings = request.app.state.settings
+    token = await service.create_api_token(
+        session,
+        user,
+        "login",
+        ttl=service.LOGIN_TOKEN_TTL,
+        max_active=settings.max_api_tokens,
+    )
     return TokenResponse(
         access_token=token, expires_in=int(service.LOGIN_TOKEN_TTL.total_seconds())
     )
+
+
+@router.get("/tokens", response_model=TokenList)
+async def list_tokens(creator: CurrentCreator, session: SessionDep) -> TokenList:
+    """Your API tokens that still work, newest first (never the tokens themselves). Browser
+    sessions are not listed."""
+    tokens = await service.list_api_tokens(session, creator.id)
+    return TokenList(tokens=[TokenOut.model_validate(t, from_attributes=True) for t in tokens])
+
+
+@router.delete(
+    "/tokens/{token_id}", status_code=204, response_class=Response, responses=error_responses(404)
+)
+async def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=MAX_TOKEN_ID)],
+    creator: CurrentCreator,
+    session: SessionDep,
+) -> Response:
+    """Revoke one of your API tokens: refused from the next request on, on every instance.
+    404 for a token that is not yours, not an API token, or already revoked or expired."""
+    await service.revoke_api_token(session, creator.id, token_id)
+    return Response(status_code=204)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.models import ApiToken, User
+from huntaze_ai.models import ApiToken, TokenKind, User
 
 
 async def get_token_with_user(
@@ -17,3 +19,59 @@ async def get_token_with_user(
         )
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def _active_api_tokens_of(user_id: int, now: datetime) -> ColumnElement[bool]:
+    """The account's API tokens that still open the API: every read and write here starts from
+    this, so "whose tokens, which ones" is written once."""
+    return and_(
+        ApiToken.user_id == user_id,
+        ApiToken.kind == TokenKind.API,
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+    )
+
+
+async def active_api_tokens(session: AsyncSession, user_id: int, now: datetime) -> list[ApiToken]:
+    rows = await session.scalars(
+        select(ApiToken).where(_active_api_tokens_of(user_id, now)).order_by(ApiToken.id.desc())
+    )
+    return list(rows)
+
+
+async def revoke_api_token(
+    session: AsyncSession, user_id: int, token_id: int, now: datetime
+) -> bool:
+    """True when the token was one of the account's active API tokens and is now revoked."""
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, _active_api_tokens_of(user_id, now))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def lock_user(session: AsyncSession, user_id: int) -> None:
+    """Serialize token creation per account on PostgreSQL (SQLite serializes all writers): the
+    next statement then sees every token created concurrently for this account. NO KEY UPDATE:
+    a plain FOR UPDATE would wait on the key-share lock that a concurrent insert's foreign key
+    holds on this row, while that one waits on ours (a deadlock)."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
+async def revoke_all_but_newest(
+    session: AsyncSession, user_id: int, keep: int, now: datetime
+) -> None:
+    newest = (
+        select(ApiToken.id)
+        .where(_active_api_tokens_of(user_id, now))
+        .order_by(ApiToken.id.desc())
+        .limit(keep)
+    )
+    await session.execute(
+        update(ApiToken)
+        .where(_active_api_tokens_of(user_id, now), ApiToken.id.not_in(newest.scalar_subquery()))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )

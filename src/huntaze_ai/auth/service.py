@@ -1,7 +1,10 @@
 """Logins, bearer tokens and browser sessions.
 
-A browser session is a token like any other (stored hashed, revocable, with an expiry); the cookie
-carries it instead of the Authorization header.
+A browser session is stored like a token (hashed, revocable, with an expiry) but is of another
+kind: the cookie carries a session, the Authorization header an API token, and neither is
+accepted in the other's place. An account holds at most `max_active` API tokens: creating one
+more revokes the oldest (by creation), so `POST /api/auth/token` in a loop cannot pile up
+credentials, and an integration that logs in each time keeps working.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.auth import repository
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.errors import Unauthenticated
+from huntaze_ai.kit.errors import NotFound, Unauthenticated
 from huntaze_ai.kit.security import hash_api_token, hash_password, new_api_token, verify_password
-from huntaze_ai.models import ApiToken, User
+from huntaze_ai.models import ApiToken, TokenKind, User
 from huntaze_ai.users import repository as users
 
 # Writing last_used_at on every request would make every read a write; once a minute is enough
@@ -31,14 +34,46 @@ BROWSER_SESSION_NAME = "browser session"
 _DUMMY_HASH = hash_password("not a real password, only spends the same time")
 
 
+class TokenNotFound(NotFound):
+    default_message = "No such API token"
+
+
+DEFAULT_MAX_ACTIVE_TOKENS = 10
+
+
 async def create_api_token(
-    session: AsyncSession, user: User, name: str = "cli", ttl: timedelta | None = None
+    session: AsyncSession,
+    user: User,
+    name: str = "cli",
+    ttl: timedelta | None = None,
+    *,
+    max_active: int = DEFAULT_MAX_ACTIVE_TOKENS,
 ) -> str:
-    """Create a token for `user` and return it: only its hash is stored, this is the only copy."""
+    """Create an API token for `user` and return it: only its hash is stored, this is the only
+    copy. Beyond `max_active` active tokens, the oldest are revoked."""
+    token = await _insert(session, user, TokenKind.API, name, ttl)
+    await repository.lock_user(session, user.id)
+    await repository.revoke_all_but_newest(session, user.id, max_active, utcnow())
+    return token
+
+
+async def create_browser_session(session: AsyncSession, user: User) -> str:
+    """A session token for the pages' cookie (not usable as a bearer token)."""
+    return await _insert(
+        session, user, TokenKind.SESSION, BROWSER_SESSION_NAME, BROWSER_SESSION_TTL
+    )
+
+
+async def _insert(
+    session: AsyncSession, user: User, kind: TokenKind, name: str, ttl: timedelta | None
+) -> str:
+    # The insert comes first: on SQLite it takes the write lock at once, so concurrent creations
+    # queue and each one's pruning sees the others' rows.
     token = new_api_token()
     session.add(
         ApiToken(
             user_id=user.id,
+            kind=kind,
             name=name,
             token_hash=hash_api_token(token),
             prefix=token[:12],
@@ -47,6 +82,18 @@ async def create_api_token(
     )
     await session.flush()
     return token
+
+
+async def list_api_tokens(session: AsyncSession, user_id: int) -> list[ApiToken]:
+    """The account's usable API tokens, newest first (revoked and expired ones are gone)."""
+    return await repository.active_api_tokens(session, user_id, utcnow())
+
+
+async def revoke_api_token(session: AsyncSession, user_id: int, token_id: int) -> None:
+    """Revoke one of the account's usable API tokens; TokenNotFound for anything else (another
+    account's, a session, one already revoked or expired)."""
+    if not await repository.revoke_api_token(session, user_id, token_id, utcnow()):
+        raise TokenNotFound()
 
 
 async def login(session: AsyncSession, email: str, password: str) -> User:
@@ -70,15 +117,21 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
     )
 
 
-async def authenticate_token(session: AsyncSession, token: str) -> tuple[User, ApiToken]:
-    """The token's creator, or Unauthenticated. Reads only (see `touch_token`)."""
+async def authenticate_token(
+    session: AsyncSession, token: str, kind: TokenKind
+) -> tuple[User, ApiToken]:
+    """The token's creator, or Unauthenticated. Reads only (see `touch_token`). Read from the
+    database on every request, never cached: a revocation holds from the next request on, on
+    every instance."""
     found = await repository.get_token_with_user(session, hash_api_token(token))
     if found is None:
         raise Unauthenticated("Invalid or expired token")
     api_token, user = found
     now = utcnow()
-    if api_token.revoked_at is not None or (
-        api_token.expires_at is not None and api_token.expires_at <= now
+    if (
+        api_token.kind != kind
+        or api_token.revoked_at is not None
+        or (api_token.expires_at is not None and api_token.expires_at <= now)
     ):
         raise Unauthenticated("Invalid or expired token")
     return user, api_token

@@ -1,4 +1,4 @@
-"""`huntaze-ai users create` and `huntaze-ai tokens create`."""
+"""`huntaze-ai users create` and `huntaze-ai tokens create|list|revoke`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import typer
 from huntaze_ai.cli._common import fail, in_session, run, settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from huntaze_ai.models import User
 
 users_app = typer.Typer(help="Creator accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
@@ -44,15 +48,73 @@ def tokens_create(
     email: str = typer.Option(..., help="The creator the token acts for."),
     name: str = typer.Option("cli", help="A label to tell tokens apart."),
 ) -> None:
-    """Create an API token and print it. It is shown only this once: only its hash is stored."""
+    """Create an API token and print it. It is shown only this once: only its hash is stored.
+    Beyond MAX_API_TOKENS active tokens, the account's oldest is revoked."""
     from huntaze_ai.auth.service import create_api_token
-    from huntaze_ai.users import repository
+
+    config = settings()
 
     async def work(session: AsyncSession) -> str:
-        user = await repository.get_by_email(session, email)
-        if user is None:
-            fail(f"no user with email {email.strip().lower()}")
-        return await create_api_token(session, user, name)
+        user = await _user(session, email)
+        return await create_api_token(session, user, name, max_active=config.max_api_tokens)
 
-    token = run(in_session(settings(), work))
+    token = run(in_session(config, work))
     typer.echo(token)
+
+
+@tokens_app.command("list")
+def tokens_list(email: str = typer.Option(..., help="Whose API tokens.")) -> None:
+    """List an account's API tokens that still work (never the tokens themselves)."""
+    from huntaze_ai.auth.service import list_api_tokens
+
+    async def work(session: AsyncSession) -> list[tuple[str, ...]]:
+        user = await _user(session, email)
+        return [
+            (
+                str(t.id),
+                t.name,
+                f"{t.prefix}…",
+                _when(t.created_at),
+                _when(t.last_used_at) if t.last_used_at else "never",
+                _when(t.expires_at) if t.expires_at else "never",
+            )
+            for t in await list_api_tokens(session, user.id)
+        ]
+
+    rows = run(in_session(settings(), work))
+    if not rows:
+        typer.echo(f"{email.strip().lower()} has no active API tokens.")
+        return
+    header = ("id", "name", "prefix", "created", "last used", "expires")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: int = typer.Argument(..., min=1, help="The id `tokens list` shows."),
+    email: str = typer.Option(..., help="Whose token it is (a check against a wrong id)."),
+) -> None:
+    """Revoke an API token: refused from the next request on, by every instance."""
+    from huntaze_ai.auth.service import revoke_api_token
+
+    async def work(session: AsyncSession) -> None:
+        user = await _user(session, email)
+        await revoke_api_token(session, user.id, token_id)
+
+    run(in_session(settings(), work))
+    typer.echo(f"Revoked API token {token_id} of {email.strip().lower()}.")
+
+
+async def _user(session: AsyncSession, email: str) -> User:
+    from huntaze_ai.users import repository
+
+    user = await repository.get_by_email(session, email)
+    if user is None:
+        fail(f"no user with email {email.strip().lower()}")
+    return user
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

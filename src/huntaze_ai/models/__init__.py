@@ -5,7 +5,7 @@ from huntaze_ai.models.campaign import AIInsight, CampaignInsight, MarketingCamp
 from huntaze_ai.models.compliance import ComplianceViolation, ComplianceWord
 from huntaze_ai.models.creator_data import Fan, OAuthAccount, Subscription, UserStats
 from huntaze_ai.models.metering import QuotaAlert, QuotaLedger, QuotaReservation, UsageLog
-from huntaze_ai.models.user import ApiToken, User
+from huntaze_ai.models.user import ApiToken, TokenKind, User
 
 __all__ = [
     "AIInsight",
@@ -20,6 +20,7 @@ __all__ = [
     "QuotaLedger",
     "QuotaReservation",
     "Subscription",
+    "TokenKind",
     "UsageLog",
     "User",
     "UserStats",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,13 +28,24 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TokenKind(StrEnum):
+    """What a token opens: `api` as a bearer token, `session` as the pages' cookie (never both,
+    so a session cookie that leaks cannot be replayed against the API as a bearer token)."""
+
+    API = "api"
+    SESSION = "session"
+
+
 class ApiToken(Base):
-    """A bearer token. Only its SHA-256 is kept: the token itself is shown once, at creation."""
+    """A bearer token or a browser session. Only its SHA-256 is kept: the token itself is shown
+    once, at creation."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('api', 'session')", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=TokenKind.API, server_default="api")
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters, so an operator can tell tokens apart without the secret.

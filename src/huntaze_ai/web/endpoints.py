@@ -92,9 +92,7 @@ async def login_submit(
     except HuntazeError as exc:
         status = 401 if isinstance(exc, Unauthenticated) else exc.status_code
         return render_login(request, _safe_next(next), PageError.from_error(exc), email, status)
-    token = await auth.create_api_token(
-        session, user, auth.BROWSER_SESSION_NAME, ttl=auth.BROWSER_SESSION_TTL
-    )
+    token = await auth.create_browser_session(session, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
     return response

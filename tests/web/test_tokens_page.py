@@ -1,0 +1,91 @@
+"""The API tokens page: lists the account's working tokens (names escaped, no secrets), revokes one
+with the page's CSRF token, and answers another account's id with a 404 on the page."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.engine import URL
+
+from huntaze_ai.auth.service import create_api_token
+from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.security import hash_api_token
+from huntaze_ai.models import ApiToken, User
+from tests.apphelpers import app_client, csrf_of, settings_for
+from tests.metering.conftest import new_creator
+from tests.web.conftest import Browser
+
+
+async def _token(database: Database, user: User, name: str) -> tuple[int, str]:
+    async with database.sessionmaker() as session, session.begin():
+        token = await create_api_token(session, user, name)
+        token_id = await session.scalar(
+            select(ApiToken.id).where(ApiToken.token_hash == hash_api_token(token))
+        )
+    assert token_id is not None
+    return token_id, token
+
+
+async def test_the_page_lists_working_tokens_with_escaped_names_and_no_secret(
+    browser: Browser, database: Database
+) -> None:
+    _, token = await _token(database, browser.user, '<script>alert("x")</script>')
+    await _token(database, await new_creator(database), "someone else's")
+    response = await browser.get("/tokens")
+    assert response.status_code == 200
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in response.text
+    assert "<script>alert" not in response.text
+    assert f"{token[:12]}…" in response.text
+    assert token not in response.text
+    assert "someone else" not in response.text
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    # The browser session that shows the page is not an API token.
+    assert len(re.findall(r'class="card token"', response.text)) == 1
+
+
+async def test_revoking_from_the_page_needs_its_csrf_token_and_refuses_the_token_at_once(
+    browser: Browser, database: Database
+) -> None:
+    token_id, token = await _token(database, browser.user, "deploy")
+    forged = await browser.client.post(f"/tokens/{token_id}/revoke", data={})
+    still = await browser.client.get("/api/ai/quota", headers={"Authorization": f"Bearer {token}"})
+    revoked = await browser.submit("/tokens", f"/tokens/{token_id}/revoke")
+    after = await browser.client.get("/api/ai/quota", headers={"Authorization": f"Bearer {token}"})
+
+    assert forged.status_code == 403
+    assert still.status_code == 200
+    assert revoked.status_code == 303
+    assert revoked.headers["location"] == "/tokens?notice=revoked"
+    page = await browser.get("/tokens?notice=revoked")
+    assert "Token revoked." in page.text
+    assert "deploy" not in page.text
+    assert after.status_code == 401
+
+
+async def test_another_accounts_token_id_is_a_404_on_the_page_and_stays_working(
+    browser: Browser, database: Database
+) -> None:
+    token_id, token = await _token(database, await new_creator(database), "theirs")
+    response = await browser.submit("/tokens", f"/tokens/{token_id}/revoke")
+    assert response.status_code == 404
+    assert 'data-error="not_found"' in response.text
+    assert "No such API token" in response.text
+    still = await browser.client.get("/api/ai/quota", headers={"Authorization": f"Bearer {token}"})
+    assert still.status_code == 200
+    assert still.json()["plan"] == "starter"
+
+
+async def test_the_page_needs_a_session(database_url: URL) -> None:
+    async with app_client(settings_for(database_url)) as client:
+        page = await client.get("/tokens")
+        post = await client.post("/tokens/1/revoke", data={"csrf_token": "x"})
+    assert page.status_code == 303
+    assert page.headers["location"] == "/auth/login?next=/tokens"
+    assert post.status_code == 403  # no session: no CSRF binding either
+
+
+async def test_the_nav_links_to_the_tokens_page(browser: Browser) -> None:
+    html = (await browser.get("/dashboard")).text
+    assert 'href="/tokens"' in html
+    assert csrf_of(html)
