@@ -154,5 +154,5 @@ async def test_an_injected_model_that_obeys_gets_its_draft_withheld(
         session, fake_ai(meter, recorder), creator, ReplyRequest(fan_message=fan_message)
     )
     assert out.reply == ""
-    assert out.status == "escalate"
+    assert not out.sendable  # withheld: blocked, or escalated when the echo holds a trigger
     assert any(r.code == "prompt_leak" for r in out.compliance.reasons)

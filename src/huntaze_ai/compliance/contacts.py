@@ -166,7 +166,14 @@ def find_links(text: str) -> list[Span]:
 # --- handles, cashtags, wallets ------------------------------------------------------------------
 
 # "@maya_rose", "@ maya.rose": not an e-mail (nothing address-like before the @).
-_HANDLE = re.compile(r"(?<![a-z0-9._%+\-])@\s?([a-z0-9_](?:[a-z0-9_.]{1,29}))(?![a-z0-9_@])")
+_HANDLE = re.compile(
+    r"(?<![a-z0-9._%+\-])@\s?(?!(?:is|me|on|at|the|my)\b)[a-z0-9_][a-z0-9_.]{1,29}(?![a-z0-9_@])"
+)
+# "my @ is mia_rose", "my username: mia.rose", "my snap = miarose22"
+_NAMED_HANDLE = re.compile(
+    r"\b(?:my|your|ur|her|his)\s+(?:@|handle|username|user\s?name|user|ig|insta|snap|sc|tg|kik|"
+    r"telegram|twitter|tiktok|discord|skype)\s*(?:is|:|=|-|is\s+@)\s*@?[a-z0-9_][a-z0-9_.]{2,29}\b"
+)
 _TAG_WITH_CONTEXT = re.compile(
     r"\b(?:send|sent|sending|pay|paid|cash\s*app|cashapp|cashtag|tag|to)\b(?:\s+is)?\s*[:\-]?\s*"
     r"(\$)[a-z][a-z0-9_]{2,19}\b"
@@ -183,7 +190,11 @@ _CRYPTO = re.compile(
 
 def find_handles(text: str) -> list[Span]:
     blanked = _EMAIL.sub(lambda m: " " * len(m.group()), text)
-    return [Span(m.start(), m.end(), "a handle") for m in _HANDLE.finditer(blanked)][:MAX_FINDINGS]
+    found = {m.start(): Span(m.start(), m.end(), "a handle") for m in _NAMED_HANDLE.finditer(text)}
+    for m in _HANDLE.finditer(blanked):
+        if not any(s.start <= m.start() < s.end for s in found.values()):
+            found[m.start()] = Span(m.start(), m.end(), "a handle")
+    return sorted(found.values(), key=lambda s: s.start)[:MAX_FINDINGS]
 
 
 def find_cashtags(text: str) -> list[Span]:

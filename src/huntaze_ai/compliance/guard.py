@@ -7,7 +7,7 @@ cannot stall the event loop."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,16 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from huntaze_ai.auth.dependencies import CurrentCreator, PageCreator
 from huntaze_ai.compliance.offload import GuardProcess
 from huntaze_ai.compliance.service import (
-    ComplianceReason,
     ComplianceResult,
     CustomMatcher,
     CustomWord,
     Where,
+    check_fan_message,
     check_message,
     check_with_words,
     custom_matcher,
 )
-from huntaze_ai.compliance.violations import record, rows_for
+from huntaze_ai.compliance.violations import Reason, record, rows_for
 from huntaze_ai.compliance.words import words_for
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import User
@@ -56,6 +56,9 @@ class Guard:
             text, platform=platform, fan_message=fan_message, custom=self.custom, where=where
         )
 
+    def check_fan_message(self, text: str, *, platform: str | None = None) -> ComplianceResult:
+        return check_fan_message(text, platform=platform, custom=self.custom)
+
     async def check_in(
         self,
         process: GuardProcess,
@@ -72,7 +75,7 @@ class Guard:
     async def log(
         self,
         source: str,
-        reasons: tuple[ComplianceReason, ...] | list[ComplianceReason],
+        reasons: Sequence[Reason],
         texts: Mapping[str, str],
         rules_version: str,
     ) -> None:

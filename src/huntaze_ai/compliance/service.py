@@ -151,6 +151,17 @@ def check_message(
     return ComplianceResult(verdict_of(unique), unique, pack.version)
 
 
+def check_fan_message(
+    fan_message: str, *, platform: str | None = None, custom: CustomMatcher | None = None
+) -> ComplianceResult:
+    """Only what makes a fan's message a person's job (the escalation rules): `escalate` or
+    `ok`. Everything else a fan may write; it is the reply that must stay within the rules."""
+    pack = load_pack(platform)
+    escalations = [pack.escalations, *([custom.escalations] if custom else [])]
+    reasons = tuple(dict.fromkeys(_find(fan_message, escalations, "fan_message")))
+    return ComplianceResult(verdict_of(reasons), reasons, pack.version)
+
+
 # --- the creator's own word list -----------------------------------------------------------------
 
 _WORDS = re.compile(r"[a-z0-9@$]+")

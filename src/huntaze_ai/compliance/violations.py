@@ -11,19 +11,20 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.compliance import repository
-from huntaze_ai.compliance.service import ComplianceReason
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.models import ComplianceViolation
 
 _CONTEXT_CHARS = 30
 _EXCERPT_CHARS = 200
-# Personal data: e-mail addresses, @handles, $tags, links and anything with digits.
+# Personal data: e-mail addresses, @handles, $tags, links, anything with digits or an underscore
+# (usernames).
 _SENSITIVE = re.compile(
-    r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|[@$]\s?\w[\w.]*|\b(?:https?://|www\.)\S+|\S*\d\S*",
+    r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|[@$]\s?\w[\w.]*|\b(?:https?://|www\.)\S+|\S*[\d_]\S*",
     re.IGNORECASE,
 )
 _PERSONAL_CODES = frozenset(
@@ -31,11 +32,32 @@ _PERSONAL_CODES = frozenset(
 )
 
 
+class Reason(Protocol):
+    """A guard finding, as the service returns it or as a reply carries it (ReasonOut)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def where(self) -> str: ...
+    @property
+    def start(self) -> int | None: ...
+    @property
+    def end(self) -> int | None: ...
+
+
 def _mask(text: str) -> str:
     return _SENSITIVE.sub(lambda m: m.group()[0] + "•" * (len(m.group()) - 1), text)
 
 
-def redact(reason: ComplianceReason, text: str) -> str:
+def redact(reason: Reason, text: str) -> str:
     """The finding with some context, personal data masked; a detector's finding (a phone
     number, an address) is masked whole, keeping its first character."""
     if reason.start is None or reason.end is None:
@@ -53,7 +75,7 @@ def redact(reason: ComplianceReason, text: str) -> str:
 
 
 def rows_for(
-    reasons: Iterable[ComplianceReason],
+    reasons: Iterable[Reason],
     texts: Mapping[str, str],
     *,
     creator_id: int,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.compliance.guard import GuardDep
 from huntaze_ai.kit.db import ReaderDep, end_transaction
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import AIDep
@@ -25,10 +26,14 @@ async def reply(
     creator: CurrentCreator,
     session: ReaderDep,
     ai: AIDep,
+    guard: GuardDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> ReplyResponse:
-    """A reply draft for a fan message, checked by the compliance guard. Metered."""
-    return await draft_reply(session, ai, creator, body, idempotency_key)
+    """A reply draft for a fan message, checked by the compliance guard (the platform's rules
+    and the creator's word list). `status` is `draft` (send `reply`), `blocked` (the draft broke
+    a rule: do not send; `reply` is empty) or `escalate` (a person must answer); `sendable` is
+    true only for `draft`. Metered."""
+    return await draft_reply(session, ai, creator, body, idempotency_key, guard)
 
 
 @router.post(
@@ -41,14 +46,17 @@ async def reply_stream(
     creator: CurrentCreator,
     session: ReaderDep,
     ai: AIDep,
+    guard: GuardDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """The same draft, streamed as Server-Sent Events: `delta` events with reply text, then `done`
-    with the checked reply (as /reply returns it) or `error` with the JSON error body. Metered."""
-    prepared = await prepare(session, creator, body)
+    with the checked reply (as /reply returns it) or `error` with the JSON error body. Deltas
+    stop once the text so far breaks a rule; only `done` says whether it may be sent. Metered."""
+    prepared = await prepare(session, creator, body, guard)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if prepared.escalated is not None:
-        done = sse("done", escalated_response(prepared, ai).model_dump(mode="json"))
+        escalated = await escalated_response(prepared, ai, body.fan_message)
+        done = sse("done", escalated.model_dump(mode="json"))
         return StreamingResponse(iter([done]), media_type="text/event-stream", headers=headers)
     await end_transaction(session)  # nothing more to read; the stream may run for a while
     await ai.precheck(creator, messaging_stream_agent, prepared.prompt)

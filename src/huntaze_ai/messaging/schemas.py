@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from huntaze_ai.compliance.schemas import ReasonOut
 from huntaze_ai.kit.platforms import Platform
 
 
@@ -26,23 +27,33 @@ class UpsellOut(BaseModel):
     kind: str
     description: str
     price_usd: str
+    # Set when the price was moved into the platform's PPV range ("clamped to …").
+    price_note: str | None = None
 
 
-class ComplianceReasonOut(BaseModel):
-    code: str
-    detail: str
+# The guard's reasons, as POST /api/ai/compliance/check returns them.
+ComplianceReasonOut = ReasonOut
 
 
 class ComplianceOut(BaseModel):
-    verdict: str
-    reasons: list[ComplianceReasonOut]
+    verdict: Literal["ok", "block", "escalate"]
+    reasons: list[ReasonOut]
+    rules_version: str = ""
 
 
 class ReplyResponse(BaseModel):
+    """`status`: `draft` (may be sent: `reply` holds it), `blocked` (the draft broke a rule and
+    must not be sent; `reply` is empty, `compliance.reasons` say why: regenerate or write one),
+    `escalate` (a person must answer this fan: a refund, a threat, a minor, self-harm, or the
+    model refused). `sendable` is true only for `draft`. A suggested upsell the guard would not
+    let through is dropped (`suggested_upsell` null) and `upsell_withheld` says why."""
+
     reply: str
-    status: Literal["draft", "escalate"]
+    status: Literal["draft", "blocked", "escalate"]
+    sendable: bool
     confidence: float
     suggested_upsell: UpsellOut | None = None
+    upsell_withheld: ComplianceOut | None = None
     compliance: ComplianceOut
     usage: dict[str, Any]
     emulated: bool

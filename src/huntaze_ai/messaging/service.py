@@ -1,42 +1,33 @@
 """Fan-reply drafting (DESIGN §2.1): context from the creator's data, one metered model call, then
-the compliance guard on the draft. A draft is only ever `draft` when the guard says `ok`."""
+the compliance guard on the draft (`checked.py`). A reply is only `draft`, and only then carries
+its text, when the guard says `ok`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.compliance.service import ComplianceResult, check_message
+from huntaze_ai.compliance.guard import Guard, load_guard
+from huntaze_ai.compliance.service import ComplianceResult
 from huntaze_ai.creator_data.service import get_fan, get_platform_context
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import clip, data_block, keep_recent_within, render
+from huntaze_ai.messaging import checked
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
 from huntaze_ai.messaging.leaks import leaks_instructions
-from huntaze_ai.messaging.schemas import (
-    ComplianceOut,
-    ComplianceReasonOut,
-    ReplyRequest,
-    ReplyResponse,
-    UpsellOut,
-)
+from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.metering.service import MeteredCall
 from huntaze_ai.models import User
 
+__all__ = ["Prepared", "draft_reply", "leaks_instructions", "prepare"]
+
 MAX_REPLY_CHARS = 500
 CONVERSATION_BUDGET_TOKENS = 3000
 ANSWER_TOKENS = 400  # the reply, its confidence and an upsell; thinking room is added per model
-
-
-def _compliance_out(result: ComplianceResult) -> ComplianceOut:
-    return ComplianceOut(
-        verdict=result.verdict,
-        reasons=[ComplianceReasonOut(code=r.code, detail=r.detail) for r in result.reasons],
-    )
 
 
 @dataclass(frozen=True)
@@ -45,18 +36,24 @@ class Prepared:
     instructions: str
     user_content: str
     escalated: ComplianceResult | None  # set when the fan's message alone needs a human
+    guard: Guard  # the platform's rules, the creator's own list, the violation log
 
     @property
     def prompt(self) -> Prompt:
         return Prompt(Feature.MESSAGING, self.instructions, self.user_content, ANSWER_TOKENS)
 
 
-async def prepare(session: AsyncSession, creator: User, body: ReplyRequest) -> Prepared:
-    """Context for one draft: the creator's voice, the fan and the recent conversation."""
+async def prepare(
+    session: AsyncSession, creator: User, body: ReplyRequest, guard: Guard | None = None
+) -> Prepared:
+    """Context for one draft: the creator's voice, the fan and the recent conversation.
+    Endpoints pass the request's `guard`; without one the creator's list is read here and
+    nothing is logged (unit tests)."""
+    guard = guard or await load_guard(session, creator)
     platform = body.platform or "onlyfans"
-    incoming = check_message(body.fan_message, platform=platform, fan_message=body.fan_message)
+    incoming = guard.check_fan_message(body.fan_message, platform=platform)
     if incoming.verdict == "escalate":
-        return Prepared(platform, "", "", incoming)
+        return Prepared(platform, "", "", incoming, guard)
     fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
     account = await get_platform_context(session, creator.id, platform)
     turns = [f"{t.sender}: {clip(t.text, 1000)}" for t in body.conversation]
@@ -80,70 +77,30 @@ async def prepare(session: AsyncSession, creator: User, body: ReplyRequest) -> P
         },
         "creator_account": None if account is None else account.metadata,
     }
-    return Prepared(platform, instructions, data_block(data), None)
+    return Prepared(platform, instructions, data_block(data), None, guard)
 
 
-def escalated_response(prepared: Prepared, ai: AIPipeline) -> ReplyResponse:
-    """Refunds, chargebacks, legal threats: a human answers, and no model call is paid for."""
+async def escalated_response(prepared: Prepared, ai: AIPipeline, fan_message: str) -> ReplyResponse:
+    """Refunds, chargebacks, threats, minors, self-harm: a person answers, and no model call is
+    paid for. Logged."""
     assert prepared.escalated is not None
-    return ReplyResponse(
-        reply="",
-        status="escalate",
-        confidence=0.0,
-        compliance=_compliance_out(prepared.escalated),
-        usage=MeteredCall.unmetered_summary(ai.model_for(Feature.MESSAGING)),
-        emulated=ai.emulated,
-    )
+    usage = MeteredCall.unmetered_summary(ai.model_for(Feature.MESSAGING))
+    outcome = checked.escalated(prepared.escalated, fan_message, usage, ai.emulated)
+    return await checked.log(prepared, outcome)
 
 
-def model_blocked_response(exc: ContentBlocked, ai: AIPipeline) -> ReplyResponse:
-    """The model's safety filter withheld the draft: a person writes this reply. The call was
-    billed (DESIGN §2.3), so its usage is what the provider charged."""
-    reason = ComplianceReasonOut(
-        code="model_blocked",
-        detail=f"the AI model's safety filter withheld the draft ({exc.category}); "
-        "a person should write this reply",
-    )
-    return ReplyResponse(
-        reply="",
-        status="escalate",
-        confidence=0.0,
-        compliance=ComplianceOut(verdict="escalate", reasons=[reason]),
-        usage=exc.details["usage"],
-        emulated=ai.emulated,
-    )
+async def model_blocked_response(
+    prepared: Prepared, exc: ContentBlocked, ai: AIPipeline
+) -> ReplyResponse:
+    return await checked.log(prepared, checked.model_blocked(exc, ai.emulated))
 
 
-def finish(
+async def finish(
     prepared: Prepared, draft: MessagingDraft, fan_message: str, call: MeteredCall, ai: AIPipeline
 ) -> ReplyResponse:
-    """The guard on the draft: `draft` only when compliance says ok and nothing leaked."""
-    reply = draft.reply.strip()
-    compliance = _compliance_out(
-        check_message(reply, platform=prepared.platform, fan_message=fan_message)
-    )
-    if leaks_instructions(reply, prepared.instructions):
-        reply = ""
-        compliance.reasons.append(
-            ComplianceReasonOut(code="prompt_leak", detail="the draft repeated its instructions")
-        )
-        compliance.verdict = "block"
-    upsell = draft.suggested_upsell
-    return ReplyResponse(
-        reply=reply,
-        status="draft" if compliance.verdict == "ok" else "escalate",
-        confidence=round(draft.confidence, 3),
-        suggested_upsell=None
-        if upsell is None
-        else UpsellOut(
-            kind=upsell.kind,
-            description=upsell.description,
-            price_usd=str(Decimal(str(upsell.price_usd)).quantize(Decimal("0.01"))),
-        ),
-        compliance=compliance,
-        usage=call.summary(),
-        emulated=ai.emulated,
-    )
+    """The guard on the draft and its upsell; blocks and escalations logged."""
+    outcome = checked.checked_reply(prepared, draft, fan_message, call.summary(), ai.emulated)
+    return await checked.log(prepared, outcome)
 
 
 async def draft_reply(
@@ -152,14 +109,15 @@ async def draft_reply(
     creator: User,
     body: ReplyRequest,
     request_id: str | None = None,
+    guard: Guard | None = None,
 ) -> ReplyResponse:
-    prepared = await prepare(session, creator, body)
+    prepared = await prepare(session, creator, body, guard)
     if prepared.escalated is not None:
-        return escalated_response(prepared, ai)
+        return await escalated_response(prepared, ai, body.fan_message)
     try:
         result = await ai.run(
             creator, messaging_agent, prepared.prompt, request_id=request_id, session=session
         )
     except ContentBlocked as exc:
-        return model_blocked_response(exc, ai)
-    return finish(prepared, result.output, body.fan_message, result.call, ai)
+        return await model_blocked_response(prepared, exc, ai)
+    return await finish(prepared, result.output, body.fan_message, result.call, ai)

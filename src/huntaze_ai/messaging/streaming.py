@@ -6,6 +6,10 @@ starts reserves nothing, and a client that goes away mid-stream cancels the gene
 call, which settles for what was produced. When a stream breaks before the provider reported
 usage, the charge is an upper bound (the prompt's bound and one token per byte streamed), never
 zero for tokens we got. A draft the model's safety filter blocks ends in `done` with `escalate`.
+
+The compliance guard, like the leak guard, reads every partial: once the text written so far
+breaks a rule, nothing more of it is streamed, and `done` says whether the whole draft may be
+sent (a page shows `done`'s verdict, never the deltas', as final).
 """
 
 from __future__ import annotations
@@ -61,14 +65,18 @@ async def stream_reply(
                 if leaks_instructions(text, prepared.instructions):
                     withheld = True
                     continue
+                # Likewise a partial the compliance guard would not let through.
+                if not prepared.guard.check(text, platform=prepared.platform).sendable:
+                    withheld = True
+                    continue
                 yield sse("delta", {"text": text[len(sent) :]})
                 sent = text
             draft = await stream.output()
-        yield sse(
-            "done", finish(prepared, draft, fan_message, stream.call, ai).model_dump(mode="json")
-        )
+        done = await finish(prepared, draft, fan_message, stream.call, ai)
+        yield sse("done", done.model_dump(mode="json"))
     except ContentBlocked as exc:
         # Text already streamed is taken back: `done` carries the escalation with no reply.
-        yield sse("done", model_blocked_response(exc, ai).model_dump(mode="json"))
+        blocked = await model_blocked_response(prepared, exc, ai)
+        yield sse("done", blocked.model_dump(mode="json"))
     except HuntazeError as exc:
         yield sse("error", exc.body())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -14,7 +14,6 @@ from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageCreator
 from huntaze_ai.auth.sessions import (
-    check_csrf,
     clear_session_cookie,
     session_token,
     set_session_cookie,
@@ -22,6 +21,7 @@ from huntaze_ai.auth.sessions import (
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns import service as campaigns
 from huntaze_ai.campaigns.schemas import MAX_ID
+from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
 from huntaze_ai.insights.service import list_insights
@@ -33,20 +33,14 @@ from huntaze_ai.messaging.service import draft_reply
 from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
 from huntaze_ai.models import User
 from huntaze_ai.web import service as view
+from huntaze_ai.web.compliance_pages import router as compliance_router
+from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
 
 router = APIRouter(include_in_schema=False)
+router.include_router(compliance_router)
 
 T = TypeVar("T")
-
-
-async def form_csrf(request: Request) -> None:
-    form = await request.form()
-    token = form.get("csrf_token")
-    check_csrf(request, token if isinstance(token, str) else None)
-
-
-CsrfChecked = Depends(form_csrf)
 
 
 def _safe_next(target: str | None) -> str:
@@ -140,13 +134,15 @@ async def messages_submit(
     creator: PageCreator,
     session: SessionDep,
     ai: AIDep,
+    guard: PageGuardDep,
     fan_message: Annotated[str, Form(alias="fan-message")] = "",
     platform: Annotated[str, Form()] = "",
 ) -> Response:
-    """Without JavaScript the form posts here; with it, the page streams from the API."""
+    """Without JavaScript the form posts here (Regenerate too); with it, the page streams from
+    the API."""
     form: dict[str, Any] = {"fan_message": fan_message, "platform": platform or None}
     result, error = await _attempt(
-        lambda: draft_reply(session, ai, creator, ReplyRequest.model_validate(form))
+        lambda: draft_reply(session, ai, creator, ReplyRequest.model_validate(form), guard=guard)
     )
     return await page(
         request,

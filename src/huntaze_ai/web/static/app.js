@@ -74,23 +74,66 @@ async function* sseEvents(response) {
   }
 }
 
+// What each outcome means for the chatter (the API's `status`): only a draft may be sent.
+const VERDICTS = {
+  draft: "Ready to send: nothing in it breaks a rule.",
+  blocked: "Not sendable: this draft broke a rule and must not be sent. Regenerate it, or write the reply yourself.",
+  escalate: "A person must answer this fan: do not send an AI draft.",
+};
+
+function reasonItem(reason) {
+  const li = document.createElement("li");
+  li.className = `reason reason-${reason.verdict}`;
+  const why = document.createElement("strong");
+  why.textContent = reason.why || reason.detail;
+  const found = document.createElement("span");
+  found.className = "reason-found";
+  found.textContent = reason.detail;
+  li.append(why, " ", found);
+  if (reason.clause) {
+    const clause = document.createElement("span");
+    clause.className = "reason-clause";
+    clause.textContent = reason.clause;
+    li.append(" ", clause);
+  }
+  return li;
+}
+
+// The card's actions: Copy only for a sendable draft, Regenerate only for a blocked one.
+function setActions(status) {
+  const copy = document.getElementById("copy-reply");
+  copy.hidden = copy.disabled = status !== "draft";
+  document.getElementById("regenerate-form").hidden = status !== "blocked";
+}
+
 function renderReply(reply) {
+  const card = document.getElementById("response-card");
   const out = document.getElementById("assistant-response");
   const status = document.getElementById("reply-status");
   const meta = document.getElementById("reply-meta");
-  out.textContent = reply.reply;
+  card.className = `card response reply-${reply.status}`;
+  card.dataset.status = reply.status;
+  // A withheld draft is taken back, whatever of it was streamed.
+  out.textContent = reply.sendable ? reply.reply : "";
   status.textContent = reply.status;
   status.className = `badge badge-${reply.status}`;
-  const parts = [];
-  if (reply.status === "escalate") {
-    parts.push("Needs a human: " + reply.compliance.reasons.map((r) => r.detail).join("; ") + ".");
-  }
-  parts.push(`Confidence ${Math.round(reply.confidence * 100)}%`);
+  document.getElementById("reply-verdict").textContent = VERDICTS[reply.status] || "";
+  const reasons = document.getElementById("reply-reasons");
+  reasons.replaceChildren(...(reply.sendable ? [] : reply.compliance.reasons.map(reasonItem)));
+  setActions(reply.status);
+  const parts = [`Confidence ${Math.round(reply.confidence * 100)}%`];
   let cost = `cost ${usd(reply.usage.cost_usd || 0)} on ${reply.usage.model}`;
   if (reply.usage.fallback) cost += " (budget fallback: the quota could not cover the usual model)";
   parts.push(cost);
-  if (reply.suggested_upsell) {
-    parts.push(`Suggested upsell: ${reply.suggested_upsell.description} (${usd(reply.suggested_upsell.price_usd)})`);
+  const upsell = reply.suggested_upsell;
+  if (upsell) {
+    let text = `Suggested upsell: ${upsell.description} (${usd(upsell.price_usd)})`;
+    if (upsell.price_note) text += `, ${upsell.price_note}`;
+    parts.push(text);
+  }
+  if (reply.upsell_withheld) {
+    const why = reply.upsell_withheld.reasons.map((r) => r.why || r.detail).join("; ");
+    parts.push(`Suggested upsell dropped: ${why}`);
   }
   meta.textContent = parts.join(" · ");
 }
@@ -116,9 +159,15 @@ async function streamReply(form) {
       return;
     }
     card.hidden = false;
+    card.className = "card response";
+    card.dataset.status = "";
     out.textContent = "";
     document.getElementById("reply-status").textContent = "writing…";
+    document.getElementById("reply-status").className = "badge";
+    document.getElementById("reply-verdict").textContent = "";
+    document.getElementById("reply-reasons").replaceChildren();
     document.getElementById("reply-meta").textContent = "";
+    setActions("writing");
     for await (const { event, data } of sseEvents(response)) {
       if (event === "delta") out.textContent += data.text;
       else if (event === "done") renderReply(data);
@@ -135,6 +184,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("reply-form");
   if (form && window.fetch && window.TextDecoderStream) {
     form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      streamReply(form);
+    });
+    // Regenerate asks again for the message in the form (without JavaScript it posts it).
+    document.getElementById("regenerate-form").addEventListener("submit", (event) => {
       event.preventDefault();
       streamReply(form);
     });
