@@ -113,3 +113,46 @@ async def test_a_fan_id_with_a_nul_is_a_422_not_a_database_error(
     assert response.status_code == 422, response.text  # PostgreSQL refuses NUL in text: was a 500
     assert response.json()["fields"][0]["field"] == "fan_id"
     assert (await books(database, user.id)).rows == 0
+
+
+async def test_prices_are_held_to_the_platforms_ppv_range_and_say_so(
+    database: Database, session: AsyncSession
+) -> None:
+    creator, meter = await creator_and_meter(database)
+    ideas = [
+        {**IDEA, "price_min_usd": 1.0, "price_max_usd": 2.5},
+        {**IDEA, "price_min_usd": 150.0, "price_max_usd": 450.0},
+        {**IDEA, "price_min_usd": 9.99, "price_max_usd": 19.99},
+    ]
+    ai = fake_ai(meter, Recorder({"suggestions": ideas}))
+    onlyfans = await suggest(session, ai, creator, SuggestionsRequest(platform="onlyfans"))
+    assert onlyfans.platform == "onlyfans"
+    prices = [(s.price_min_usd, s.price_max_usd) for s in onlyfans.suggestions]
+    assert prices == [("3.00", "3.00"), ("150.00", "200.00"), ("9.99", "19.99")]
+    notes = [s.price_note for s in onlyfans.suggestions]
+    assert notes[0] == (
+        "clamped to OnlyFans's PPV range (free or $3.00–$200.00); suggested $1.00–$2.50"
+    )
+    assert notes[1] is not None
+    assert notes[2] is None
+    instagram = await suggest(session, ai, creator, SuggestionsRequest(platform="instagram"))
+    assert [(s.price_min_usd, s.price_max_usd) for s in instagram.suggestions][1] == (
+        "150.00",
+        "450.00",
+    )
+    assert all(s.price_note is None for s in instagram.suggestions)
+
+
+async def test_the_range_is_the_fans_platforms_by_default(
+    database: Database, session: AsyncSession
+) -> None:
+    creator, meter = await creator_and_meter(database)
+    async with database.sessionmaker() as setup, setup.begin():
+        setup.add(Fan(user_id=creator.id, platform="x", external_id="x-fan"))
+    ai = fake_ai(meter, Recorder({"suggestions": [{**IDEA, "price_max_usd": 900.0}]}))
+    on_x = await suggest(session, ai, creator, SuggestionsRequest(fan_id="x-fan"))
+    assert on_x.platform == "x"
+    assert on_x.suggestions[0].price_max_usd == "900.00"  # no paid messages on X: no range
+    default = await suggest(session, ai, creator, SuggestionsRequest())
+    assert default.platform == "onlyfans"
+    assert default.suggestions[0].price_max_usd == "200.00"

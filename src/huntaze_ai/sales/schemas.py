@@ -4,10 +4,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.text import RequestModel
 
-class SuggestionsRequest(BaseModel):
+
+class SuggestionsRequest(RequestModel):
     # Looked up in the database, and PostgreSQL text cannot hold a NUL: a 422 rather than a 500.
     fan_id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[^\x00]*$")
+    # Whose PPV price range applies; default: the fan's platform, else the creator's only one,
+    # else OnlyFans.
+    platform: Platform | None = None
 
 
 class SuggestionOut(BaseModel):
@@ -17,9 +23,12 @@ class SuggestionOut(BaseModel):
     target_segment: str
     price_min_usd: str
     price_max_usd: str
+    # Set when the range was moved into the platform's PPV range ("clamped to …").
+    price_note: str | None = None
 
 
 class SuggestionsResponse(BaseModel):
+    platform: str  # whose PPV price range the suggestions were held to
     suggestions: list[SuggestionOut]
     usage: dict[str, Any]
     emulated: bool

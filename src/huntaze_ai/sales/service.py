@@ -1,5 +1,6 @@
 """Sales suggestions (DESIGN §2.1): subscription context and the fan's segment in, upsell and PPV
-ideas with a price range out."""
+ideas with a price range out, held to the platform's PPV range (issue 12: on OnlyFans $0 or
+$3–$200; a range outside is clamped and says so)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.compliance.prices import clamp_ppv
+from huntaze_ai.compliance.rules import DEFAULT_PLATFORM
 from huntaze_ai.creator_data.service import get_fan, get_subscription_context
 from huntaze_ai.kit.errors import NotFound
 from huntaze_ai.kit.money import format_usd
@@ -14,7 +17,7 @@ from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import clip, data_block, render
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
-from huntaze_ai.sales.agent import sales_agent
+from huntaze_ai.sales.agent import SuggestionDraft, sales_agent
 from huntaze_ai.sales.schemas import SuggestionOut, SuggestionsRequest, SuggestionsResponse
 
 MAX_SUGGESTIONS = 5
@@ -22,8 +25,22 @@ ANSWER_TOKENS = 200 * MAX_SUGGESTIONS
 _CENT = Decimal("0.01")
 
 
-def _usd(value: float) -> str:
-    return str(Decimal(str(value)).quantize(_CENT))
+def _usd(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(_CENT)
+
+
+def _suggestion(s: SuggestionDraft, platform: str) -> SuggestionOut:
+    low, high = sorted((_usd(s.price_min_usd), _usd(s.price_max_usd)))
+    clamped = clamp_ppv(platform, low, high)
+    return SuggestionOut(
+        kind=s.kind,
+        title=s.title,
+        rationale=s.rationale,
+        target_segment=s.target_segment,
+        price_min_usd=str(clamped.low),
+        price_max_usd=str(clamped.high),
+        price_note=clamped.note,
+    )
 
 
 async def suggest(
@@ -39,6 +56,8 @@ async def suggest(
         if fan is None:
             raise NotFound("No such fan")
     subs = await get_subscription_context(session, creator.id)
+    only = subs.platforms[0] if len(subs.platforms) == 1 else None
+    platform = body.platform or (fan.platform if fan else None) or only or DEFAULT_PLATFORM
     data = {
         "active_subscriptions": subs.active_count,
         "subscription_revenue_usd": format_usd(subs.total_revenue_micros),
@@ -62,17 +81,8 @@ async def suggest(
     )
     result = await ai.run(creator, sales_agent, prompt, request_id=request_id, session=session)
     return SuggestionsResponse(
-        suggestions=[
-            SuggestionOut(
-                kind=s.kind,
-                title=s.title,
-                rationale=s.rationale,
-                target_segment=s.target_segment,
-                price_min_usd=_usd(min(s.price_min_usd, s.price_max_usd)),
-                price_max_usd=_usd(max(s.price_min_usd, s.price_max_usd)),
-            )
-            for s in result.output.suggestions
-        ],
+        platform=platform,
+        suggestions=[_suggestion(s, platform) for s in result.output.suggestions],
         usage=result.usage(),
         emulated=ai.emulated,
     )
