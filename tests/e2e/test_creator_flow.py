@@ -51,9 +51,11 @@ def sse_events(response: Response) -> list[tuple[str, dict[str, object]]]:
 
 def wait_for_reply(page: Page) -> str:
     expect(page.locator("#reply-status")).to_have_text(
-        re.compile(r"^(draft|escalate)$"), timeout=AI_TIMEOUT_MS
+        re.compile(r"^(draft|blocked|escalate)$"), timeout=AI_TIMEOUT_MS
     )
-    expect(page.locator("#reply-status")).to_have_class(re.compile(r"\bbadge-(draft|escalate)\b"))
+    expect(page.locator("#reply-status")).to_have_class(
+        re.compile(r"\bbadge-(draft|blocked|escalate)\b")
+    )
     answer = page.locator(".assistant-response")
     expect(answer).not_to_be_empty()
     return answer.inner_text()

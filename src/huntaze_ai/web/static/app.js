@@ -121,17 +121,22 @@ function renderReply(reply) {
   const reasons = document.getElementById("reply-reasons");
   reasons.replaceChildren(...(reply.sendable ? [] : reply.compliance.reasons.map(reasonItem)));
   setActions(reply.status);
-  const parts = [`Confidence ${Math.round(reply.confidence * 100)}%`];
-  let cost = `cost ${usd(reply.usage.cost_usd || 0)} on ${reply.usage.model}`;
-  if (reply.usage.fallback) cost += " (budget fallback: the quota could not cover the usual model)";
-  parts.push(cost);
-  const upsell = reply.suggested_upsell;
+  // Confidence and the upsell belong to a draft that may be sent; a withheld one has neither.
+  const parts = reply.sendable ? [`Confidence ${Math.round(reply.confidence * 100)}%`] : [];
+  if (Number(reply.usage.cost_usd || 0) === 0) {
+    parts.push("No AI call was made: nothing charged");
+  } else {
+    let cost = `cost ${usd(reply.usage.cost_usd)} on ${reply.usage.model}`;
+    if (reply.usage.fallback) cost += " (budget fallback: the quota could not cover the usual model)";
+    parts.push(cost);
+  }
+  const upsell = reply.sendable ? reply.suggested_upsell : null;
   if (upsell) {
     let text = `Suggested upsell: ${upsell.description} (${usd(upsell.price_usd)})`;
     if (upsell.price_note) text += `, ${upsell.price_note}`;
     parts.push(text);
   }
-  if (reply.upsell_withheld) {
+  if (reply.sendable && reply.upsell_withheld) {
     const why = reply.upsell_withheld.reasons.map((r) => r.why || r.detail).join("; ");
     parts.push(`Suggested upsell dropped: ${why}`);
   }
