@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.metering.quota import QuotaExceeded
 from huntaze_ai.metering.rate_limit import (
     CreatorRateLimiter,
     RateLimiterUnavailable,
@@ -167,7 +168,7 @@ async def test_fail_open_falls_back_to_in_process_limits_and_money_stays_capped(
     database: Database, own_redis: dict[str, object], own_redis_client: aioredis.Redis
 ) -> None:
     limiter = CreatorRateLimiter(own_redis_client, "open", limits=SMALL)
-    settings = make_settings(quota_starter_usd=Decimal("0.0025"))
+    settings = make_settings(quota_starter_usd=Decimal("0.01"))
     meter = make_meter(database, settings, limiter=limiter)
     user = await new_creator(database)
     own_redis["stop"]()  # type: ignore[operator]
@@ -182,11 +183,18 @@ async def test_fail_open_falls_back_to_in_process_limits_and_money_stays_capped(
             outcomes.append("rate_limited")
         except Exception as exc:
             outcomes.append(type(exc).__name__)
-    # The in-process window still limits (5/hour), the database quota still caps spend.
+    # The in-process window still limits (5/hour); the database quota still holds the money
+    # (the quota decides first, so only calls it admits reach the window).
     assert outcomes.count("rate_limited") == 3
     assert limiter.fallback_hits == 8
     assert limiter.redis_errors >= 1
     b = await books(database, user.id)
-    assert b.spent <= 2_500
+    assert b.spent <= 10_000
     assert b.reserved == 0
     assert b.rows_cost == b.spent
+    # Past the quota, calls are refused before the window counts them.
+    for _ in range(3):
+        with pytest.raises(QuotaExceeded):
+            async with meter.call(user, "content", MODEL, 10_000, "hello"):
+                pytest.fail("must not run")
+    assert limiter.fallback_hits == 8

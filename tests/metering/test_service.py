@@ -188,7 +188,7 @@ async def test_a_client_request_id_is_idempotent_and_scoped_to_its_creator(
             pass
 
 
-async def test_the_rate_limit_is_checked_before_any_money_is_reserved(database: Database) -> None:
+async def test_a_rate_limited_call_runs_nothing_and_holds_no_money(database: Database) -> None:
     limiter = CreatorRateLimiter(limits={"starter": 2, "pro": 2, "business": 2})
     meter = make_meter(database, limiter=limiter)
     user = await new_creator(database)
@@ -213,3 +213,38 @@ async def test_a_model_the_meter_was_not_given_a_price_for_is_refused_before_res
             pytest.fail("must not run")
     b = await books(database, user.id)
     assert (b.rows, b.reserved, b.open_reservations) == (0, 0, 0)
+
+
+async def test_a_call_refused_for_quota_leaves_the_hourly_limit_alone(database: Database) -> None:
+    worst = PRICES.worst_case_micros(MODEL, PROMPT, MAX_OUT)
+    settings = make_settings(quota_starter_usd=Decimal(worst - 1) / 1_000_000)
+    limiter = CreatorRateLimiter(limits={"starter": 2, "pro": 2, "business": 2})
+    meter = make_meter(database, settings, limiter)
+    user = await new_creator(database)
+    for _ in range(5):  # refused for quota, again and again
+        with pytest.raises(QuotaExceeded):
+            async with meter.call(user, "content", MODEL, MAX_OUT, PROMPT):
+                pytest.fail("must not run")
+    status = await limiter.status(user.id, "starter")
+    assert status.remaining == 2
+
+
+async def test_a_call_refused_by_the_rate_limit_gives_its_reservation_back_and_its_id(
+    database: Database,
+) -> None:
+    limiter = CreatorRateLimiter(limits={"starter": 1, "pro": 1, "business": 1})
+    meter = make_meter(database, limiter=limiter)
+    user = await new_creator(database)
+    async with meter.call(user, "content", MODEL, MAX_OUT, PROMPT) as call:
+        call.record_usage(input_tokens=10, output_tokens=10)
+    spent = (await books(database, user.id)).spent
+    with pytest.raises(RateLimitExceeded):
+        async with meter.call(user, "content", MODEL, MAX_OUT, PROMPT, "retry-me"):
+            pytest.fail("must not run")
+    b = await books(database, user.id)
+    assert (b.spent, b.reserved, b.rows, b.open_reservations) == (spent, 0, 1, 0)
+    # Nothing ran under that id, so it is not spent: once the hour frees up it may run.
+    other = make_meter(database)
+    async with other.call(user, "content", MODEL, MAX_OUT, PROMPT, "retry-me") as call:
+        call.record_usage(input_tokens=10, output_tokens=10)
+    assert (await books(database, user.id)).rows == 2

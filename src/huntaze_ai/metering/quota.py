@@ -272,6 +272,21 @@ class QuotaLedger:
                 await self._raise_alerts(session, reservation, spent, now)
         return spent
 
+    async def release(self, reservation: Reservation) -> None:
+        """Give back a reservation whose call never ran (the rate limit refused it): no charge,
+        no usage row, and the request id is free again. A rare path, so one transaction on both
+        databases rather than a PostgreSQL statement of its own."""
+        async with self._sessions() as session, session.begin():
+            if await repository.delete_reservation(session, reservation.request_id):
+                await repository.apply_to_ledger(
+                    session,
+                    user_id=reservation.user_id,
+                    period=reservation.period,
+                    spent=0,
+                    unreserve=reservation.amount_micros,
+                    now=utcnow(),
+                )
+
     @staticmethod
     def _crosses_alert(r: Reservation, spent: int) -> bool:
         return spent * 100 >= ALERT_THRESHOLDS[0] * r.limit_micros

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, literal, select, update
+from sqlalchemy import Row, Table, and_, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,6 +100,18 @@ async def settle_reservation(
         .returning(r.c.user_id, r.c.period, r.c.amount_micros)
     )
     return (await session.execute(stmt)).first()
+
+
+async def delete_reservation(session: AsyncSession, request_id: str) -> bool:
+    """Forget a running reservation whose call never ran; True to whoever wins, as with
+    `settle_reservation`. The key goes too: a retry with the same id may run."""
+    r = _reservations
+    stmt = (
+        delete(r)
+        .where(r.c.request_id == request_id, r.c.settled_at.is_(None))
+        .returning(r.c.request_id)
+    )
+    return (await session.execute(stmt)).first() is not None
 
 
 async def apply_to_ledger(

@@ -22,10 +22,10 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from huntaze_ai.kit import metrics
 from huntaze_ai.kit.clock import utcnow
@@ -40,6 +40,7 @@ from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
 log = logging.getLogger(__name__)
 
 FEATURES = tuple(Feature)
+T = TypeVar("T")
 MAX_CLIENT_REQUEST_ID = 40
 
 
@@ -123,7 +124,7 @@ class Meter:
         self.limiter = limiter
         # Every model the app may call, priced at start-up: an unpriced one never runs free.
         self.prices = prices
-        self._settling: set[asyncio.Task[int]] = set()
+        self._settling: set[asyncio.Task[Any]] = set()
 
     @asynccontextmanager
     async def call(
@@ -149,8 +150,14 @@ class Meter:
         ]
         rid = self._request_id(creator.id, request_id)
 
-        await self.limiter.hit(creator.id, plan)
+        # The quota decides first: a call it refuses never counts toward the hourly limit. One
+        # the limit refuses gives its reservation back.
         reservation, chosen = await self.ledger.reserve_first(creator.id, plan, costs, rid)
+        try:
+            await self.limiter.hit(creator.id, plan)
+        except BaseException:
+            await self._shielded(self.ledger.release(reservation))
+            raise
         call = MeteredCall(
             rid,
             feature,
@@ -236,13 +243,20 @@ class Meter:
             latency_ms=round(call.model_time_s * 1000),
             outcome=call.outcome,
         )
-        # A separate task, shielded: cancelling the request (client gone, timeout) must not cancel
-        # the bookkeeping, or the reservation would be held until it expires.
-        task = asyncio.ensure_future(self.ledger.finish(reservation, record))
-        self._settling.add(task)
-        task.add_done_callback(self._settling.discard)
+        task = self._spawn(self.ledger.finish(reservation, record))
         task.add_done_callback(functools.partial(_observe_settled, call, reservation.user_id))
         await asyncio.shield(task)
+
+    def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        # A separate task, shielded by the caller: cancelling the request (client gone, timeout)
+        # must not cancel the bookkeeping, or the reservation would be held until it expires.
+        task = asyncio.ensure_future(work)
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+        return task
+
+    async def _shielded(self, work: Coroutine[Any, Any, T]) -> T:
+        return await asyncio.shield(self._spawn(work))
 
     async def drain(self) -> None:
         """Wait for settlements still running (at shutdown)."""
