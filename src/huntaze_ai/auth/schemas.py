@@ -5,8 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from huntaze_ai.kit.text import RequestModel
 
-class TokenRequest(BaseModel):
+
+class TokenRequest(RequestModel):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from huntaze_ai.insights.schemas import InsightOut
+from huntaze_ai.kit.text import RequestModel, refuse_invisible
 
 # Ids are 32-bit integer columns: a bigger number can name no row, and PostgreSQL would reject it
 # as a parameter (a 500) rather than find nothing.
@@ -13,13 +14,12 @@ MAX_ID = 2**31 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class CampaignCreate(BaseModel):
-    # PostgreSQL text cannot hold a NUL: refused here as a 422 rather than failing the INSERT.
+class CampaignCreate(RequestModel):
+    # A name is shown on pages: no control or invisible formatting characters (kit/text.py).
     name: Annotated[
         str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"
-        ),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        AfterValidator(refuse_invisible),
     ]
 
 
@@ -35,7 +35,7 @@ class CampaignsResponse(BaseModel):
     campaigns: list[CampaignOut]
 
 
-class LinkRequest(BaseModel):
+class LinkRequest(RequestModel):
     insight_id: RowId
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -50,8 +50,19 @@ def tokens_create(
 ) -> None:
     """Create an API token and print it. It is shown only this once: only its hash is stored.
     Beyond MAX_API_TOKENS active tokens, the account's oldest is revoked."""
-    from huntaze_ai.auth.service import create_api_token
+    from pydantic import StringConstraints, TypeAdapter, ValidationError
 
+    from huntaze_ai.auth.service import create_api_token
+    from huntaze_ai.kit.text import DisplayName
+
+    # Shown on the tokens page and in `tokens list`: a name, like any other display field.
+    token_name = TypeAdapter(
+        Annotated[DisplayName, StringConstraints(min_length=1, max_length=100)]
+    )
+    try:
+        token_name.validate_python(name)
+    except ValidationError as exc:
+        fail(f"--name {exc.errors()[0]['msg']}")
     config = settings()
 
     async def work(session: AsyncSession) -> str:

@@ -8,9 +8,10 @@ from pydantic import BaseModel, Field
 from huntaze_ai.compliance.service import ComplianceReason, ComplianceResult
 from huntaze_ai.compliance.words import MAX_PHRASE_CHARS
 from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.text import RequestModel
 
 
-class CheckRequest(BaseModel):
+class CheckRequest(RequestModel):
     # Longer than any message the cap allows, so an over-long text gets a `too_long` verdict
     # telling the chatter by how much, rather than a bare 422.
     text: str = Field(min_length=1, max_length=10_000)
@@ -73,7 +74,7 @@ class CheckResponse(BaseModel):
         )
 
 
-class WordIn(BaseModel):
+class WordIn(RequestModel):
     phrase: str = Field(min_length=1, max_length=MAX_PHRASE_CHARS)
     verdict: Literal["block", "escalate"] = "block"
 

@@ -5,9 +5,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.text import RequestModel
 
 
-class CaptionRequest(BaseModel):
+class CaptionRequest(RequestModel):
     platform: Platform
     description: str = Field(min_length=1, max_length=2000)
     tone: str | None = Field(default=None, max_length=40)

@@ -2,23 +2,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from huntaze_ai.compliance.schemas import ReasonOut
 from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.text import RequestModel
 
 
-class ConversationTurn(BaseModel):
+class ConversationTurn(RequestModel):
     sender: Literal["fan", "creator"] = Field(alias="from")
     text: str = Field(min_length=1, max_length=4000)
 
-    model_config = {"populate_by_name": True}
+    model_config = ConfigDict(populate_by_name=True)
 
 
-class ReplyRequest(BaseModel):
+class ReplyRequest(RequestModel):
     fan_message: str = Field(min_length=1, max_length=4000)
-    # Looked up in the database, and PostgreSQL text cannot hold a NUL: a 422 rather than a 500.
-    fan_id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[^\x00]*$")
+    fan_id: str | None = Field(default=None, min_length=1, max_length=255)
     platform: Platform | None = None
     conversation: list[ConversationTurn] = Field(default_factory=list, max_length=100)
 

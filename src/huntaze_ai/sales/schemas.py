@@ -9,8 +9,7 @@ from huntaze_ai.kit.text import RequestModel
 
 
 class SuggestionsRequest(RequestModel):
-    # Looked up in the database, and PostgreSQL text cannot hold a NUL: a 422 rather than a 500.
-    fan_id: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[^\x00]*$")
+    fan_id: str | None = Field(default=None, min_length=1, max_length=255)
     # Whose PPV price range applies; default: the fan's platform, else the creator's only one,
     # else OnlyFans.
     platform: Platform | None = None

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, field_validator
 
 from huntaze_ai.config import Plan
+from huntaze_ai.kit.text import DisplayName, RequestModel
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestModel):
     email: EmailStr
     password: str = Field(min_length=8, max_length=256)
     plan: Plan = "starter"
-    display_name: str | None = Field(default=None, max_length=120)
+    display_name: DisplayName | None = Field(default=None, max_length=120)
 
     @field_validator("email")
     @classmethod

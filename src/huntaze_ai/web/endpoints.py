@@ -27,6 +27,7 @@ from huntaze_ai.content.service import generate_captions
 from huntaze_ai.insights.service import list_insights
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
+from huntaze_ai.kit.text import PlainText
 from huntaze_ai.llm.dependencies import AIDep, MeterDep
 from huntaze_ai.messaging.schemas import ReplyRequest
 from huntaze_ai.messaging.service import draft_reply
@@ -75,9 +76,9 @@ async def login_form(request: Request, next: str | None = None) -> Response:
 async def login_submit(
     request: Request,
     session: SessionDep,
-    email: Annotated[str, Form(max_length=320)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str | None, Form()] = None,
+    email: Annotated[PlainText, Form(max_length=320)] = "",
+    password: Annotated[PlainText, Form(max_length=1024)] = "",
+    next: Annotated[PlainText | None, Form()] = None,
 ) -> Response:
     throttle: LoginThrottle = request.app.state.login_throttle
     try:
