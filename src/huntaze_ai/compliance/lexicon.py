@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from huntaze_ai.compliance.normalize import LETTER, Normalized, Token
 from huntaze_ai.compliance.phrases import expand
@@ -88,13 +88,20 @@ class Mode(StrEnum):
     DISGUISED = "disguised"  # whole tokens, reported only when not written plainly
 
 
-@dataclass(frozen=True)
-class Entry:
-    key: str  # the caller's name for what this entry belongs to (a rule id)
-    term: str  # the plain spelling, for people
-    mode: Mode
-    counts: tuple[int, ...]
-    plain: frozenset[str]  # the ways of writing it that are not a disguise (disguised mode)
+# An entry: (key, term, mode, counts, plain). A plain tuple of strings and ints, not an object: a
+# pack holds tens of thousands, and the garbage collector stops tracking such tuples, so a full
+# collection does not walk them (with objects here it took about 30 ms, stalling a request).
+#   key    the caller's name for what the entry belongs to (a rule id)
+#   term   the plain spelling, for people
+#   mode   a Mode's value
+#   counts how many times each letter of the collapsed skeleton repeats
+#   plain  the ways of writing it that are not a disguise
+Entry = tuple[str, str, str, tuple[int, ...], tuple[str, str]]
+_KEY: Final = 0
+_TERM: Final = 1
+_MODE: Final = 2
+_COUNTS: Final = 3
+_PLAIN: Final = 4
 
 
 @dataclass(frozen=True)
@@ -116,23 +123,26 @@ def _spellings(words: tuple[str, ...], mode: Mode) -> list[str]:
 class Lexicon:
     def __init__(self, entries: Iterable[tuple[str, str, Mode]]) -> None:
         """`entries`: (key, phrase in the notation of `phrases.py`, mode)."""
-        self._by_collapsed: dict[str, list[Entry]] = {}
+        by_collapsed: dict[str, list[Entry]] = {}
         self._prefixes: set[str] = set()
         inside: dict[str, tuple[str, str]] = {}
         for key, phrase, mode in entries:
             for words in expand(phrase):
                 term = " ".join(words)
-                plain = frozenset({term, term + "s"})
+                plain = (term, term + "s")
                 for spelling in _spellings(words, mode):
                     if len(spelling) > MAX_JOINED_CHARS:
                         raise ValueError(f"{phrase!r} is longer than {MAX_JOINED_CHARS} letters")
                     skel = skeleton(spelling)
                     collapsed = _collapse(skel)
-                    entry = Entry(key, term, mode, _counts(skel), plain)
-                    self._by_collapsed.setdefault(collapsed, []).append(entry)
+                    entry: Entry = (key, term, mode.value, _counts(skel), plain)
+                    by_collapsed.setdefault(collapsed, []).append(entry)
                     self._prefixes.update(collapsed[:n] for n in range(1, len(collapsed) + 1))
                     if mode is Mode.INSIDE:
                         inside.setdefault(collapsed, (key, term))
+        self._by_collapsed: dict[str, tuple[Entry, ...]] = {
+            k: tuple(v) for k, v in by_collapsed.items()
+        }
         self._inside_terms = inside
         self._inside = re.compile(_trie(inside)) if inside else None
         # Every entry, for words spelled out letter by letter inside a run of single letters.
@@ -183,8 +193,9 @@ class Lexicon:
 
     @staticmethod
     def _fits(entry: Entry, counts: tuple[int, ...], loose: bool) -> bool:
-        return entry.counts == counts or (
-            loose and all(c >= e for c, e in zip(counts, entry.counts, strict=True))
+        wanted = entry[_COUNTS]
+        return wanted == counts or (
+            loose and all(c >= e for c, e in zip(counts, wanted, strict=True))
         )
 
     def _entries(self, collapsed: str, counts: tuple[int, ...], loose: bool) -> Entry | None:
@@ -196,10 +207,10 @@ class Lexicon:
     def _hit(self, norm: Normalized, entry: Entry, start: int, end: int) -> Hit | None:
         first, last = norm.source_span(start, end)
         written = " ".join(norm.source[first:last].lower().split())
-        disguised = written not in entry.plain
-        if entry.mode is Mode.DISGUISED and not disguised:
+        disguised = written not in entry[_PLAIN]
+        if entry[_MODE] == Mode.DISGUISED and not disguised:
             return None
-        return Hit(entry.key, entry.term, start, end, disguised)
+        return Hit(entry[_KEY], entry[_TERM], start, end, disguised)
 
     def _whole_token(self, norm: Normalized, token: Token, skel: str, col: str) -> Hit | None:
         if col in self._by_collapsed and (entry := self._entries(col, _counts(skel), True)):
@@ -254,12 +265,12 @@ class Lexicon:
                     continue
                 # A word that is only wrong disguised is disguised when spelled letter by letter
                 # ("p h o n e"), not when written with a hyphen ("e-mail").
-                if entry.mode is Mode.DISGUISED and not letter_by_letter:
+                if entry[_MODE] == Mode.DISGUISED and not letter_by_letter:
                     continue
                 # Keep extending: "w h a t s a p" already spells a variant, the finding should
                 # show the whole "w h a t s a p p".
                 if hit := self._hit(norm, entry, tokens[first].start, tokens[j].end):
-                    best[entry.key] = hit
+                    best[entry[_KEY]] = hit
         return best
 
     def _spelled_hits(
@@ -277,13 +288,13 @@ class Lexicon:
                 continue  # the whole run: already looked up as one token
             stop = starts[last] if last < len(starts) else len(skel)
             entry = self._entries(m.group(1), _counts(skel[starts[first] : stop]), True)
-            if entry is None or per_key.get(entry.key, 0) >= MAX_HITS_PER_KEY:
+            if entry is None or per_key.get(entry[_KEY], 0) >= MAX_HITS_PER_KEY:
                 continue
             if letters is None:
                 letters = [m.start() for m in LETTER.finditer(norm.text, token.start, token.end)]
             hit = self._hit(norm, entry, letters[starts[first]], letters[stop - 1] + 1)
             if hit is not None:
-                per_key[entry.key] = per_key.get(entry.key, 0) + 1
+                per_key[entry[_KEY]] = per_key.get(entry[_KEY], 0) + 1
                 found.append(hit)
         return found
 
