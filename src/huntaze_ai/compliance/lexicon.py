@@ -22,14 +22,13 @@ the text, not with the number of entries.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from huntaze_ai.compliance.normalize import LETTER, Normalized, Token
+from huntaze_ai.compliance.normalize import LETTER, Normalized, Tokens
 from huntaze_ai.compliance.phrases import expand
 
 _SKELETON = str.maketrans(
@@ -151,32 +150,35 @@ class Lexicon:
     def __bool__(self) -> bool:
         return bool(self._by_collapsed)
 
-    def find(self, norm: Normalized, tokens: Sequence[Token]) -> list[Hit]:
+    def find(self, norm: Normalized, tokens: Tokens) -> list[Hit]:
         """Every occurrence of every entry (up to MAX_HITS_PER_KEY per key), in text order."""
         found: list[Hit] = []
         if not self._by_collapsed:
             return found
         per_key: dict[str, int] = {}
-        skeletons = [skeleton(t.text) for t in tokens]
+        texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
+        skeletons = [skeleton(t) for t in texts]
         memo: dict[str, str] = {}  # texts repeat: a collapse per distinct token is enough
         collapsed = [memo.get(s) or memo.setdefault(s, _collapse(s)) for s in skeletons]
         text = norm.text
         # joinable[j]: token j may be joined to token j-1 (a short gap, no line break).
         joinable = [False] + [
-            b.start - a.end <= _MAX_GAP_CHARS and "\n" not in text[a.end : b.start]
-            for a, b in itertools.pairwise(tokens)
+            start - end <= _MAX_GAP_CHARS and "\n" not in text[end:start]
+            for end, start in zip(ends, starts[1:], strict=False)
         ]
         prefixes, entries = self._prefixes, self._by_collapsed
-        for i, token in enumerate(tokens):
+        for i, token in enumerate(texts):
             # A phrase starting here and the word here can both matter: "meet my new kitten" is
             # an exception (one key) to the word "meet" (another key).
             hits: dict[str, Hit] = {}
-            if token.spelled:
-                found.extend(self._spelled_hits(norm, token, skeletons[i], per_key))
+            if tokens.spelled[i]:
+                found.extend(self._spelled_hits(norm, starts[i], ends[i], skeletons[i], per_key))
             if collapsed[i] in prefixes and i + 1 < len(tokens) and joinable[i + 1]:
                 hits = self._joined(norm, tokens, skeletons, collapsed, joinable, i)
-            if collapsed[i] in entries or token.text[0] in _STRAY or token.text[-1] in _STRAY:
-                whole = self._whole_token(norm, token, skeletons[i], collapsed[i])
+            if collapsed[i] in entries or token[0] in _STRAY or token[-1] in _STRAY:
+                whole = self._whole_token(
+                    norm, token, starts[i], ends[i], skeletons[i], collapsed[i], tokens.spelled[i]
+                )
                 if whole is not None and whole.key not in hits:
                     hits[whole.key] = whole
             for hit in hits.values():
@@ -212,25 +214,35 @@ class Lexicon:
             return None
         return Hit(entry[_KEY], entry[_TERM], start, end, disguised)
 
-    def _whole_token(self, norm: Normalized, token: Token, skel: str, col: str) -> Hit | None:
+    def _whole_token(
+        self,
+        norm: Normalized,
+        token: str,
+        token_start: int,
+        token_end: int,
+        skel: str,
+        col: str,
+        spelled: bool,
+    ) -> Hit | None:
         if col in self._by_collapsed and (entry := self._entries(col, _counts(skel), True)):
-            return self._hit(norm, entry, token.start, token.end)
+            return self._hit(norm, entry, token_start, token_end)
+        if spelled:  # its letters are not where its text says: no stray-stripping offsets
+            return None
         # Stray digits or leet symbols around a word ("phone1", "3meet") do not make it another
         # word; stripping them may also strip a leet letter ("$ignal"), hence the second try.
-        stripped = token.text.strip(_STRAY)
-        if stripped and stripped != token.text:
+        stripped = token.strip(_STRAY)
+        if stripped and stripped != token:
             skel = skeleton(stripped)
             col = _collapse(skel)
             if col in self._by_collapsed and (entry := self._entries(col, _counts(skel), True)):
-                offset = token.text.index(stripped)
-                start = token.start + offset
+                start = token_start + token.index(stripped)
                 return self._hit(norm, entry, start, start + len(stripped))
         return None
 
     def _joined(
         self,
         norm: Normalized,
-        tokens: Sequence[Token],
+        tokens: Tokens,
         skeletons: Sequence[str],
         collapsed: Sequence[str],
         joinable: Sequence[bool],
@@ -269,12 +281,12 @@ class Lexicon:
                     continue
                 # Keep extending: "w h a t s a p" already spells a variant, the finding should
                 # show the whole "w h a t s a p p".
-                if hit := self._hit(norm, entry, tokens[first].start, tokens[j].end):
+                if hit := self._hit(norm, entry, tokens.starts[first], tokens.ends[j]):
                     best[entry[_KEY]] = hit
         return best
 
     def _spelled_hits(
-        self, norm: Normalized, token: Token, skel: str, per_key: dict[str, int]
+        self, norm: Normalized, token_start: int, token_end: int, skel: str, per_key: dict[str, int]
     ) -> list[Hit]:
         """Entries spelled letter by letter inside a run of single letters ("a w h a t s a p p
         m e"), found by one search of the run's collapsed skeleton; repeats allowed."""
@@ -291,7 +303,7 @@ class Lexicon:
             if entry is None or per_key.get(entry[_KEY], 0) >= MAX_HITS_PER_KEY:
                 continue
             if letters is None:
-                letters = [m.start() for m in LETTER.finditer(norm.text, token.start, token.end)]
+                letters = [m.start() for m in LETTER.finditer(norm.text, token_start, token_end)]
             hit = self._hit(norm, entry, letters[starts[first]], letters[stop - 1] + 1)
             if hit is not None:
                 per_key[entry[_KEY]] = per_key.get(entry[_KEY], 0) + 1

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from huntaze_ai.compliance.contacts import DETECTORS
 from huntaze_ai.compliance.lexicon import Lexicon, Mode
-from huntaze_ai.compliance.normalize import Normalized, Token
+from huntaze_ai.compliance.normalize import Normalized, Tokens
 
 RuleVerdict = Literal["block", "escalate"]
 
@@ -80,7 +80,7 @@ class Matcher:
     def __bool__(self) -> bool:
         return bool(self.rules)
 
-    def find(self, norm: Normalized, tokens: Sequence[Token]) -> list[Finding]:
+    def find(self, norm: Normalized, tokens: Tokens) -> list[Finding]:
         findings: list[Finding] = []
         allowed: dict[str, list[tuple[int, int]]] = {}
         for hit in self._lexicon.find(norm, tokens):

@@ -16,7 +16,6 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import NamedTuple
 
 # Characters that render as nothing (or as a blank) but are not Unicode format characters, so the
 # category test below would keep them: Hangul fillers, the braille blank, Mongolian vowel separator.
@@ -128,11 +127,19 @@ def normalize_mapped(text: str) -> Normalized:
     return Normalized(text, "".join(parts), tuple(origin))
 
 
-class Token(NamedTuple):  # a tuple: a 10,000-character text has thousands of them
-    text: str
-    start: int
-    end: int
-    spelled: bool = False  # letters spelled out one by one, joined: "w h a t s" is "whats"
+@dataclass(frozen=True)
+class Tokens:
+    """The words of a text as parallel lists, not one object per word: a 10,000-character text
+    has thousands, and objects that live through a check make the garbage collector run full
+    collections (milliseconds each); strings and ints are not tracked at all."""
+
+    texts: list[str]
+    starts: list[int]  # in the normalized text
+    ends: list[int]
+    spelled: list[bool]  # letters spelled out one by one, joined: "w h a t s" is "whats"
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
 # A token is a run of letters, leet digits and the leet symbols @ $ | !. The digits that stand for
@@ -149,10 +156,12 @@ LETTER = re.compile(_CHAR)
 _NOT_LETTER = re.compile(rf"(?!{_CHAR}).", re.DOTALL)
 
 
-def tokenize(normalized: str) -> list[Token]:
-    return [
-        Token(_NOT_LETTER.sub("", m.group()), m.start(), m.end(), True)
-        if m.lastgroup
-        else Token(m.group(), m.start(), m.end())
-        for m in _TOKENS.finditer(normalized)
-    ]
+def tokenize(normalized: str) -> Tokens:
+    tokens = Tokens([], [], [], [])
+    for m in _TOKENS.finditer(normalized):
+        spelled = m.lastgroup is not None
+        tokens.texts.append(_NOT_LETTER.sub("", m.group()) if spelled else m.group())
+        tokens.starts.append(m.start())
+        tokens.ends.append(m.end())
+        tokens.spelled.append(spelled)
+    return tokens
