@@ -23,7 +23,7 @@ from huntaze_ai.config import PLANS, Settings, get_settings
 from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.insights.endpoints import router as insights_router
-from huntaze_ai.kit import metrics
+from huntaze_ai.kit import detached_stream, metrics
 from huntaze_ai.kit.body_limit import BodySizeLimitMiddleware
 from huntaze_ai.kit.body_timeout import BodyTimeoutMiddleware
 from huntaze_ai.kit.db import Database
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await detached_stream.drain()  # streams whose clients left settle first
             await meter.drain()
             await guard_process.aclose()
             await llm_scope.aclose()

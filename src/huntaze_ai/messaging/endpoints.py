@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.compliance.guard import GuardDep
 from huntaze_ai.kit.db import ReaderDep, end_transaction
+from huntaze_ai.kit.detached_stream import DetachedStreamingResponse
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import AIDep
 from huntaze_ai.messaging.agent import messaging_stream_agent
@@ -60,8 +61,8 @@ async def reply_stream(
         return StreamingResponse(iter([done]), media_type="text/event-stream", headers=headers)
     await end_transaction(session)  # nothing more to read; the stream may run for a while
     await ai.precheck(creator, messaging_stream_agent, prepared.prompt)
-    return StreamingResponse(
-        stream_reply(ai, creator, prepared, body.fan_message, idempotency_key),
+    return DetachedStreamingResponse(
+        lambda gone: stream_reply(ai, creator, prepared, body.fan_message, idempotency_key, gone),
         media_type="text/event-stream",
         headers=headers,
     )

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from pydantic_core import from_json
 
+from huntaze_ai.kit.detached_stream import Gone, until_gone
 from huntaze_ai.kit.errors import ContentBlocked, HuntazeError
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.messaging.agent import messaging_stream_agent
@@ -48,29 +50,38 @@ async def stream_reply(
     prepared: Prepared,
     fan_message: str,
     request_id: str | None,
+    gone: Gone | None = None,
 ) -> AsyncIterator[str]:
+    """The events of one streamed reply, produced in a task a disconnect cannot cancel
+    (kit/detached_stream.py): when the client goes away, the read of the model's stream is
+    cancelled and ClientGone raised here, so the call settles as cancelled, in full."""
+    gone = gone or Gone()  # called directly (tests): a client that never leaves
+    if gone.fired:
+        return  # the client left before anything was reserved
     try:
         async with ai.stream(
             creator, messaging_stream_agent, prepared.prompt, request_id=request_id
         ) as stream:
             sent = ""
             withheld = False
-            async for written in stream.texts():
-                text = _reply_so_far(written)
-                if withheld or not (len(text) > len(sent) and text.startswith(sent)):
-                    continue
-                # The leak guard runs on every partial, not only on the final draft: once the
-                # text repeats our instructions, nothing more is streamed (`done` then carries
-                # the withheld reply).
-                if leaks_instructions(text, prepared.instructions):
-                    withheld = True
-                    continue
-                # Likewise a partial the compliance guard would not let through.
-                if not prepared.guard.check(text, platform=prepared.platform).sendable:
-                    withheld = True
-                    continue
-                yield sse("delta", {"text": text[len(sent) :]})
-                sent = text
+            # aclosing: a consumer that stops early also stops the read of the model's stream.
+            async with aclosing(until_gone(stream.texts(), gone)) as texts:
+                async for written in texts:
+                    text = _reply_so_far(written)
+                    if withheld or not (len(text) > len(sent) and text.startswith(sent)):
+                        continue
+                    # The leak guard runs on every partial, not only on the final draft: once the
+                    # text repeats our instructions, nothing more is streamed (`done` then carries
+                    # the withheld reply).
+                    if leaks_instructions(text, prepared.instructions):
+                        withheld = True
+                        continue
+                    # Likewise a partial the compliance guard would not let through.
+                    if not prepared.guard.check(text, platform=prepared.platform).sendable:
+                        withheld = True
+                        continue
+                    yield sse("delta", {"text": text[len(sent) :]})
+                    sent = text
             draft = await stream.output()
         done = await finish(prepared, draft, fan_message, stream.call, ai)
         yield sse("done", done.model_dump(mode="json"))
