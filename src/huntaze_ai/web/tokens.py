@@ -5,26 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageCreator
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
-from huntaze_ai.auth.sessions import check_csrf
 from huntaze_ai.config import Settings
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.models import User
+from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PageError, page
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _form_csrf(request: Request) -> None:
-    form = await request.form()
-    token = form.get("csrf_token")
-    check_csrf(request, token if isinstance(token, str) else None)
 
 
 # Notices travel in the redirect's query string as codes, never as text a link could inject.
@@ -38,9 +32,7 @@ async def tokens(
     return await _tokens_page(request, creator, session, notice=notice)
 
 
-@router.post(
-    "/tokens/{token_id}/revoke", response_class=HTMLResponse, dependencies=[Depends(_form_csrf)]
-)
+@router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def revoke(
     request: Request,
     creator: PageCreator,
