@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 from typer.testing import CliRunner
 
@@ -134,11 +135,13 @@ def test_all_green_in_development(
         "FORWARDED_ALLOW_IPS",
         "METRICS_TOKEN",
         "API_DOCS",
+        "HTTP limits",
         "messaging model",
         "content model",
         "analytics model",
         "sales model",
         "database",
+        "API tokens",
         "redis",
         "gemini",
     ]
@@ -357,3 +360,52 @@ def test_production_without_a_metrics_token_fails(
     assert line(result, "settings").startswith("✗ settings: METRICS_TOKEN must be set")
     assert line(result, "METRICS_TOKEN").startswith("✗ METRICS_TOKEN: required in production")
     assert line(result, "FORWARDED_ALLOW_IPS").startswith("! FORWARDED_ALLOW_IPS: * trusts")
+
+
+def _old_cli_token(url: str, days: int) -> tuple[int, str]:
+    """A token without expiry, made `days` ago, for a new account: (token id, email)."""
+    from datetime import timedelta
+
+    from huntaze_ai.auth.service import create_api_token
+    from huntaze_ai.kit.clock import utcnow
+    from huntaze_ai.kit.db import Database
+    from huntaze_ai.models import ApiToken
+    from tests.factories import create_user
+
+    async def go() -> tuple[int, str]:
+        database = Database.from_url(make_url(url).set(drivername="postgresql+asyncpg"))
+        try:
+            async with database.sessionmaker() as session, session.begin():
+                user = await create_user(session)
+                await create_api_token(session, user, "integration")
+                token = await session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+                assert token is not None
+                token.created_at = utcnow() - timedelta(days=days)
+                return token.id, user.email
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
+def test_production_names_tokens_without_expiry_that_are_due_for_rotation(
+    verify: Verify, postgres_url: str, redis_url: str, gemini: str
+) -> None:
+    token_id, email = _old_cli_token(postgres_url, days=120)
+    result = verify(
+        "--production",
+        HUNTAZE_ENV="production",
+        SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=postgres_url,
+        REDIS_URL=redis_url,
+        GEMINI_API_KEY=GOOD_KEY,
+        GEMINI_BASE_URL=gemini,
+        FORWARDED_ALLOW_IPS="10.0.0.0/8",
+        METRICS_TOKEN=METRICS_TOKEN,
+    )
+    assert result.exit_code == 0, result.output  # a warning, not a failure
+    tokens = line(result, "API tokens")
+    assert tokens.startswith("! API tokens: ")
+    assert f"{token_id} ({email})" in tokens
+    assert "without expiry older than 90 days" in tokens
+    assert "tokens revoke" in tokens

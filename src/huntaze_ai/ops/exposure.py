@@ -11,7 +11,12 @@ from huntaze_ai.ops import Check
 
 
 def exposure_checks(settings: Settings, strict: bool) -> list[Check]:
-    return [_proxies(settings, strict), _metrics(settings, strict), _api_docs(settings, strict)]
+    return [
+        _proxies(settings, strict),
+        _metrics(settings, strict),
+        _api_docs(settings, strict),
+        _http_limits(settings),
+    ]
 
 
 def _proxies(settings: Settings, strict: bool) -> Check:
@@ -69,3 +74,14 @@ def _api_docs(settings: Settings, strict: bool) -> Check:
             warning=True,
         )
     return Check(name, True, "off: no /openapi.json, /docs or /redoc in production")
+
+
+def _http_limits(settings: Settings) -> Check:
+    return Check(
+        "HTTP limits",
+        True,
+        f"body {settings.max_body_bytes} bytes within {settings.body_timeout_s:g} s, head "
+        f"{settings.max_header_bytes} bytes within {settings.header_timeout_s:g} s, idle "
+        f"keep-alive {settings.keepalive_timeout_s} s (must outlast the load balancer's idle "
+        "timeout)",
+    )

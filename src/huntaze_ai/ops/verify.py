@@ -30,6 +30,7 @@ from huntaze_ai.kit.redis import create_redis
 from huntaze_ai.llm.models import AgentModelPlan, load_model_plan, plan_models
 from huntaze_ai.ops import Check
 from huntaze_ai.ops.exposure import exposure_checks
+from huntaze_ai.ops.token_rotation import token_rotation
 
 GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 GEMINI_TIMEOUT_S = 5.0
@@ -78,6 +79,7 @@ async def verify(production: bool = False) -> list[Check]:
     checks.extend(exposure_checks(settings, strict))
     checks.extend(_models(settings))
     checks.append(await _database(settings))
+    checks.append(await token_rotation(settings, strict))
     checks.append(await _redis(settings, strict))
     if settings.llm_provider == "openai":
         checks.append(await _openai(settings))
