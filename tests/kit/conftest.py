@@ -28,6 +28,7 @@ from huntaze_ai.models import (
     QuotaAlert,
     QuotaLedger,
     QuotaReservation,
+    ReplayedResponse,
     Subscription,
     UsageLog,
     User,
@@ -227,6 +228,14 @@ def seed_every_table(url: URL) -> None:
                             verdict="escalate",
                             excerpt="I want a [refund] — «now»",
                             rules_version="onlyfans.2026.12.1+common.2026.12.1",
+                            created_at=t0,
+                        ),
+                        ReplayedResponse(
+                            request_id=f"{maya.id}:retry-1",
+                            user_id=maya.id,
+                            request_digest="0" * 64,
+                            status_code=200,
+                            body='{"reply": "Merci 💕", "status": "draft"}',
                             created_at=t0,
                         ),
                     ]

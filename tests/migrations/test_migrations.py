@@ -25,6 +25,7 @@ EXPECTED_TABLES = {
     "quota_ledger",
     "quota_reservations",
     "quota_alerts",
+    "replayed_responses",
     "compliance_words",
     "compliance_violations",
 }

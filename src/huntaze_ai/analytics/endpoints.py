@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from huntaze_ai.analytics.schemas import RefreshResponse
 from huntaze_ai.analytics.service import refresh_insights
@@ -10,6 +9,7 @@ from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import AI_ERRORS
 from huntaze_ai.llm.dependencies import AIDep
+from huntaze_ai.metering.replay import ReplayDep
 
 router = APIRouter(prefix="/api/ai/analytics", tags=["analytics"], responses=AI_ERRORS)
 
@@ -19,7 +19,9 @@ async def refresh(
     creator: CurrentCreator,
     session: SessionDep,
     ai: AIDep,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> RefreshResponse:
+    replay: ReplayDep,
+) -> RefreshResponse | JSONResponse:
     """New insights from the creator's stats, stored as AI insights. Metered."""
-    return await refresh_insights(session, ai, creator, idempotency_key)
+    return await replay.run(
+        None, lambda key: refresh_insights(session, ai, creator, key), session=session
+    )

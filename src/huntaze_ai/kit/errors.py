@@ -149,12 +149,14 @@ _DESCRIPTIONS = {
     "`resets_at`); nothing charged",
     403: "`csrf_failed`: a cookie-authenticated write without its CSRF token",
     404: "`not_found`: no such object, or another creator's",
-    409: "`duplicate_request`: this Idempotency-Key was already used",
+    409: "`duplicate_request`: this Idempotency-Key's call is still running, or was used more "
+    "than 7 days ago",
     408: "`request_timeout`: the body did not arrive within BODY_TIMEOUT_S; the connection is "
     "closed",
     413: "`payload_too_large`: the body is over MAX_BODY_BYTES",
     422: "`invalid_request`: the failing `fields`; on an AI call also `content_blocked`: the "
-    "model's safety filter withheld the answer (`category`; `usage`: billed as the provider bills)",
+    "model's safety filter withheld the answer (`category`; `usage`: billed as the provider "
+    "bills), or `idempotency_key_reused`: the key was used for another request",
     429: "`rate_limited`: `retry_after_s` and a Retry-After header",
     502: "`provider_error`: the AI provider failed (nothing charged), or answered nothing usable, "
     "e.g. it ran out of output tokens (`usage`: what the provider billed for it)",

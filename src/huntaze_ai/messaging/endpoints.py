@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.compliance.guard import GuardDep
@@ -15,6 +15,7 @@ from huntaze_ai.messaging.agent import messaging_stream_agent
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
 from huntaze_ai.messaging.service import draft_reply, escalated_response, prepare
 from huntaze_ai.messaging.streaming import sse, stream_reply
+from huntaze_ai.metering.replay import ReplayDep
 
 router = APIRouter(
     prefix="/api/ai/messages", tags=["messaging"], responses={**AI_ERRORS, **error_responses(404)}
@@ -28,13 +29,13 @@ async def reply(
     session: ReaderDep,
     ai: AIDep,
     guard: GuardDep,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> ReplyResponse:
+    replay: ReplayDep,
+) -> ReplyResponse | JSONResponse:
     """A reply draft for a fan message, checked by the compliance guard (the platform's rules
     and the creator's word list). `status` is `draft` (send `reply`), `blocked` (the draft broke
     a rule: do not send; `reply` is empty) or `escalate` (a person must answer); `sendable` is
     true only for `draft`. Metered."""
-    return await draft_reply(session, ai, creator, body, idempotency_key, guard)
+    return await replay.run(body, lambda key: draft_reply(session, ai, creator, body, key, guard))
 
 
 @router.post(

@@ -334,9 +334,12 @@ class QuotaLedger:
         return len(freed)
 
     async def purge_settled(self) -> int:
-        """Forget settled reservations older than the idempotency window."""
+        """Forget settled reservations, and the responses kept for replays, older than the
+        idempotency window; how many reservations went."""
+        cutoff = utcnow() - IDEMPOTENCY_WINDOW
         async with self._sessions() as session, session.begin():
-            return await repository.delete_settled_before(session, utcnow() - IDEMPOTENCY_WINDOW)
+            await repository.delete_replays_before(session, cutoff)
+            return await repository.delete_settled_before(session, cutoff)
 
     async def snapshot(self, user_id: int, plan: Plan, at: datetime | None = None) -> QuotaSnapshot:
         period = month_start(at or utcnow())

@@ -12,12 +12,13 @@ from sqlalchemy import Row, Table, and_, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.models import QuotaAlert, QuotaLedger, QuotaReservation, UsageLog
+from huntaze_ai.models import QuotaAlert, QuotaLedger, QuotaReservation, ReplayedResponse, UsageLog
 
 _ledger = cast(Table, QuotaLedger.__table__)
 _reservations = cast(Table, QuotaReservation.__table__)
 _alerts = cast(Table, QuotaAlert.__table__)
 _usage = cast(Table, UsageLog.__table__)
+_replays = cast(Table, ReplayedResponse.__table__)
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -213,3 +214,22 @@ async def already_billed(session: AsyncSession, request_id: str) -> bool:
     reservation that refuses replays for the idempotency window)."""
     found = await session.scalar(select(_usage.c.id).where(_usage.c.request_id == request_id))
     return found is not None
+
+
+async def find_replay(
+    session: AsyncSession, request_id: str, since: datetime
+) -> ReplayedResponse | None:
+    """The response stored for a request id within the window, if any."""
+    stmt = select(ReplayedResponse).where(
+        ReplayedResponse.request_id == request_id, ReplayedResponse.created_at >= since
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def store_replay(session: AsyncSession, **values: Any) -> None:
+    await session.execute(_replays.insert().values(**values))
+
+
+async def delete_replays_before(session: AsyncSession, cutoff: datetime) -> int:
+    result = await session.execute(delete(_replays).where(_replays.c.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -100,6 +100,16 @@ class MeteredCall:
         }
 
 
+def request_id_for(creator_id: int, client_id: str) -> str:
+    """The call's id for a client's Idempotency-Key, namespaced so that one creator's ids can
+    never collide with (or block) another's."""
+    if not client_id or len(client_id) > MAX_CLIENT_REQUEST_ID or not client_id.isprintable():
+        raise InvalidRequest(
+            f"request id must be 1 to {MAX_CLIENT_REQUEST_ID} printable characters"
+        )
+    return f"{creator_id}:{client_id}"
+
+
 def _outcome(exc: BaseException | None) -> Outcome:
     if exc is None:
         return Outcome.OK
@@ -200,14 +210,7 @@ class Meter:
 
     @staticmethod
     def _request_id(creator_id: int, client_id: str | None) -> str:
-        if client_id is None:
-            return uuid.uuid4().hex
-        if not client_id or len(client_id) > MAX_CLIENT_REQUEST_ID or not client_id.isprintable():
-            raise InvalidRequest(
-                f"request id must be 1 to {MAX_CLIENT_REQUEST_ID} printable characters"
-            )
-        # Namespaced so one creator's ids can never collide with (or block) another's.
-        return f"{creator_id}:{client_id}"
+        return uuid.uuid4().hex if client_id is None else request_id_for(creator_id, client_id)
 
     def _cost(self, call: MeteredCall, outcome: Outcome) -> tuple[int, str]:
         if call.usage is not None:

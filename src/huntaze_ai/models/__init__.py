@@ -4,7 +4,13 @@ for the database; these classes must match them (a test compares the two)."""
 from huntaze_ai.models.campaign import AIInsight, CampaignInsight, MarketingCampaign
 from huntaze_ai.models.compliance import ComplianceViolation, ComplianceWord
 from huntaze_ai.models.creator_data import Fan, OAuthAccount, Subscription, UserStats
-from huntaze_ai.models.metering import QuotaAlert, QuotaLedger, QuotaReservation, UsageLog
+from huntaze_ai.models.metering import (
+    QuotaAlert,
+    QuotaLedger,
+    QuotaReservation,
+    ReplayedResponse,
+    UsageLog,
+)
 from huntaze_ai.models.user import ApiToken, TokenKind, User
 
 __all__ = [
@@ -19,6 +25,7 @@ __all__ = [
     "QuotaAlert",
     "QuotaLedger",
     "QuotaReservation",
+    "ReplayedResponse",
     "Subscription",
     "TokenKind",
     "UsageLog",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,6 +91,23 @@ class QuotaReservation(Base):
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # ok, provider_error, timeout, cancelled, expired, …; NULL while the call runs.
     outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReplayedResponse(Base):
+    """The response an `Idempotency-Key` got, so a client that timed out and retries gets the
+    same answer instead of a second call or a 409. Kept for the key's 7-day window."""
+
+    __tablename__ = "replayed_responses"
+    __table_args__ = (Index("ix_replayed_responses_created_at", "created_at"),)
+
+    # The namespaced request id of the call (`<creator id>:<key>`), as in quota_reservations.
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    request_digest: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # the JSON the client got
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class QuotaAlert(Base):

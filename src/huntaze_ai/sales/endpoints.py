@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
 from huntaze_ai.llm.dependencies import AIDep
+from huntaze_ai.metering.replay import ReplayDep
 from huntaze_ai.sales.schemas import SuggestionsRequest, SuggestionsResponse
 from huntaze_ai.sales.service import suggest
 
@@ -21,8 +23,9 @@ async def suggestions(
     creator: CurrentCreator,
     session: SessionDep,
     ai: AIDep,
+    replay: ReplayDep,
     body: Annotated[SuggestionsRequest | None, Body()] = None,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> SuggestionsResponse:
+) -> SuggestionsResponse | JSONResponse:
     """Upsell and PPV suggestions with price ranges, optionally for one fan. Metered."""
-    return await suggest(session, ai, creator, body or SuggestionsRequest(), idempotency_key)
+    request = body or SuggestionsRequest()
+    return await replay.run(request, lambda key: suggest(session, ai, creator, request, key))
