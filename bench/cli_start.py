@@ -75,7 +75,7 @@ def measure(checkouts: dict[str, Path], runs: int) -> dict[str, dict[str, list[f
                 env |= {"PYTHONPATH": str(path / "src"), "DATABASE_URL": f"sqlite:///{dbs[label]}"}
                 for name, args in _commands(run):
                     started = time.perf_counter()
-                    done = subprocess.run(
+                    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
                         [sys.executable, "-c", "from huntaze_ai.cli import main; main()", *args],
                         env=env,
                         capture_output=True,
