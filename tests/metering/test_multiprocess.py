@@ -65,7 +65,8 @@ async def test_three_processes_admit_exactly_the_quota_or_the_rate_limit_and_nev
     for proc in procs:
         proc.start()
     # A worker that crashes shows up as a timeout here, then as its exit code below.
-    per_process = [await asyncio.to_thread(results.get, True, 60) for _ in procs]
+    # A loaded machine may take a while to spawn and import three interpreters.
+    per_process = [await asyncio.to_thread(results.get, True, 150) for _ in procs]
     for proc in procs:
         proc.join(timeout=30)
         assert proc.exitcode == 0
@@ -74,8 +75,9 @@ async def test_three_processes_admit_exactly_the_quota_or_the_rate_limit_and_nev
         total.update(counts)
 
     assert dict(total) == expected
-    # The processes really contended: calls ran in more than one of them.
-    assert sum(1 for c in per_process if c.get("ok")) >= 2, per_process
+    if expected["ok"] > CALLS_PER_PROCESS:
+        # More calls ran than one process made: the processes really shared the window.
+        assert sum(1 for c in per_process if c.get("ok")) >= 2, per_process
     b = await books(database, user.id)
     assert b.spent == worst * expected["ok"]  # every call that ran cost its worst case
     assert (b.reserved, b.open_reservations) == (0, 0)

@@ -40,9 +40,13 @@ def run_calls(
     barrier: Any,
     results: Any,
 ) -> None:
-    results.put(
-        asyncio.run(_run_calls(db_url, redis_url, key_prefix, user_id, calls, quota_usd, barrier))
-    )
+    try:
+        counts = asyncio.run(
+            _run_calls(db_url, redis_url, key_prefix, user_id, calls, quota_usd, barrier)
+        )
+    except BaseException as exc:  # reported to the test, which fails with it
+        counts = {f"crashed: {exc!r}": 1}
+    results.put(counts)
 
 
 async def _run_calls(
@@ -77,7 +81,7 @@ async def _run_calls(
     # Warm the pool, then start together so the processes really contend for the same rows.
     async with database.engine.connect():
         pass
-    await asyncio.to_thread(barrier.wait, 60)
+    await asyncio.to_thread(barrier.wait, 120)
     try:
         results = await asyncio.gather(*(one() for _ in range(calls)))
     finally:
