@@ -67,6 +67,26 @@ async def test_caption_form_renders_variants_with_hashtags(browser: Browser) -> 
     assert response.text.count('class="result-caption"') == 2
 
 
+async def test_each_caption_shows_its_length_against_the_limit_and_copies_with_hashtags(
+    browser: Browser,
+) -> None:
+    import html
+    import re
+
+    response = await browser.submit(
+        "/content/create", "/content/create", platform="x", description="gym day", variants="1"
+    )
+    assert response.status_code == 200
+    used, limit = map(int, re.search(r"(\d+) / (\d+) characters", response.text).groups())  # type: ignore[union-attr]
+    assert 0 < used <= limit == 280
+    assert "hashtags included" in response.text  # X counts them
+    copied = re.search(r'id="caption-post-1">([^<]+)<', response.text)
+    assert copied is not None
+    assert "#" in copied.group(1)  # Copy takes the hashtags too
+    assert len(html.unescape(copied.group(1))) == used
+    assert 'data-copy-target="caption-post-1"' in response.text
+
+
 async def test_an_invalid_caption_form_explains_itself_and_charges_nothing(
     browser: Browser, database: Database
 ) -> None:

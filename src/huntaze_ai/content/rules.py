@@ -75,3 +75,16 @@ def apply(platform: str, text: str, hashtags: list[str], description: str) -> tu
         cut = text[: max(budget - 1, 0)].rsplit(" ", 1)[0]
         text = cut.rstrip(",;:-") + "…"
     return text, tags
+
+
+def counted_length(platform: str, text: str, hashtags: list[str]) -> int:
+    """The caption's length as the platform counts it against `max_chars` (hashtags, written
+    `#tag`, included where they count)."""
+    if not RULES[platform].hashtags_count_in_length:
+        return len(text)
+    return len(post_text(text, hashtags))
+
+
+def post_text(text: str, hashtags: list[str]) -> str:
+    """The caption as it is posted: the text, then its hashtags (each already `#tag`)."""
+    return " ".join([text, *hashtags]) if hashtags else text

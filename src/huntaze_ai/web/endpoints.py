@@ -22,6 +22,7 @@ from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns import service as campaigns
 from huntaze_ai.campaigns.schemas import MAX_ID
 from huntaze_ai.compliance.guard import PageGuardDep
+from huntaze_ai.content import rules as caption_rules
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
 from huntaze_ai.insights.service import list_insights
@@ -191,7 +192,21 @@ async def content_submit(
         form=form,
         result=result,
         error=error,
+        **_caption_rules(platform),
     )
+
+
+def _caption_rules(platform: str) -> dict[str, Any]:
+    """What the page needs to show each caption's length against the platform's limit."""
+    rules = caption_rules.RULES.get(platform)
+    if rules is None:  # an unknown platform never produced captions
+        return {}
+    return {
+        "caption_limit": rules.max_chars,
+        "counts_hashtags": rules.hashtags_count_in_length,
+        "caption_length": lambda text, tags: caption_rules.counted_length(platform, text, tags),
+        "caption_post": caption_rules.post_text,
+    }
 
 
 async def _analytics_page(
