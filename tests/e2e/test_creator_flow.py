@@ -209,6 +209,7 @@ def test_full_rate_window_shows_when_to_retry_and_blocks_generation(
     alert = page.locator("#page-error [role=alert]")
     expect(alert).to_contain_text("Rate limit exceeded")
     expect(alert).to_contain_text(re.compile(r"Try again in \d+ (seconds|minutes)"))
+    expect(alert).to_contain_text("Your plan allows 50 AI requests an hour.")
     expect(page.locator("#response-card")).to_be_hidden()
 
     page.goto(shared_limit_server.at("/usage"))

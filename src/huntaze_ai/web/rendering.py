@@ -68,9 +68,10 @@ class PageError:
             )
             return cls("quota_exceeded", message, exc.status_code)
         if isinstance(exc, RateLimitExceeded):
+            # The alert's title already says "Rate limit exceeded": the sentence says the rest.
             message = (
-                f"{exc.message}. Try again in {view.wait_text(exc.retry_after_s)}"
-                f" (retry after {exc.retry_after_s} s)."
+                f"Your plan allows {exc.details['limit']} AI requests an hour. "
+                f"Try again in {view.wait_text(exc.retry_after_s)}."
             )
             return cls("rate_limited", message, exc.status_code)
         return cls(exc.code, exc.message, exc.status_code)

@@ -33,7 +33,7 @@ function errorText(body) {
   }
   if (body.error === "rate_limited") {
     return ["Rate limit exceeded",
-      `${body.message}. Try again in ${formatWait(body.retry_after_s)} (retry after ${body.retry_after_s} s).`];
+      `Your plan allows ${body.limit} AI requests an hour. Try again in ${formatWait(body.retry_after_s)}.`];
   }
   return ["Could not do that", body.message || "Something went wrong; try again."];
 }
