@@ -17,8 +17,13 @@ from sqlalchemy.engine import URL, make_url
 
 from huntaze_ai.kit.db import Base, Database
 from huntaze_ai.models import (
+    Agency,
+    AgencyCreator,
+    AgencyInvite,
+    AgencyMember,
     AIInsight,
     ApiToken,
+    Assignment,
     CampaignInsight,
     ComplianceViolation,
     ComplianceWord,
@@ -248,6 +253,7 @@ def seed_every_table(url: URL) -> None:
                             excerpt="add me on sn***",
                             rules_version="onlyfans-1",
                         ),
+                        Agency(name="Étoile Agency 🌟", created_at=t0),
                         ReplayedResponse(
                             request_id=f"{maya.id}:retry-1",
                             user_id=maya.id,
@@ -258,6 +264,24 @@ def seed_every_table(url: URL) -> None:
                         ),
                     ]
                 )
+            async with db.sessionmaker() as session, session.begin():
+                agency = await session.scalar(select(Agency))
+                assert agency is not None
+                session.add_all(
+                    [
+                        AgencyMember(agency_id=agency.id, user_id=bare.id, role="chatter"),
+                        AgencyCreator(agency_id=agency.id, creator_id=maya.id),
+                        AgencyInvite(
+                            agency_id=agency.id,
+                            role="manager",
+                            token_hash="f" * 64,
+                            created_by=maya.id,
+                            expires_at=t0,
+                        ),
+                    ]
+                )
+                await session.flush()
+                session.add(Assignment(agency_id=agency.id, member_id=bare.id, creator_id=maya.id))
         finally:
             await db.dispose()
 

@@ -28,6 +28,11 @@ EXPECTED_TABLES = {
     "replayed_responses",
     "compliance_words",
     "compliance_violations",
+    "agencies",
+    "agency_members",
+    "agency_creators",
+    "agency_assignments",
+    "agency_invites",
 }
 
 

@@ -43,6 +43,8 @@ class UsageLog(Base):
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who asked: the agency member acting for the creator, or the creator themself.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class QuotaLedger(Base):
