@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from huntaze_ai import __version__
+from huntaze_ai.agencies.endpoints import router as agencies_router
 from huntaze_ai.analytics.endpoints import router as analytics_router
 from huntaze_ai.auth.endpoints import router as auth_router
 from huntaze_ai.auth.throttle import LoginThrottle
@@ -133,5 +134,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compliance_router)
     app.include_router(insights_router)
     app.include_router(campaigns_router)
+    app.include_router(agencies_router)
     install_pages(app)
     return app

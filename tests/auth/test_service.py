@@ -28,7 +28,7 @@ async def test_a_token_authenticates_its_creator_and_is_stored_only_hashed(
     stored = (await session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))).one()
     assert stored.token_hash == hash_api_token(token)
     assert token not in (stored.token_hash, stored.prefix)
-    found, _ = await authenticate_token(session, token, TokenKind.API)
+    found, _, _ = await authenticate_token(session, token, TokenKind.API)
     assert found.id == user.id
 
 
@@ -61,10 +61,10 @@ async def test_token_use_is_recorded_at_most_once_a_minute(database: Database) -
         user = await create_user(session)
         token = await create_api_token(session, user)
     async with database.sessionmaker() as session:
-        _, api_token = await authenticate_token(session, token, TokenKind.API)
+        _, api_token, _ = await authenticate_token(session, token, TokenKind.API)
     assert needs_touch(api_token)
     await touch_token(database.sessionmaker, api_token.id)
     async with database.sessionmaker() as session:
-        _, api_token = await authenticate_token(session, token, TokenKind.API)
+        _, api_token, _ = await authenticate_token(session, token, TokenKind.API)
     assert api_token.last_used_at is not None
     assert not needs_touch(api_token)

@@ -56,7 +56,7 @@ def test_users_create_then_tokens_create_prints_a_working_token_once(
                 stored = await session.scalar(select(ApiToken.token_hash))
                 assert stored is not None
                 assert token not in stored
-                found, _ = await authenticate_token(session, token, TokenKind.API)
+                found, _, _ = await authenticate_token(session, token, TokenKind.API)
                 return found.email
         finally:
             await db.dispose()

@@ -65,6 +65,7 @@ async def refresh_insights(
             for draft in result.output.insights
         ],
         result.call.request_id,
+        member_id=result.call.member_id,
     )
     return RefreshResponse(
         insights=[insight_out(i) for i in stored],

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from huntaze_ai.auth import service
-from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.auth.dependencies import CurrentLogin
 from huntaze_ai.auth.schemas import TokenList, TokenOut, TokenRequest, TokenResponse
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.config import Settings
@@ -41,10 +41,10 @@ async def issue_token(body: TokenRequest, request: Request, session: SessionDep)
 
 
 @router.get("/tokens", response_model=TokenList)
-async def list_tokens(creator: CurrentCreator, session: SessionDep) -> TokenList:
+async def list_tokens(login: CurrentLogin, session: SessionDep) -> TokenList:
     """Your API tokens that still work, newest first (never the tokens themselves). Browser
-    sessions are not listed."""
-    tokens = await service.list_api_tokens(session, creator.id)
+    sessions are not listed. Tokens are the login's, whichever creator it acts for."""
+    tokens = await service.list_api_tokens(session, login.user.id)
     return TokenList(tokens=[TokenOut.model_validate(t, from_attributes=True) for t in tokens])
 
 
@@ -53,10 +53,10 @@ async def list_tokens(creator: CurrentCreator, session: SessionDep) -> TokenList
 )
 async def revoke_token(
     token_id: Annotated[int, Path(ge=1, le=MAX_TOKEN_ID)],
-    creator: CurrentCreator,
+    login: CurrentLogin,
     session: SessionDep,
 ) -> Response:
     """Revoke one of your API tokens: refused from the next request on, on every instance.
     404 for a token that is not yours, not an API token, or already revoked or expired."""
-    await service.revoke_api_token(session, creator.id, token_id)
+    await service.revoke_api_token(session, login.user.id, token_id)
     return Response(status_code=204)

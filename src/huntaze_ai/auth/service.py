@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from huntaze_ai.agencies.access import Seat
 from huntaze_ai.auth import repository
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import NotFound, Unauthenticated
@@ -119,14 +120,14 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
 
 async def authenticate_token(
     session: AsyncSession, token: str, kind: TokenKind
-) -> tuple[User, ApiToken]:
-    """The token's creator, or Unauthenticated. Reads only (see `touch_token`). Read from the
-    database on every request, never cached: a revocation holds from the next request on, on
-    every instance."""
+) -> tuple[User, ApiToken, Seat | None]:
+    """The token's account and its agency seat, or Unauthenticated. Reads only (see
+    `touch_token`). Read from the database on every request, never cached: a revocation or a
+    removal from the team holds from the next request on, on every instance."""
     found = await repository.get_token_with_user(session, hash_api_token(token))
     if found is None:
         raise Unauthenticated("Invalid or expired token")
-    api_token, user = found
+    api_token, user, seat = found
     now = utcnow()
     if (
         api_token.kind != kind
@@ -134,7 +135,7 @@ async def authenticate_token(
         or (api_token.expires_at is not None and api_token.expires_at <= now)
     ):
         raise Unauthenticated("Invalid or expired token")
-    return user, api_token
+    return user, api_token, seat
 
 
 def needs_touch(api_token: ApiToken) -> bool:

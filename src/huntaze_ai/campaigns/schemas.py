@@ -3,15 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, StringConstraints
 
 from huntaze_ai.insights.schemas import InsightOut
+from huntaze_ai.kit.ids import MAX_ID, RowId
 from huntaze_ai.kit.text import RequestModel, refuse_invisible
 
-# Ids are 32-bit integer columns: a bigger number can name no row, and PostgreSQL would reject it
-# as a parameter (a 500) rather than find nothing.
-MAX_ID = 2**31 - 1
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+__all__ = ["MAX_ID", "RowId"]
 
 
 class CampaignCreate(RequestModel):

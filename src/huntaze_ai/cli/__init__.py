@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from huntaze_ai.cli import accounts, config_cmd, db, demo, demo_data, emulator, server, smoke
+from huntaze_ai.cli import (
+    accounts,
+    agencies,
+    config_cmd,
+    db,
+    demo,
+    demo_data,
+    emulator,
+    server,
+    smoke,
+)
 
 app = typer.Typer(
     name="huntaze-ai",
@@ -17,6 +27,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(agencies.agencies_app, name="agencies")
+app.add_typer(agencies.members_app, name="members")
+app.add_typer(agencies.assignments_app, name="assignments")
 server.register(app)
 demo.register(app)
 demo_data.register(app)

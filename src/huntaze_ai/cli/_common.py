@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from huntaze_ai.config import Settings
+    from huntaze_ai.models import User
 
 T = TypeVar("T")
 
@@ -85,3 +86,19 @@ async def session_scope(config: Settings) -> AsyncIterator[AsyncSession]:
 async def in_session(config: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async with session_scope(config) as session:
         return await work(session)
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User:
+    """The account with this email, or the command fails naming it."""
+    from huntaze_ai.users import repository
+
+    user = await repository.get_by_email(session, email)
+    if user is None:
+        fail(f"no user with email {email.strip().lower()}")
+    return user
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

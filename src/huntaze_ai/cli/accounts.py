@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from huntaze_ai.cli._common import fail, in_session, run, settings
+from huntaze_ai.cli._common import fail, in_session, print_table, run, settings, user_by_email
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
-
-    from huntaze_ai.models import User
 
 users_app = typer.Typer(help="Creator accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
@@ -66,7 +64,7 @@ def tokens_create(
     config = settings()
 
     async def work(session: AsyncSession) -> str:
-        user = await _user(session, email)
+        user = await user_by_email(session, email)
         return await create_api_token(session, user, name, max_active=config.max_api_tokens)
 
     token = run(in_session(config, work))
@@ -79,7 +77,7 @@ def tokens_list(email: str = typer.Option(..., help="Whose API tokens.")) -> Non
     from huntaze_ai.auth.service import list_api_tokens
 
     async def work(session: AsyncSession) -> list[tuple[str, ...]]:
-        user = await _user(session, email)
+        user = await user_by_email(session, email)
         return [
             (
                 str(t.id),
@@ -96,10 +94,7 @@ def tokens_list(email: str = typer.Option(..., help="Whose API tokens.")) -> Non
     if not rows:
         typer.echo(f"{email.strip().lower()} has no active API tokens.")
         return
-    header = ("id", "name", "prefix", "created", "last used", "expires")
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_table(("id", "name", "prefix", "created", "last used", "expires"), rows)
 
 
 @tokens_app.command("revoke")
@@ -111,20 +106,11 @@ def tokens_revoke(
     from huntaze_ai.auth.service import revoke_api_token
 
     async def work(session: AsyncSession) -> None:
-        user = await _user(session, email)
+        user = await user_by_email(session, email)
         await revoke_api_token(session, user.id, token_id)
 
     run(in_session(settings(), work))
     typer.echo(f"Revoked API token {token_id} of {email.strip().lower()}.")
-
-
-async def _user(session: AsyncSession, email: str) -> User:
-    from huntaze_ai.users import repository
-
-    user = await repository.get_by_email(session, email)
-    if user is None:
-        fail(f"no user with email {email.strip().lower()}")
-    return user
 
 
 def _when(moment: datetime) -> str:

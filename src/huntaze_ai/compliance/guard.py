@@ -14,7 +14,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from huntaze_ai.auth.dependencies import CurrentCreator, PageCreator
+from huntaze_ai.agencies.access import Acting
+from huntaze_ai.auth.dependencies import CurrentActing, PageActing
 from huntaze_ai.compliance.offload import GuardProcess
 from huntaze_ai.compliance.service import (
     ComplianceResult,
@@ -104,18 +105,18 @@ async def load_guard(
     return Guard(creator.id, (actor or creator).id, words, sessionmaker)
 
 
-async def _guard(request: Request, creator: User) -> Guard:
+async def _guard(request: Request, acting: Acting) -> Guard:
     database: Database = request.app.state.database
     async with database.reader() as reader:
-        return await load_guard(reader, creator, creator, database.sessionmaker)
+        return await load_guard(reader, acting.creator, acting.member, database.sessionmaker)
 
 
-async def get_guard(request: Request, creator: CurrentCreator) -> Guard:
-    return await _guard(request, creator)
+async def get_guard(request: Request, acting: CurrentActing) -> Guard:
+    return await _guard(request, acting)
 
 
-async def get_page_guard(request: Request, creator: PageCreator) -> Guard:
-    return await _guard(request, creator)
+async def get_page_guard(request: Request, acting: PageActing) -> Guard:
+    return await _guard(request, acting)
 
 
 GuardDep = Annotated[Guard, Depends(get_guard)]

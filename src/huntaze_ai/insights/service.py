@@ -29,9 +29,15 @@ class InsightNotFound(NotFound):
 
 
 async def save_insights(
-    session: AsyncSession, user_id: int, insights: Sequence[InsightIn], request_id: str | None
+    session: AsyncSession,
+    user_id: int,
+    insights: Sequence[InsightIn],
+    request_id: str | None,
+    *,
+    member_id: int | None = None,
 ) -> list[AIInsight]:
-    """Store the insights of one analysis; `request_id` ties them to the metered call."""
+    """Store the insights of one analysis; `request_id` ties them to the metered call, and
+    `member_id` names who asked for it."""
     rows = [
         AIInsight(
             user_id=user_id,
@@ -40,6 +46,7 @@ async def save_insights(
             summary=i.summary,
             data=i.data,
             request_id=request_id,
+            member_id=member_id,
         )
         for i in insights
     ]

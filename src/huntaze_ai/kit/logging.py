@@ -35,6 +35,9 @@ LOG_LEVEL_ENV = "LOG_LEVEL"
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 creator_id_var: ContextVar[int | None] = ContextVar("creator_id", default=None)
+# The login acting for the creator (an agency member, or the creator themself): set with
+# creator_id_var by authentication, and what every usage row records as the member who asked.
+member_id_var: ContextVar[int | None] = ContextVar("member_id", default=None)
 
 # Always present in a line (null when unknown), in this order; then any extras.
 _CORE_FIELDS = ("request_id", "creator_id", "feature", "cost_usd", "outcome")
@@ -84,6 +87,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
             "creator_id": creator_id_var.get(),
+            "member_id": member_id_var.get(),
         }
         for name in _CORE_FIELDS:
             line.setdefault(name, None)

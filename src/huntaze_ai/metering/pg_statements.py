@@ -32,6 +32,7 @@ _TYPES: dict[str, Any] = {
     "created_at": UTCDateTime(),
     "request_id": String(),
     "outcome": String(),
+    "member_id": Integer(),
 }
 
 
@@ -78,13 +79,14 @@ SETTLE = _typed(
         RETURNING spent_micros
     ), logged AS (
         INSERT INTO usage_logs (user_id, request_id, feature, model, input_tokens,
-            cached_input_tokens, output_tokens, cost_micros, latency_ms, outcome, created_at)
+            cached_input_tokens, output_tokens, cost_micros, latency_ms, outcome, created_at,
+            member_id)
         VALUES (:user_id, :request_id, :feature, :model, :input_tokens, :cached_input_tokens,
-            :output_tokens, :cost, :latency_ms, :outcome, :created_at)
+            :output_tokens, :cost, :latency_ms, :outcome, :created_at, :member_id)
     )
     SELECT (SELECT spent_micros FROM led) AS spent, EXISTS (SELECT 1 FROM held) AS held
     """,
-    "user_id", "period", "cost", "now", "created_at", "request_id", "outcome",
+    "user_id", "period", "cost", "now", "created_at", "request_id", "outcome", "member_id",
 )  # fmt: skip
 
 
@@ -145,6 +147,7 @@ async def settle(
                 "cached_input_tokens",
                 "output_tokens",
                 "latency_ms",
+                "member_id",
             )
         },
     }

@@ -86,6 +86,7 @@ class UsageRecord:
     cost_micros: int
     latency_ms: int
     outcome: str
+    member_id: int | None = None  # who asked: an agency member, or the creator themself
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ async def quota_report(meter: Meter, session: AsyncSession, creator: User) -> Qu
 async def usage_report(session: AsyncSession, creator: User, period: date) -> UsageOut:
     start, end = month_bounds(period)
     rows = await repository.month_usage(session, creator.id, start, end)
+    members = await repository.emails(session, {r.member_id for r in rows if r.member_id})
     by_day: dict[str, int] = defaultdict(int)
     by_feature: dict[str, int] = defaultdict(int)
     by_model: dict[str, int] = defaultdict(int)
@@ -93,6 +94,8 @@ async def usage_report(session: AsyncSession, creator: User, period: date) -> Us
                 cost_usd=format_usd(r.cost_micros),
                 latency_ms=r.latency_ms,
                 outcome=r.outcome,
+                member_id=r.member_id,
+                member=members.get(r.member_id) if r.member_id else None,
             )
             for r in rows
         ],

@@ -12,7 +12,14 @@ from sqlalchemy import Row, Table, and_, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.models import QuotaAlert, QuotaLedger, QuotaReservation, ReplayedResponse, UsageLog
+from huntaze_ai.models import (
+    QuotaAlert,
+    QuotaLedger,
+    QuotaReservation,
+    ReplayedResponse,
+    UsageLog,
+    User,
+)
 
 _ledger = cast(Table, QuotaLedger.__table__)
 _reservations = cast(Table, QuotaReservation.__table__)
@@ -190,6 +197,14 @@ async def month_usage(
         .order_by(UsageLog.created_at, UsageLog.id)
     )
     return rows.all()
+
+
+async def emails(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    """The accounts' emails by id: who asked for each usage row."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
+    return {row[0]: row[1] for row in rows}
 
 
 async def month_alerts(session: AsyncSession, user_id: int, period: date) -> Sequence[QuotaAlert]:

@@ -42,6 +42,10 @@ class UsageRowOut(BaseModel):
     cost_usd: str
     latency_ms: int
     outcome: str
+    # Who asked (DESIGN §2.7): the agency member acting for the creator, or the creator; the
+    # email of that account, null once the account is gone.
+    member_id: int | None = None
+    member: str | None = None
 
 
 class UsageTotalsOut(BaseModel):

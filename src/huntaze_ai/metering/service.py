@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 from huntaze_ai.kit import metrics
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import AnsweredError, InvalidRequest
+from huntaze_ai.kit.logging import member_id_var
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.metering.kinds import Feature, Outcome
 from huntaze_ai.metering.plans import get_user_ai_plan_from_subscription
@@ -69,6 +70,8 @@ class MeteredCall:
     _entered: float = field(default_factory=time.perf_counter, repr=False)
     # The quota could not hold the agent's model, so the call runs on the budget fallback.
     fallback: bool = False
+    # Who asked, read when the call starts: the request's login (see auth.dependencies).
+    member_id: int | None = field(default_factory=member_id_var.get)
 
     def record_usage(
         self, *, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0
@@ -245,6 +248,7 @@ class Meter:
             cost_micros=cost,
             latency_ms=round(call.model_time_s * 1000),
             outcome=call.outcome,
+            member_id=call.member_id,
         )
         task = self._spawn(self.ledger.finish(reservation, record))
         task.add_done_callback(functools.partial(_observe_settled, call, reservation.user_id))

@@ -2,6 +2,7 @@
 for the database; these classes must match them (a test compares the two)."""
 
 from huntaze_ai.models.agency import (
+    INVITE_ROLES,
     Agency,
     AgencyCreator,
     AgencyInvite,
@@ -22,14 +23,14 @@ from huntaze_ai.models.metering import (
 from huntaze_ai.models.user import ApiToken, TokenKind, User
 
 __all__ = [
+    "INVITE_ROLES",
+    "AIInsight",
     "Agency",
     "AgencyCreator",
     "AgencyInvite",
     "AgencyMember",
-    "Assignment",
-    "Role",
-    "AIInsight",
     "ApiToken",
+    "Assignment",
     "CampaignInsight",
     "ComplianceViolation",
     "ComplianceWord",
@@ -40,6 +41,7 @@ __all__ = [
     "QuotaLedger",
     "QuotaReservation",
     "ReplayedResponse",
+    "Role",
     "Subscription",
     "TokenKind",
     "UsageLog",

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.agencies.access import Acting, creators_for
 from huntaze_ai.auth.sessions import csrf_binding, csrf_token, login_binding, set_nonce_cookie
 from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
@@ -100,6 +101,10 @@ async def page(
 ) -> HTMLResponse:
     """Render a page for `creator`; a PageError in `error` sets the status unless one is given."""
     quota = context.get("quota") or await quota_report(request.app.state.meter, session, creator)
+    acting: Acting | None = getattr(request.state, "acting", None)
+    # The switcher lists every creator the login may act for; re-read per page, so a new
+    # assignment shows without logging in again.
+    switchable = [] if acting is None else await creators_for(session, acting.member, acting.seat)
     binding = csrf_binding(request) or ""
     error: PageError | None = context.setdefault("error", None)
     status = status_code or (error.status_code if error else 200)
@@ -108,6 +113,8 @@ async def page(
         template,
         {
             "creator": creator,
+            "acting": acting,
+            "switchable": switchable,
             "csrf_token": csrf_token(request.app.state.settings, binding),
             "emulated": _llm(request).emulated,
             "header_quota": quota,

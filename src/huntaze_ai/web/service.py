@@ -121,6 +121,7 @@ CSV_COLUMNS = (
     "cost_usd",
     "latency_ms",
     "outcome",
+    "member",
 )
 
 

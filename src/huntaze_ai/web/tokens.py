@@ -9,12 +9,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth import service as auth
-from huntaze_ai.auth.dependencies import PageCreator
+from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
 from huntaze_ai.config import Settings
 from huntaze_ai.kit.db import SessionDep
-from huntaze_ai.models import User
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PageError, page
 
@@ -27,29 +27,29 @@ _NOTICES = {"revoked": "Token revoked. Requests that use it are refused from now
 
 @router.get("/tokens", response_class=HTMLResponse)
 async def tokens(
-    request: Request, creator: PageCreator, session: SessionDep, notice: str | None = None
+    request: Request, acting: PageActing, session: SessionDep, notice: str | None = None
 ) -> Response:
-    return await _tokens_page(request, creator, session, notice=notice)
+    return await _tokens_page(request, acting, session, notice=notice)
 
 
 @router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def revoke(
     request: Request,
-    creator: PageCreator,
+    acting: PageActing,
     session: SessionDep,
     token_id: Annotated[int, Path(ge=1, le=MAX_TOKEN_ID)],
 ) -> Response:
     try:
-        await auth.revoke_api_token(session, creator.id, token_id)
+        await auth.revoke_api_token(session, acting.member.id, token_id)
     except auth.TokenNotFound as exc:
         error = PageError.from_error(exc)
-        return await _tokens_page(request, creator, session, error=error)
+        return await _tokens_page(request, acting, session, error=error)
     return RedirectResponse("/tokens?notice=revoked", status_code=303)
 
 
 async def _tokens_page(
     request: Request,
-    creator: User,
+    acting: Acting,
     session: AsyncSession,
     error: PageError | None = None,
     notice: str | None = None,
@@ -58,9 +58,10 @@ async def _tokens_page(
     return await page(
         request,
         "tokens.html",
-        creator,
+        acting.creator,
         session,
-        tokens=await auth.list_api_tokens(session, creator.id),
+        # The login's own tokens, whichever creator it acts for.
+        tokens=await auth.list_api_tokens(session, acting.member.id),
         max_tokens=settings.max_api_tokens,
         error=error,
         notice=_NOTICES.get(notice or ""),

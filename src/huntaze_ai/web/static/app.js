@@ -211,3 +211,8 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// The creator switcher submits on change; without JavaScript its Switch button does.
+document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
+  select.addEventListener("change", () => select.form.submit());
+});

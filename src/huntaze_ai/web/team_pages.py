@@ -1,0 +1,310 @@
+"""The team pages: the creator switcher's POST, /team (roster, roles, assignments, invitations,
+the month per member and each creator's quota) and the invitation link. They call the same
+services as the team API, with the same role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.agencies import repository, service
+from huntaze_ai.agencies.access import Acting, act_for, creators_for
+from huntaze_ai.agencies.endpoints import manager_seat, owner_seat, team_view
+from huntaze_ai.agencies.figures import team_figures
+from huntaze_ai.auth.dependencies import CREATOR_COOKIE, PageActing, PageLogin
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import HuntazeError
+from huntaze_ai.kit.ids import MAX_ID, PathId
+from huntaze_ai.metering.reports import parse_month
+from huntaze_ai.web.forms import CsrfChecked
+from huntaze_ai.web.rendering import PAGE_HEADERS, PageError, page, templates
+
+router = APIRouter(include_in_schema=False)
+# The team forms: every one posts with the CSRF field.
+forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
+
+# Notices travel in the redirect's query string as codes, never as text a link could inject.
+_NOTICES = {
+    "created": "Agency created. Invite your team below.",
+    "role": "Role changed.",
+    "removed": "Member removed: their sessions and API tokens stopped working.",
+    "creator_removed": "Creator removed from the agency: the team no longer acts for them.",
+    "assigned": "Chatter assigned.",
+    "already_assigned": "That chatter already works for this creator.",
+    "unassigned": "Assignment removed.",
+    "invite_cancelled": "Invitation cancelled.",
+    "joined": "Welcome to the team.",
+}
+
+
+def _safe_path(target: str) -> str:
+    # Only paths of this site: "//evil.example" would be an open redirect.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/dashboard"
+
+
+@router.post("/acting", dependencies=[CsrfChecked])
+async def switch_creator(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    creator_id: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/dashboard",
+) -> Response:
+    """Act for another creator from now on in this browser; one the login may not act for is a
+    404 page like any other."""
+    from huntaze_ai.agencies.access import parse_creator_id
+
+    chosen = await act_for(
+        session, acting.member, acting.seat, parse_creator_id(creator_id), pick_first=True
+    )
+    response = RedirectResponse(_safe_path(next), status_code=303)
+    settings = request.app.state.settings
+    response.set_cookie(
+        CREATOR_COOKIE,
+        str(chosen.creator.id),
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+        path="/",
+    )
+    return response
+
+
+async def _team_page(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    *,
+    month: str | None = None,
+    error: PageError | None = None,
+    notice: str | None = None,
+    invite: service.NewInvite | None = None,
+    status_code: int | None = None,
+) -> Response:
+    seat = acting.seat
+    context: dict[str, object] = {
+        "error": error,
+        "notice": _NOTICES.get(notice or ""),
+        "seat": seat,
+        "new_invite": invite,
+        "invite_url": None
+        if invite is None
+        else str(request.url_for("join_page", token=invite.token)),
+    }
+    if seat is not None and seat.role.acts_for_all:
+        period = parse_month(month)
+        team = await team_view(session, seat)
+        context["team"] = team
+        context["creator_names"] = {c.id: c.display_name or c.email for c in team.creators}
+        context["chatters"] = [m for m in team.members if m.role == "chatter"]
+        context["figures"] = await team_figures(
+            session, request.app.state.meter, seat.agency_id, period
+        )
+        context["invites"] = await repository.open_invites(session, seat.agency_id, utcnow())
+    elif seat is not None:
+        context["works_for"] = await creators_for(session, acting.member, seat)
+    return await page(
+        request, "team.html", acting.creator, session, status_code=status_code, **context
+    )
+
+
+@router.get("/team", response_class=HTMLResponse)
+async def team(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    notice: str | None = None,
+    month: str | None = None,
+) -> Response:
+    try:
+        return await _team_page(request, acting, session, month=month, notice=notice)
+    except HuntazeError as exc:
+        return await _team_page(request, acting, session, error=PageError.from_error(exc))
+
+
+async def _act(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    action: Callable[[], Awaitable[str | None]],
+    notice: str,
+) -> Response:
+    """Run a team change; a refusal is shown on the page, a success redirects with a notice."""
+    try:
+        result = await action()
+    except HuntazeError as exc:
+        await session.rollback()
+        return await _team_page(request, acting, session, error=PageError.from_error(exc))
+    return RedirectResponse(f"/team?notice={result or notice}", status_code=303)
+
+
+@forms.post("/team/create")
+async def create_agency(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    name: Annotated[str, Form()] = "",
+    owner_is_creator: Annotated[bool, Form()] = False,
+) -> Response:
+    async def action() -> None:
+        await service.create_agency(session, name, acting.member, owner_is_creator=owner_is_creator)
+
+    return await _act(request, acting, session, action, "created")
+
+
+@forms.post("/team/members/{user_id}/role")
+async def change_role(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    user_id: PathId,
+    role: Annotated[str, Form()] = "",
+) -> Response:
+    async def action() -> None:
+        seat = owner_seat(acting.seat)
+        await service.set_role(session, seat.agency_id, user_id, role)
+
+    return await _act(request, acting, session, action, "role")
+
+
+@forms.post("/team/members/{user_id}/remove")
+async def remove_member(
+    request: Request, acting: PageActing, session: SessionDep, user_id: PathId
+) -> Response:
+    async def action() -> None:
+        seat = owner_seat(acting.seat)
+        await service.remove_member(session, seat.agency_id, user_id)
+
+    return await _act(request, acting, session, action, "removed")
+
+
+@forms.post("/team/creators/{creator_id}/remove")
+async def remove_creator(
+    request: Request, acting: PageActing, session: SessionDep, creator_id: PathId
+) -> Response:
+    async def action() -> None:
+        seat = owner_seat(acting.seat)
+        await service.remove_creator(session, seat.agency_id, creator_id)
+
+    return await _act(request, acting, session, action, "creator_removed")
+
+
+@forms.post("/team/assignments")
+async def assign(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    chatter_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    creator_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+) -> Response:
+    async def action() -> str:
+        seat = manager_seat(acting.seat)
+        created = await service.assign(session, seat.agency_id, chatter_id, creator_id)
+        return "assigned" if created else "already_assigned"
+
+    return await _act(request, acting, session, action, "assigned")
+
+
+@forms.post("/team/assignments/{chatter_id}/{creator_id}/remove")
+async def unassign(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    chatter_id: PathId,
+    creator_id: PathId,
+) -> Response:
+    async def action() -> None:
+        seat = manager_seat(acting.seat)
+        await service.unassign(session, seat.agency_id, chatter_id, creator_id)
+
+    return await _act(request, acting, session, action, "unassigned")
+
+
+@forms.post("/team/invites")
+async def create_invite(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    role: Annotated[str, Form()] = "",
+) -> Response:
+    """The link is rendered once, in this response; only its hash is stored."""
+    try:
+        seat = owner_seat(acting.seat)
+        new = await service.create_invite(session, seat, role, acting.member)
+    except HuntazeError as exc:
+        await session.rollback()
+        return await _team_page(request, acting, session, error=PageError.from_error(exc))
+    return await _team_page(request, acting, session, invite=new)
+
+
+@forms.post("/team/invites/{invite_id}/cancel")
+async def cancel_invite(
+    request: Request, acting: PageActing, session: SessionDep, invite_id: PathId
+) -> Response:
+    async def action() -> None:
+        seat = owner_seat(acting.seat)
+        await service.cancel_invite(session, seat.agency_id, invite_id)
+
+    return await _act(request, acting, session, action, "invite_cancelled")
+
+
+@router.get("/team/join/{token}", response_class=HTMLResponse, name="join_page")
+async def join_page(
+    request: Request, token: str, login: PageLogin, session: SessionDep
+) -> Response:
+    """What the invitation offers, with an Accept button. Works for a login that acts for no
+    creator yet (a new chatter), so it does not render the creator pages' header."""
+    error = None
+    offer = None
+    try:
+        invite, agency = await service.open_invite(session, token)
+        offer = {"agency": agency.name, "role": invite.role, "expires_at": invite.expires_at}
+    except HuntazeError as exc:
+        error = PageError.from_error(exc)
+    return _join_response(request, login.user.email, token, offer, error)
+
+
+@forms.post("/team/join/{token}")
+async def join(request: Request, token: str, login: PageLogin, session: SessionDep) -> Response:
+    try:
+        await service.accept_invite(session, token, login.user)
+    except HuntazeError as exc:
+        await session.rollback()
+        return _join_response(request, login.user.email, token, None, PageError.from_error(exc))
+    response = RedirectResponse("/team?notice=joined", status_code=303)
+    response.delete_cookie(CREATOR_COOKIE, path="/")
+    return response
+
+
+def _join_response(
+    request: Request,
+    email: str,
+    token: str,
+    offer: dict[str, object] | None,
+    error: PageError | None,
+) -> HTMLResponse:
+    from huntaze_ai.auth.sessions import csrf_binding, csrf_token
+
+    return templates.TemplateResponse(
+        request,
+        "team_join.html",
+        {
+            "email": email,
+            "token": token,
+            "offer": offer,
+            "error": error,
+            "csrf_token": csrf_token(request.app.state.settings, csrf_binding(request) or ""),
+        },
+        status_code=error.status_code if error else 200,
+        headers=PAGE_HEADERS,
+    )
+
+
+router.include_router(forms)  # last: including copies the routes defined so far

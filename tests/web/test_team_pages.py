@@ -1,0 +1,152 @@
+"""The team pages as a browser uses them: the creator switcher, /team for each role, invitations
+and the join link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import URL
+
+from huntaze_ai.kit.db import Database
+from huntaze_ai.models import User
+from tests.agencies.helpers import new_team
+from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.web.conftest import Browser
+
+
+@asynccontextmanager
+async def logged_in(database_url: URL, user: User) -> AsyncIterator[Browser]:
+    async with app_client(settings_for(database_url)) as client:
+        response = await login(client, user.email)
+        assert response.status_code == 303, response.text
+        yield Browser(client, user)
+
+
+def _switcher_options(html: str) -> list[str]:
+    found = re.search(r'<select id="creator-switch".*?</select>', html, re.S)
+    return re.findall(r"<option [^>]*>([^<]*)</option>", found[0]) if found else []
+
+
+async def test_a_manager_switches_creators_and_every_page_follows(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.manager) as browser:
+        first = (await browser.get("/dashboard")).text
+        switched = await browser.submit(
+            "/dashboard", "/acting", creator_id=str(team.creator_2.id), next="/usage"
+        )
+        usage = await browser.get(switched.headers["location"])
+        quota = await browser.client.get("/api/ai/quota")  # the pages' own API calls follow too
+        foreign = await browser.submit(
+            "/dashboard", "/acting", creator_id=str(team.outsider.id), next="/usage"
+        )
+
+    assert _switcher_options(first) == ["Cleo Creator", "Dana Creator"]
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/usage"
+    assert re.search(f'<option value="{team.creator_2.id}" selected>Dana Creator', usage.text)
+    assert quota.status_code == 200
+    assert foreign.status_code == 404  # a creator outside the agency: as if it did not exist
+
+
+async def test_a_chatter_sees_only_the_assigned_creator_and_no_team_controls(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as browser:
+        dashboard = (await browser.get("/dashboard")).text
+        team_page = (await browser.get("/team")).text
+        forced = await browser.submit(
+            "/dashboard", "/acting", creator_id=str(team.creator_2.id), next="/dashboard"
+        )
+        assign = await browser.submit(
+            "/team",
+            "/team/assignments",
+            chatter_id=str(team.chatter_a.id),
+            creator_id=str(team.creator_2.id),
+        )
+
+    assert "Acting for <strong>Cleo Creator</strong>" in dashboard
+    assert "Dana Creator" not in dashboard
+    assert "You are a chatter" in team_page
+    assert "Cleo Creator" in team_page
+    assert "Who did what" not in team_page  # the figures are for managers
+    assert forced.status_code == 404
+    assert assign.status_code == 404
+    assert "Only the agency&#39;s owners and managers" in assign.text
+
+
+async def test_the_team_page_shows_managers_the_month_per_member_and_each_creators_quota(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as chatter:
+        html = (await chatter.get("/messages")).text
+        sent = await chatter.client.post(
+            "/messages", data={"csrf_token": csrf_of(html), "fan-message": "Hey! Love your content"}
+        )
+        assert sent.status_code == 200, sent.text
+    async with logged_in(database_url, team.manager) as browser:
+        page = (await browser.get("/team")).text
+
+    assert "Who did what" in page
+    row = re.search(f'<tr data-member-id="{team.chatter_a.id}">(.*?)</tr>', page, re.S)
+    assert row is not None
+    assert "Ana Chatter" in row[1]
+    assert "chatter" in row[1]
+    assert re.search(r'<td class="num">1</td>', row[1])  # one AI call
+    assert "Cleo Creator: 1 calls" in row[1]
+    assert 'aria-label="Cleo Creator: quota used"' in page
+    assert 'aria-label="Dana Creator: quota used"' in page
+    assert "Set role" not in page  # managers assign chatters; only owners change roles
+
+
+async def test_an_owner_invites_a_chatter_who_joins_by_the_link_once(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.owner) as owner:
+        made = await owner.submit("/team", "/team/invites", role="chatter")
+        link = re.search(r'<code class="invite-link">[^<]*(/team/join/[^<]+)</code>', made.text)
+        assert link is not None, made.text
+        listed = (await owner.get("/team")).text
+    async with logged_in(database_url, team.outsider) as newcomer:
+        offer = (await newcomer.get(link[1])).text
+        joined = await newcomer.client.post(link[1], data={"csrf_token": csrf_of(offer)})
+        landing = await newcomer.get(joined.headers["location"])
+    async with logged_in(database_url, team.creator_1) as late:
+        reused = await late.get(link[1])
+
+    assert made.status_code == 200
+    assert "shown only now" in made.text
+    assert link[1] not in listed  # shown once
+    assert "as a <strong>chatter</strong>" in offer
+    assert joined.status_code == 303
+    # The newcomer's own account is no creator of the agency, and nobody assigned them yet.
+    assert landing.status_code == 404
+    assert "not assigned to any creator yet" in landing.text
+    assert reused.status_code == 410
+    assert "expired or was already used" in reused.text
+
+
+async def test_a_lone_creator_creates_an_agency_and_stays_one_of_its_creators(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.outsider) as browser:
+        offer = (await browser.get("/team")).text
+        created = await browser.submit(
+            "/team", "/team/create", name="Solo Studio", owner_is_creator="true"
+        )
+        page = await browser.get(created.headers["location"])
+        taken = await browser.submit("/team", "/team/create", name="Solo Studio")
+
+    assert "Create agency" in offer
+    assert created.status_code == 303
+    assert "Agency created." in page.text
+    assert "Team · Solo Studio" in page.text
+    assert 'aria-label="Lone Creator: quota used"' in page.text
+    assert taken.status_code == 409
