@@ -38,7 +38,9 @@ from huntaze_ai.llm.dependencies import MeterDep
 from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.models import Role, User
 
-router = APIRouter(prefix="/api", tags=["team"], responses={**API_ERRORS, **error_responses(404)})
+router = APIRouter(
+    prefix="/api", tags=["team"], responses={**API_ERRORS, **error_responses(409, 410)}
+)
 
 
 class NoTeam(NotFound):

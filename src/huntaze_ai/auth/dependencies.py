@@ -14,7 +14,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from huntaze_ai.agencies.access import Acting, Seat, act_for, parse_creator_id
@@ -88,9 +88,9 @@ def _chosen(request: Request) -> int | None:
         return None
 
 
-async def _acting(request: Request, login: Login) -> Acting:
+async def _acting(request: Request, login: Login, header: str | None) -> Acting:
     database: Database = request.app.state.database
-    requested = parse_creator_id(request.headers.get(CREATOR_HEADER))
+    requested = parse_creator_id(header)
     async with database.reader() as reader:
         acting = None
         if requested is None and login.by_session and (chosen := _chosen(request)) is not None:
@@ -107,14 +107,25 @@ async def _acting(request: Request, login: Login) -> Acting:
     return acting
 
 
-async def get_acting(request: Request, login: Annotated[Login, Depends(get_login)]) -> Acting:
-    return await _acting(request, login)
+async def get_acting(
+    request: Request,
+    login: Annotated[Login, Depends(get_login)],
+    x_creator_id: Annotated[
+        str | None,
+        Header(
+            alias=CREATOR_HEADER,
+            description="The creator to act for (GET /api/me lists them); absent: your own "
+            "account, or the only creator you may act for",
+        ),
+    ] = None,
+) -> Acting:
+    return await _acting(request, login, x_creator_id)
 
 
 async def get_page_acting(
     request: Request, login: Annotated[Login, Depends(get_page_login)]
 ) -> Acting:
-    return await _acting(request, login)
+    return await _acting(request, login, request.headers.get(CREATOR_HEADER))
 
 
 async def get_current_creator(acting: Annotated[Acting, Depends(get_acting)]) -> User:

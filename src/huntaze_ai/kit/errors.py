@@ -148,9 +148,12 @@ _DESCRIPTIONS = {
     402: "`quota_exceeded`: the monthly quota would be passed (`spent_usd`, `limit_usd`, "
     "`resets_at`); nothing charged",
     403: "`csrf_failed`: a cookie-authenticated write without its CSRF token",
-    404: "`not_found`: no such object, or another creator's",
+    404: "`not_found`: no such object, or another creator's; also a creator this login may not "
+    "act for (X-Creator-Id)",
     409: "`duplicate_request`: this Idempotency-Key's call is still running, or was used more "
-    "than 7 days ago",
+    "than 7 days ago; on the team API `already_member`, `already_in_agency`, `last_owner`, "
+    "`agency_name_taken`",
+    410: "`invite_unusable`: the invitation expired or was already used",
     408: "`request_timeout`: the body did not arrive within BODY_TIMEOUT_S; the connection is "
     "closed",
     413: "`payload_too_large`: the body is over MAX_BODY_BYTES",
@@ -170,8 +173,9 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
-# What any authenticated API operation can answer, and what a metered AI call adds.
-API_ERRORS = error_responses(400, 401, 403, 408, 413, 422, 503)
+# What any authenticated API operation can answer (404: a creator the login may not act for), and
+# what a metered AI call adds.
+API_ERRORS = error_responses(400, 401, 403, 404, 408, 413, 422, 503)
 AI_ERRORS = {**API_ERRORS, **error_responses(402, 409, 429, 502, 504)}
 
 
