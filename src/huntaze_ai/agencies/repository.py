@@ -31,9 +31,17 @@ async def by_id(session: AsyncSession, agency_id: int) -> Agency | None:
 
 
 async def lock(session: AsyncSession, agency_id: int) -> None:
-    """Serialize changes to one agency's seats on PostgreSQL (SQLite serializes all writers), so
-    two owners demoting each other cannot leave the agency with none."""
-    await session.execute(select(Agency.id).where(Agency.id == agency_id).with_for_update())
+    """Serialize changes to one agency's team, so two owners demoting each other cannot leave it
+    with none. A no-op write rather than SELECT FOR UPDATE: on PostgreSQL it locks the row all
+    the same; on SQLite it takes the write lock at once (queueing on busy_timeout), which a
+    transaction that read first could only get by failing with "database is locked". So it must
+    be the transaction's first statement."""
+    await session.execute(
+        update(Agency)
+        .where(Agency.id == agency_id)
+        .values(name=Agency.name)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def seat(session: AsyncSession, user_id: int) -> AgencyMember | None:
@@ -149,13 +157,13 @@ async def invite_by_hash(session: AsyncSession, token_hash: str) -> AgencyInvite
     return await session.scalar(select(AgencyInvite).where(AgencyInvite.token_hash == token_hash))
 
 
-async def claim_invite(session: AsyncSession, invite_id: int, user_id: int, now: datetime) -> bool:
+async def claim_invite(session: AsyncSession, token_hash: str, user_id: int, now: datetime) -> bool:
     """Mark the invitation used, if it still can be: one statement, so of two people opening the
     same link at once exactly one gets in."""
     result = await session.execute(
         update(AgencyInvite)
         .where(
-            AgencyInvite.id == invite_id,
+            AgencyInvite.token_hash == token_hash,
             AgencyInvite.used_at.is_(None),
             AgencyInvite.expires_at > now,
         )

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies import repository
@@ -99,19 +100,27 @@ async def create_agency(
     """A new agency with `owner` as its first owner; `owner_is_creator` also makes the owner's
     own account one of its creators (a creator who hires chatters)."""
     name = clean_name(name)
-    if await repository.by_name(session, name) is not None:
-        raise AgencyNameTaken(name=name)
+    agency = Agency(name=name)
+    # The insert comes first (it takes SQLite's write lock at once); the unique name and the
+    # one-seat-per-account key decide races that the checks below cannot see.
+    try:
+        async with session.begin_nested():
+            session.add(agency)
+            await session.flush()
+    except IntegrityError:
+        raise AgencyNameTaken(name=name) from None
     if await repository.seat(session, owner.id) is not None:
         raise AlreadyMember(email=owner.email)
     if owner_is_creator and await repository.creator_link(session, owner.id) is not None:
         raise AlreadyInAgency(email=owner.email)
-    agency = Agency(name=name)
-    session.add(agency)
-    await session.flush()
-    session.add(AgencyMember(agency_id=agency.id, user_id=owner.id, role=Role.OWNER))
-    if owner_is_creator:
-        session.add(AgencyCreator(agency_id=agency.id, creator_id=owner.id))
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(AgencyMember(agency_id=agency.id, user_id=owner.id, role=Role.OWNER))
+            if owner_is_creator:
+                session.add(AgencyCreator(agency_id=agency.id, creator_id=owner.id))
+            await session.flush()
+    except IntegrityError:
+        raise AlreadyMember(email=owner.email) from None
     return agency
 
 
@@ -195,6 +204,7 @@ async def assign(session: AsyncSession, agency_id: int, chatter_id: int, creator
 
 
 async def unassign(session: AsyncSession, agency_id: int, chatter_id: int, creator_id: int) -> None:
+    await repository.lock(session, agency_id)
     await _member(session, agency_id, chatter_id)
     if not await repository.unassign(session, agency_id, chatter_id, creator_id):
         raise NotFound("This chatter is not assigned to this creator")
@@ -234,22 +244,30 @@ async def open_invite(session: AsyncSession, token: str) -> tuple[AgencyInvite, 
 
 async def accept_invite(session: AsyncSession, token: str, user: User) -> tuple[Agency, str]:
     """Join the agency the way the invitation says: as a member with its role, or as one of
-    its creators. Returns the agency and that role."""
-    invite, agency = await open_invite(session, token)
-    await repository.lock(session, agency.id)
+    its creators. Returns the agency and that role. The claim is the first statement: of many
+    people opening one link at once exactly one gets it; a refusal after it rolls it back."""
+    if not await repository.claim_invite(session, hash_api_token(token.strip()), user.id, utcnow()):
+        raise InviteUnusable()
+    invite, agency = await _claimed(session, token)
     if invite.role == "creator":
         if await repository.creator_link(session, user.id) is not None:
             raise AlreadyInAgency(email=user.email)
     elif await repository.seat(session, user.id) is not None:
         raise AlreadyMember(email=user.email)
-    if not await repository.claim_invite(session, invite.id, user.id, utcnow()):
-        raise InviteUnusable()  # another tab or person used it a moment ago
     if invite.role == "creator":
         session.add(AgencyCreator(agency_id=agency.id, creator_id=user.id))
     else:
         session.add(AgencyMember(agency_id=agency.id, user_id=user.id, role=invite.role))
     await session.flush()
     return agency, invite.role
+
+
+async def _claimed(session: AsyncSession, token: str) -> tuple[AgencyInvite, Agency]:
+    invite = await repository.invite_by_hash(session, hash_api_token(token.strip()))
+    agency = None if invite is None else await repository.by_id(session, invite.agency_id)
+    if invite is None or agency is None:
+        raise InviteUnusable()
+    return invite, agency
 
 
 async def cancel_invite(session: AsyncSession, agency_id: int, invite_id: int) -> None:
