@@ -1,0 +1,76 @@
+"""Issue 13's browser test: a manager and two chatters work for two creators. Chatter A sees only
+creator 1 (on a phone); the manager switches between both and sees the per-chatter figures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, expect
+
+from huntaze_ai.kit.db import Database
+from tests.agencies.helpers import Team, new_team
+from tests.e2e.conftest import AppServer, Creator, in_worker_thread, log_in
+
+pytestmark = pytest.mark.slow
+
+
+def _team(server: AppServer) -> Team:
+    async def make() -> Team:
+        database = Database.from_url(server.database_url)
+        try:
+            return await new_team(database)
+        finally:
+            await database.dispose()
+
+    return in_worker_thread(make)
+
+
+def test_chatter_a_sees_only_creator_1_and_the_manager_sees_both_and_the_figures(
+    new_context: type[BrowserContext], app_server: AppServer, tmp_path: Path
+) -> None:
+    team = _team(app_server)
+    # Screenshots for a person to look at: E2E_SCREENSHOTS keeps them somewhere known.
+    shots = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+
+    phone = new_context(viewport={"width": 390, "height": 844})  # type: ignore[call-arg]
+    chatter = phone.new_page()
+    log_in(chatter, app_server, Creator(team.chatter_a.id, team.chatter_a.email))
+    expect(chatter.locator(".switcher")).to_contain_text("Acting for Cleo Creator")
+    expect(chatter.locator("#creator-switch")).to_have_count(0)  # nothing to switch to
+    chatter.goto(app_server.at("/messages"))
+    chatter.locator("textarea[name=fan-message]").fill("Hey! Love your content")
+    chatter.get_by_role("button", name="Generate AI Response").click()
+    expect(chatter.locator("#reply-status")).to_have_text("draft")
+    chatter.screenshot(path=str(shots / "team-chatter-messages-390.png"), full_page=True)
+    for path in ("/dashboard", "/usage", "/team"):
+        chatter.goto(app_server.at(path))
+        expect(chatter.locator("body")).not_to_contain_text("Dana Creator")
+        width = chatter.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
+
+    desktop = new_context(viewport={"width": 1280, "height": 900})  # type: ignore[call-arg]
+    manager = desktop.new_page()
+    log_in(manager, app_server, Creator(team.manager.id, team.manager.email))
+    switch = manager.locator("#creator-switch")
+    expect(switch.locator("option")).to_have_text(["Cleo Creator", "Dana Creator"])
+    switch.select_option(label="Dana Creator")  # submits on change
+    expect(manager.locator("#creator-switch option:checked")).to_have_text("Dana Creator")
+    manager.goto(app_server.at("/team"))
+    ana = manager.locator(f'tr[data-member-id="{team.chatter_a.id}"]')
+    expect(ana).to_contain_text("Ana Chatter")
+    expect(ana.locator("td.num").first).to_have_text("1")  # one AI call this month
+    expect(ana).to_contain_text("Cleo Creator: 1 calls")
+    expect(manager.get_by_role("progressbar", name="Dana Creator: quota used")).to_be_visible()
+    expect(manager.get_by_role("progressbar", name="Cleo Creator: quota used")).to_be_visible()
+    manager.screenshot(path=str(shots / "team-manager-1280.png"), full_page=True)
+
+    phone_manager = phone.browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[union-attr]
+    small = phone_manager.new_page()
+    log_in(small, app_server, Creator(team.manager.id, team.manager.email))
+    small.goto(app_server.at("/team"))
+    width = small.evaluate("document.documentElement.scrollWidth")
+    small.screenshot(path=str(shots / "team-manager-390.png"), full_page=True)
+    assert width <= 390, f"/team is {width} px wide on a 390 px phone"
