@@ -71,6 +71,16 @@ async def api_headers(database: Database) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+async def chatter_headers(database: Database) -> dict[str, str]:
+    """A chatter of an agency, assigned to one creator: the requests act for that creator, and
+    the team API answers as it does to a chatter (404s where only owners and managers may go)."""
+    from tests.agencies.helpers import bearer, new_team
+
+    team = await new_team(database)
+    return await bearer(database, team.chatter_a)
+
+
+@pytest.fixture(scope="module")
 def api_app(database_url: URL) -> Iterator[FastAPI]:
     """The real app on the test database; schemathesis starts its lifespan on the first call and
     runs it until `shutdown_lifespans`."""
@@ -96,5 +106,17 @@ def test_no_generated_input_gets_a_server_error(
     case.call_and_validate(
         app=api_app,
         headers=api_headers,
+        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
+    )
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, derandomize=True, database=None)
+def test_no_generated_input_from_a_chatter_gets_a_server_error(
+    case: schemathesis.Case, api_app: FastAPI, chatter_headers: dict[str, str]
+) -> None:
+    case.call_and_validate(
+        app=api_app,
+        headers=chatter_headers,
         checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
     )

@@ -116,6 +116,19 @@ def _use_the_app(banner: Banner, port: int) -> None:
         reply = client.post("/api/ai/messages/reply", json={"fan_message": "hi, how are you?"})
         assert reply.status_code == 200, reply.text
         assert reply.json()["emulated"] is True
+        creator_id = client.get("/api/me").json()["id"]
+    # The demo agency: its manager acts for both creators, its chatter for the demo creator.
+    for email, expected in [("manager@huntaze.example", 2), ("chatter@huntaze.example", 1)]:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            token = client.post(
+                "/api/auth/token", json={"email": email, "password": banner.password}
+            )
+            assert token.status_code == 200, (email, token.text)
+            me = client.get(
+                "/api/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+            ).json()
+        assert len(me["creators"]) == expected, me
+        assert creator_id in [c["id"] for c in me["creators"]]
 
 
 def _run_and_stop(demo: Demo, sig: signal.Signals) -> str:
@@ -141,7 +154,9 @@ def test_demo_serves_a_ready_creator_and_stops_cleanly_twice_on_one_file(tmp_pat
     assert "Reused" in second
     assert "Password: another-pw-1" in second
     with sqlite3.connect(db_file) as conn:
-        assert conn.execute("SELECT count(*) FROM users").fetchone() == (1,)
+        # The demo creator and the agency's second creator, manager and chatter: reused too.
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (4,)
+        assert conn.execute("SELECT count(*) FROM agency_members").fetchone() == (3,)
 
 
 def test_a_taken_port_is_one_line_and_exit_1(cli: Callable[[URL], Invoke], tmp_path: Path) -> None:

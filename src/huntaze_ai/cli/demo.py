@@ -45,6 +45,8 @@ class _Seeded:
     created: bool
     fans: int
     campaigns: int
+    agency: str
+    team_logins: list[tuple[str, str]]
 
 
 def register(app: typer.Typer) -> None:
@@ -97,7 +99,7 @@ def _demo(host: str, port: int, email: str, password: str, latency_ms: float) ->
         app_settings, ai = _ai(config, latency_ms, stack)
         # Built before the banner: importing the app takes seconds, the URL should answer at once.
         server = _server(app_settings)
-        _banner(host, listener.getsockname()[1], account, ai)
+        _banner(host, listener.getsockname()[1], account, ai, seeded)
         with _stop_on_signals(server):
             server.run(sockets=[listener])
     typer.echo("Stopped.")
@@ -118,6 +120,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def _seed(session: AsyncSession, config: Settings, account: UserCreate) -> _Seeded:
+    from huntaze_ai.agencies.demo_team import seed_demo_team
     from huntaze_ai.creator_data.demo_data import fill_demo_data
     from huntaze_ai.kit.security import hash_password
     from huntaze_ai.users import repository
@@ -131,8 +134,10 @@ async def _seed(session: AsyncSession, config: Settings, account: UserCreate) ->
     else:
         # The password may have been changed since, and the printed login must work.
         user.password_hash = hash_password(account.password)
-    summary = await fill_demo_data(session, user, secret_key=config.secret_key.get_secret_value())
-    return _Seeded(created=created, fans=summary.fans, campaigns=summary.campaigns)
+    secret = config.secret_key.get_secret_value()
+    summary = await fill_demo_data(session, user, secret_key=secret)
+    team = await seed_demo_team(session, user, account.password, secret)
+    return _Seeded(created, summary.fans, summary.campaigns, team.agency, team.logins)
 
 
 def _ai(config: Settings, latency_ms: float, stack: ExitStack) -> tuple[Settings, str]:
@@ -161,7 +166,9 @@ def _models(config: Settings) -> str:
     return ", ".join(f"{p.feature.value} {p.model}" for p in plan_models(config))
 
 
-def _banner(host: str, port: int, account: UserCreate, ai: str) -> None:
+def _banner(host: str, port: int, account: UserCreate, ai: str, seeded: _Seeded) -> None:
+    team = [f"  Team:     {seeded.agency}, same password:"] if seeded.agency else []
+    team += [f"            {email}  ({what})" for email, what in seeded.team_logins]
     typer.echo(
         "\n".join(
             (
@@ -170,6 +177,7 @@ def _banner(host: str, port: int, account: UserCreate, ai: str) -> None:
                 f"  URL:      http://{_browsable(host)}:{port}/auth/login",
                 f"  Email:    {account.email}",
                 f"  Password: {account.password}",
+                *team,
                 f"  AI:       {ai}",
                 "Press Ctrl-C to stop.",
                 "",
