@@ -27,7 +27,10 @@ from huntaze_ai.models import (
     CampaignInsight,
     ComplianceViolation,
     ComplianceWord,
+    Draft,
     Fan,
+    FanCaps,
+    FanDay,
     MarketingCampaign,
     OAuthAccount,
     QuotaAlert,
@@ -282,6 +285,30 @@ def seed_every_table(url: URL) -> None:
                 )
                 await session.flush()
                 session.add(Assignment(agency_id=agency.id, member_id=bare.id, creator_id=maya.id))
+                session.add_all(
+                    [
+                        Draft(
+                            creator_id=maya.id,
+                            member_id=bare.id,
+                            fan_id="fan-ü-1",
+                            platform="onlyfans",
+                            fan_message="Tu es où ? 💕",
+                            text="Chez moi, et toi ? 😘",
+                            guard_verdict="ok",
+                            reasons=[],
+                            upsell={"kind": "ppv", "price_usd": "12.50"},
+                            request_id="req-draft",
+                            status="approved",
+                            final_text="Chez moi 😘",
+                            edited=True,
+                            decided_by=bare.id,
+                            decided_at=t0,
+                            created_at=t0,
+                        ),
+                        FanDay(creator_id=maya.id, fan_id="fan-ü-1", day=t0.date(), dms=1, ppvs=0),
+                        FanCaps(creator_id=maya.id, dms_per_day=5, ppvs_per_day=2, updated_at=t0),
+                    ]
+                )
         finally:
             await db.dispose()
 

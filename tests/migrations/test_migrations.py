@@ -33,6 +33,9 @@ EXPECTED_TABLES = {
     "agency_creators",
     "agency_assignments",
     "agency_invites",
+    "drafts",
+    "fan_days",
+    "fan_caps",
 }
 
 

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, and_, delete, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.upsert import insert_for
 from huntaze_ai.models import (
     QuotaAlert,
     QuotaLedger,
@@ -26,11 +26,6 @@ _reservations = cast(Table, QuotaReservation.__table__)
 _alerts = cast(Table, QuotaAlert.__table__)
 _usage = cast(Table, UsageLog.__table__)
 _replays = cast(Table, ReplayedResponse.__table__)
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 async def try_reserve(
@@ -53,7 +48,7 @@ async def try_reserve(
         literal(user_id), literal(period), literal(0), literal(amount), literal(now)
     ).where(literal(amount) <= literal(limit))
     stmt = (
-        _insert(session, ledger)
+        insert_for(session, ledger)
         .from_select(["user_id", "period", "spent_micros", "reserved_micros", "updated_at"], source)
         .on_conflict_do_update(
             index_elements=["user_id", "period"],
@@ -169,7 +164,7 @@ async def record_alert(
 ) -> bool:
     """Insert the alert unless it already fired this month; True when this call created it."""
     stmt = (
-        _insert(session, _alerts)
+        insert_for(session, _alerts)
         .values(
             user_id=user_id,
             period=period,

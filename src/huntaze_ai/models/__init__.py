@@ -13,6 +13,7 @@ from huntaze_ai.models.agency import (
 from huntaze_ai.models.campaign import AIInsight, CampaignInsight, MarketingCampaign
 from huntaze_ai.models.compliance import ComplianceViolation, ComplianceWord
 from huntaze_ai.models.creator_data import Fan, OAuthAccount, Subscription, UserStats
+from huntaze_ai.models.draft import Draft, DraftStatus, FanCaps, FanDay
 from huntaze_ai.models.metering import (
     QuotaAlert,
     QuotaLedger,
@@ -34,7 +35,11 @@ __all__ = [
     "CampaignInsight",
     "ComplianceViolation",
     "ComplianceWord",
+    "Draft",
+    "DraftStatus",
     "Fan",
+    "FanCaps",
+    "FanDay",
     "MarketingCampaign",
     "OAuthAccount",
     "QuotaAlert",
