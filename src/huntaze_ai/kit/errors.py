@@ -92,6 +92,8 @@ class AnsweredError(HuntazeError):
     became of it; the Meter charges whatever usage the provider reported before it failed."""
 
     outcome: str = "provider_error"
+    # The metered call's id, set once it is settled: what links a draft to its usage row.
+    request_id: str | None = None
 
 
 class ContentBlocked(AnsweredError):

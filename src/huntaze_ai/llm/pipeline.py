@@ -157,6 +157,7 @@ class AIPipeline:
             if call is not None:
                 # Settled by now: the caller sees what the failed answer cost.
                 exc.details["usage"] = call.summary()
+                exc.request_id = call.request_id
             raise
 
     def _request(self, agent: Agent[None, T], prompt: Prompt, model: AgentModel) -> Request[T]:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from huntaze_ai.compliance.prices import clamp_ppv
 from huntaze_ai.compliance.schemas import ReasonOut
 from huntaze_ai.compliance.service import ComplianceResult, verdict_of
+from huntaze_ai.drafts.service import NewDraft
+from huntaze_ai.drafts.service import record as record_draft
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.messaging.agent import MessagingDraft, UpsellDraft
 from huntaze_ai.messaging.leaks import leaks_instructions
@@ -149,7 +151,7 @@ def escalated(
     return Checked(response, reasons, {"fan_message": fan_message}, result.rules_version)
 
 
-def model_blocked(exc: ContentBlocked, emulated: bool) -> Checked:
+def model_blocked(exc: ContentBlocked, fan_message: str, emulated: bool) -> Checked:
     """The model's safety filter withheld the draft: a person writes this reply. The call was
     billed (DESIGN §2.3), so its usage is what the provider charged."""
     reason = model_blocked_reason(exc)
@@ -162,11 +164,31 @@ def model_blocked(exc: ContentBlocked, emulated: bool) -> Checked:
         usage=exc.details["usage"],
         emulated=emulated,
     )
-    return Checked(response, [reason])
+    return Checked(response, [reason], {"fan_message": fan_message})
 
 
-async def log(prepared: Prepared, checked: Checked) -> ReplyResponse:
-    """Record the reply's blocks and escalations; the response, for the caller to return."""
+async def log(prepared: Prepared, checked: Checked, request_id: str | None = None) -> ReplyResponse:
+    """Record the reply's blocks and escalations, and store the draft for the inbox (an
+    escalated one lands in the queue); the response, with its `draft_id`, for the caller."""
     reasons: Sequence[ReasonOut] = checked.logged
-    await prepared.guard.log("reply", reasons, checked.texts, checked.rules_version)
-    return checked.response
+    guard = prepared.guard
+    await guard.log("reply", reasons, checked.texts, checked.rules_version)
+    response = checked.response
+    if guard.sessionmaker is not None:  # None only in unit tests of the guard alone
+        upsell = response.suggested_upsell
+        response.draft_id = await record_draft(
+            guard.sessionmaker,
+            NewDraft(
+                creator_id=guard.creator_id,
+                member_id=guard.actor_id,
+                fan_id=prepared.fan_id,
+                platform=prepared.platform,
+                fan_message=checked.texts.get("fan_message", ""),
+                text=checked.texts.get("message", ""),
+                guard_verdict=response.compliance.verdict,
+                reasons=[r.model_dump(mode="json") for r in response.compliance.reasons],
+                upsell=None if upsell is None else upsell.model_dump(mode="json"),
+                request_id=request_id,
+            ),
+        )
+    return response

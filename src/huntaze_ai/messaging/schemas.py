@@ -45,8 +45,10 @@ class ReplyResponse(BaseModel):
     """`status`: `draft` (may be sent: `reply` holds it), `blocked` (the draft broke a rule and
     must not be sent; `reply` is empty, `compliance.reasons` say why: regenerate or write one),
     `escalate` (a person must answer this fan: a refund, a threat, a minor, self-harm, or the
-    model refused). `sendable` is true only for `draft`. A suggested upsell the guard would not
-    let through is dropped (`suggested_upsell` null) and `upsell_withheld` says why."""
+    model refused). `sendable` is true only for `draft`. Every reply is stored as a draft
+    (`draft_id`): pending, or in the escalation queue when it is `escalate`. A suggested upsell
+    the guard would not let through is dropped (`suggested_upsell` null) and `upsell_withheld`
+    says why."""
 
     reply: str
     status: Literal["draft", "blocked", "escalate"]
@@ -57,3 +59,5 @@ class ReplyResponse(BaseModel):
     compliance: ComplianceOut
     usage: dict[str, Any]
     emulated: bool
+    # The stored draft (GET /api/drafts/{id}): approve, edit, reject or escalate it there.
+    draft_id: int | None = None

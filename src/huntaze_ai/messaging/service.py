@@ -37,6 +37,7 @@ class Prepared:
     user_content: str
     escalated: ComplianceResult | None  # set when the fan's message alone needs a human
     guard: Guard  # the platform's rules, the creator's own list, the violation log
+    fan_id: str | None = None  # as the request named the fan
 
     @property
     def prompt(self) -> Prompt:
@@ -53,7 +54,7 @@ async def prepare(
     platform = body.platform or "onlyfans"
     incoming = guard.check_fan_message(body.fan_message, platform=platform)
     if incoming.verdict == "escalate":
-        return Prepared(platform, "", "", incoming, guard)
+        return Prepared(platform, "", "", incoming, guard, body.fan_id)
     fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
     account = await get_platform_context(session, creator.id, platform)
     turns = [f"{t.sender}: {clip(t.text, 1000)}" for t in body.conversation]
@@ -77,7 +78,7 @@ async def prepare(
         },
         "creator_account": None if account is None else account.metadata,
     }
-    return Prepared(platform, instructions, data_block(data), None, guard)
+    return Prepared(platform, instructions, data_block(data), None, guard, body.fan_id)
 
 
 async def escalated_response(prepared: Prepared, ai: AIPipeline, fan_message: str) -> ReplyResponse:
@@ -90,9 +91,10 @@ async def escalated_response(prepared: Prepared, ai: AIPipeline, fan_message: st
 
 
 async def model_blocked_response(
-    prepared: Prepared, exc: ContentBlocked, ai: AIPipeline
+    prepared: Prepared, exc: ContentBlocked, ai: AIPipeline, fan_message: str
 ) -> ReplyResponse:
-    return await checked.log(prepared, checked.model_blocked(exc, ai.emulated))
+    outcome = checked.model_blocked(exc, fan_message, ai.emulated)
+    return await checked.log(prepared, outcome, exc.request_id)
 
 
 async def finish(
@@ -100,7 +102,7 @@ async def finish(
 ) -> ReplyResponse:
     """The guard on the draft and its upsell; blocks and escalations logged."""
     outcome = checked.checked_reply(prepared, draft, fan_message, call.summary(), ai.emulated)
-    return await checked.log(prepared, outcome)
+    return await checked.log(prepared, outcome, call.request_id)
 
 
 async def draft_reply(
@@ -119,5 +121,5 @@ async def draft_reply(
             creator, messaging_agent, prepared.prompt, request_id=request_id, session=session
         )
     except ContentBlocked as exc:
-        return await model_blocked_response(prepared, exc, ai)
+        return await model_blocked_response(prepared, exc, ai, body.fan_message)
     return await finish(prepared, result.output, body.fan_message, result.call, ai)

@@ -87,7 +87,7 @@ async def stream_reply(
         yield sse("done", done.model_dump(mode="json"))
     except ContentBlocked as exc:
         # Text already streamed is taken back: `done` carries the escalation with no reply.
-        blocked = await model_blocked_response(prepared, exc, ai)
+        blocked = await model_blocked_response(prepared, exc, ai, fan_message)
         yield sse("done", blocked.model_dump(mode="json"))
     except HuntazeError as exc:
         yield sse("error", exc.body())

@@ -1,0 +1,140 @@
+"""The draft inbox API (DESIGN §4): drafts and their decisions, the escalation queue, per-fan
+caps. Everything acts for the X-Creator-Id creator; decisions record the member who made them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from huntaze_ai.auth.dependencies import CurrentActing
+from huntaze_ai.compliance.guard import GuardDep
+from huntaze_ai.drafts import service
+from huntaze_ai.drafts.schemas import (
+    Approve,
+    CapsIn,
+    CapsOut,
+    DraftList,
+    DraftOut,
+    EscalateIn,
+    EscalationList,
+    EscalationOut,
+    FanToday,
+    ResolveIn,
+    StatusName,
+)
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import API_ERRORS, error_responses
+from huntaze_ai.kit.ids import PathId
+from huntaze_ai.models import Draft
+
+router = APIRouter(prefix="/api", tags=["drafts"], responses={**API_ERRORS, **error_responses(409)})
+FanId = Annotated[str, Query(min_length=1, max_length=255)]
+
+
+def draft_out(draft: Draft) -> DraftOut:
+    return DraftOut.model_validate(draft, from_attributes=True)
+
+
+@router.get("/drafts", response_model=DraftList)
+async def list_drafts(
+    acting: CurrentActing,
+    session: SessionDep,
+    status: StatusName | None = None,
+    fan_id: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_LIST)] = 50,
+) -> DraftList:
+    """The creator's drafts, newest first, by status and fan."""
+    drafts = await service.list_drafts(
+        session, acting.creator.id, status=status, fan_id=fan_id, limit=limit
+    )
+    return DraftList(drafts=[draft_out(d) for d in drafts])
+
+
+@router.get("/drafts/caps", response_model=CapsOut)
+async def get_caps(acting: CurrentActing, session: SessionDep) -> CapsOut:
+    dms, ppvs = await service.fan_caps(session, acting.creator.id)
+    return CapsOut(dms_per_day=dms, ppvs_per_day=ppvs)
+
+
+@router.put("/drafts/caps", response_model=CapsOut)
+async def set_caps(body: CapsIn, acting: CurrentActing, session: SessionDep) -> CapsOut:
+    """The creator's per-fan caps: approved DMs and PPV offers per fan per UTC day."""
+    await service.set_caps(session, acting.creator.id, body.dms_per_day, body.ppvs_per_day)
+    return CapsOut(dms_per_day=body.dms_per_day, ppvs_per_day=body.ppvs_per_day)
+
+
+@router.get("/drafts/{draft_id}", response_model=DraftOut)
+async def get_draft(draft_id: PathId, acting: CurrentActing, session: SessionDep) -> DraftOut:
+    return draft_out(await service.get_draft(session, acting.creator.id, draft_id))
+
+
+@router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
+async def approve(
+    draft_id: PathId, body: Approve, acting: CurrentActing, session: SessionDep, guard: GuardDep
+) -> DraftOut:
+    """Approve a pending draft as drafted, or with `text` as the edited final text. The guard
+    checks the final text (422 `blocked_by_guard` with its reasons); the fan's caps for today
+    hold (409 `fan_cap_reached`); a draft someone decided first is 409 `draft_state_changed`."""
+    draft = await service.approve(
+        session, guard, acting.creator.id, acting.member.id, draft_id, body.text, body.send_offer
+    )
+    return draft_out(draft)
+
+
+@router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
+async def reject(draft_id: PathId, acting: CurrentActing, session: SessionDep) -> DraftOut:
+    return draft_out(await service.reject(session, acting.creator.id, acting.member.id, draft_id))
+
+
+@router.post("/drafts/{draft_id}/escalate", response_model=DraftOut)
+async def escalate(
+    draft_id: PathId, body: EscalateIn, acting: CurrentActing, session: SessionDep
+) -> DraftOut:
+    """Hand a pending draft to the escalation queue, saying why."""
+    draft = await service.escalate(
+        session, acting.creator.id, acting.member.id, draft_id, body.reason
+    )
+    return draft_out(draft)
+
+
+@router.get("/escalations", response_model=EscalationList)
+async def escalations(acting: CurrentActing, session: SessionDep) -> EscalationList:
+    """The queue, oldest first, each with its age in seconds."""
+    now = utcnow()
+    queue = await service.escalations(session, acting.creator.id)
+    return EscalationList(
+        escalations=[
+            EscalationOut(
+                **draft_out(d).model_dump(), age_s=int((now - d.created_at).total_seconds())
+            )
+            for d in queue
+        ],
+        count=len(queue),
+    )
+
+
+@router.post("/escalations/{draft_id}/resolve", response_model=DraftOut)
+async def resolve(
+    draft_id: PathId, body: ResolveIn, acting: CurrentActing, session: SessionDep, guard: GuardDep
+) -> DraftOut:
+    """Answer with `text` (guarded and counted like any approval), or dismiss without it."""
+    draft = await service.resolve(
+        session, guard, acting.creator.id, acting.member.id, draft_id, body.text
+    )
+    return draft_out(draft)
+
+
+@router.post("/escalations/{draft_id}/hand-back", response_model=DraftOut)
+async def hand_back(draft_id: PathId, acting: CurrentActing, session: SessionDep) -> DraftOut:
+    """Back to the chatters' inbox as a pending draft."""
+    draft = await service.hand_back(session, acting.creator.id, acting.member.id, draft_id)
+    return draft_out(draft)
+
+
+@router.get("/fans/{fan_id}/today", response_model=FanToday)
+async def fan_today(fan_id: str, acting: CurrentActing, session: SessionDep) -> FanToday:
+    """What is left for this fan today under the caps, and when it resets."""
+    dms, ppvs, resets = await service.fan_today(session, acting.creator.id, fan_id[:255])
+    return FanToday(fan_id=fan_id[:255], dms_left=dms, ppvs_left=ppvs, resets_at=resets)

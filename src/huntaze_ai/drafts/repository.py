@@ -1,0 +1,125 @@
+"""Queries on drafts and the per-fan daily counters. A transition is one conditional UPDATE on
+the draft's current status, so of two chatters deciding at once exactly one wins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.kit.upsert import insert_for
+from huntaze_ai.models import Draft, FanCaps, FanDay
+
+_fan_days = cast(Table, FanDay.__table__)
+
+
+async def get(session: AsyncSession, creator_id: int, draft_id: int) -> Draft | None:
+    return await session.scalar(
+        select(Draft)
+        .where(Draft.id == draft_id, Draft.creator_id == creator_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def lock(session: AsyncSession, creator_id: int, draft_id: int) -> bool:
+    """A no-op write on the draft's row (see service._locked); False when there is no such
+    draft of this creator."""
+    result = await session.execute(
+        update(Draft)
+        .where(Draft.id == draft_id, Draft.creator_id == creator_id)
+        .values(status=Draft.status)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def transition(
+    session: AsyncSession, creator_id: int, draft_id: int, from_status: str, **values: Any
+) -> bool:
+    """Move the draft on, if it is still in `from_status`; False when someone else moved it."""
+    result = await session.execute(
+        update(Draft)
+        .where(Draft.id == draft_id, Draft.creator_id == creator_id, Draft.status == from_status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def listing(
+    session: AsyncSession,
+    creator_id: int,
+    *,
+    status: str | None,
+    fan_id: str | None,
+    limit: int,
+    oldest_first: bool = False,
+) -> list[Draft]:
+    query = select(Draft).where(Draft.creator_id == creator_id)
+    if status is not None:
+        query = query.where(Draft.status == status)
+    if fan_id is not None:
+        query = query.where(Draft.fan_id == fan_id)
+    order = (
+        (Draft.created_at, Draft.id) if oldest_first else (Draft.created_at.desc(), Draft.id.desc())
+    )
+    return list(await session.scalars(query.order_by(*order).limit(limit)))
+
+
+async def caps(session: AsyncSession, creator_id: int) -> FanCaps | None:
+    return await session.get(FanCaps, creator_id, populate_existing=True)
+
+
+async def count_up(
+    session: AsyncSession,
+    *,
+    creator_id: int,
+    fan_id: str,
+    day: date,
+    ppv: int,
+    dm_cap: int,
+    ppv_cap: int,
+) -> bool:
+    """Add one DM (and `ppv` offers) to the fan's day if both stay within their caps: one
+    statement, atomic under any concurrency. False when a cap is reached."""
+    if dm_cap < 1 or ppv > ppv_cap:
+        return False
+    table = _fan_days
+    stmt = (
+        insert_for(session, table)
+        .values(creator_id=creator_id, fan_id=fan_id, day=day, dms=1, ppvs=ppv)
+        .on_conflict_do_update(
+            index_elements=["creator_id", "fan_id", "day"],
+            set_={"dms": table.c.dms + 1, "ppvs": table.c.ppvs + ppv},
+            where=(table.c.dms + 1 <= dm_cap) & (table.c.ppvs + ppv <= ppv_cap),
+        )
+        .returning(table.c.dms)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def day_counts(
+    session: AsyncSession, creator_id: int, fan_id: str, day: date
+) -> tuple[int, int]:
+    row = (
+        await session.execute(
+            select(FanDay.dms, FanDay.ppvs).where(
+                FanDay.creator_id == creator_id, FanDay.fan_id == fan_id, FanDay.day == day
+            )
+        )
+    ).first()
+    return (0, 0) if row is None else (row[0], row[1])
+
+
+async def set_caps(
+    session: AsyncSession, creator_id: int, dms: int, ppvs: int, now: datetime
+) -> None:
+    table = cast(Table, FanCaps.__table__)
+    values = {"dms_per_day": dms, "ppvs_per_day": ppvs, "updated_at": now}
+    await session.execute(
+        insert_for(session, table)
+        .values(creator_id=creator_id, **values)
+        .on_conflict_do_update(index_elements=["creator_id"], set_=values)
+    )

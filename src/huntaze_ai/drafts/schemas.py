@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from huntaze_ai.kit.text import RequestModel
+
+StatusName = Literal["pending", "approved", "rejected", "escalated", "dismissed"]
+
+
+class DraftOut(BaseModel):
+    id: int
+    status: StatusName
+    fan_id: str | None
+    platform: str
+    fan_message: str
+    text: str  # what the model wrote ("" when none did)
+    guard_verdict: Literal["ok", "block", "escalate"]
+    reasons: list[dict[str, Any]]
+    upsell: dict[str, Any] | None
+    final_text: str | None  # what was approved to send
+    edited: bool
+    offer_sent: bool
+    escalation_reason: str | None
+    member_id: int | None  # who asked for the draft
+    decided_by: int | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class DraftList(BaseModel):
+    drafts: list[DraftOut]
+
+
+class Approve(RequestModel):
+    # The edited final text; absent: the draft as the model wrote it.
+    text: str | None = Field(default=None, min_length=1, max_length=1000)
+    # Send the draft's suggested PPV offer with it (counts toward the PPV cap).
+    send_offer: bool = False
+
+
+class EscalateIn(RequestModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ResolveIn(RequestModel):
+    # The person's answer, guarded like any reply; absent: dismiss without a reply.
+    text: str | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class EscalationOut(DraftOut):
+    age_s: int
+
+
+class EscalationList(BaseModel):
+    escalations: list[EscalationOut]
+    count: int
+
+
+class CapsIn(RequestModel):
+    dms_per_day: int = Field(ge=0, le=1000)
+    ppvs_per_day: int = Field(ge=0, le=1000)
+
+
+class CapsOut(BaseModel):
+    dms_per_day: int
+    ppvs_per_day: int
+
+
+class FanToday(BaseModel):
+    fan_id: str
+    dms_left: int
+    ppvs_left: int
+    resets_at: datetime

@@ -1,0 +1,301 @@
+"""The draft inbox (DESIGN §2.8): every fan-reply draft is stored, then approved (as drafted or
+edited), rejected, or escalated to a queue that a manager or the creator answers.
+
+Each decision is one conditional UPDATE on the draft's current state (the loser of a race gets
+409 with the state it lost to) and records who and when. Approving re-runs the guard on the
+final text and counts the fan's day in the same transaction: a cap reached rolls the approval
+back. Services flush; the request's session commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from huntaze_ai.compliance.guard import Guard
+from huntaze_ai.drafts import repository
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
+from huntaze_ai.models import Draft, DraftStatus
+
+DEFAULT_DMS_PER_DAY = 3  # the origin app's caps
+DEFAULT_PPVS_PER_DAY = 1
+MAX_LIST = 200
+
+
+class DraftNotFound(NotFound):
+    default_message = "No such draft"
+
+
+class DraftStateChanged(Conflict):
+    code = "draft_state_changed"
+    default_message = "This draft was already decided"
+
+
+class FanCapReached(Conflict):
+    code = "fan_cap_reached"
+    default_message = "This fan's cap for today is reached"
+
+
+class BlockedByGuard(InvalidRequest):
+    code = "blocked_by_guard"
+    default_message = "The compliance guard does not let this text be sent"
+
+
+@dataclass(frozen=True)
+class NewDraft:
+    creator_id: int
+    member_id: int | None
+    fan_id: str | None
+    platform: str
+    fan_message: str
+    text: str
+    guard_verdict: str
+    reasons: list[dict[str, Any]]
+    upsell: dict[str, Any] | None
+    request_id: str | None
+
+
+async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) -> int:
+    """Store a reply's draft; its id. In a short transaction of its own: the reply's session may
+    be gone (a stream) or read-only. Escalated ones go straight to the queue."""
+    status = DraftStatus.ESCALATED if new.guard_verdict == "escalate" else DraftStatus.PENDING
+    draft = Draft(**new.__dict__, status=status)
+    async with sessionmaker() as session, session.begin():
+        session.add(draft)
+        await session.flush()
+        return draft.id
+
+
+async def get_draft(session: AsyncSession, creator_id: int, draft_id: int) -> Draft:
+    draft = await repository.get(session, creator_id, draft_id)
+    if draft is None:
+        raise DraftNotFound()
+    return draft
+
+
+async def list_drafts(
+    session: AsyncSession, creator_id: int, *, status: str | None, fan_id: str | None, limit: int
+) -> list[Draft]:
+    return await repository.listing(
+        session, creator_id, status=status, fan_id=fan_id, limit=max(1, min(limit, MAX_LIST))
+    )
+
+
+async def escalations(session: AsyncSession, creator_id: int, limit: int = 100) -> list[Draft]:
+    """The queue, oldest first."""
+    return await repository.listing(
+        session,
+        creator_id,
+        status=DraftStatus.ESCALATED,
+        fan_id=None,
+        limit=max(1, min(limit, MAX_LIST)),
+        oldest_first=True,
+    )
+
+
+async def _locked(session: AsyncSession, creator_id: int, draft_id: int) -> Draft:
+    """The draft, its row locked until the transaction ends. The lock is a write, and the first
+    statement: on SQLite it takes the write lock at once (a transaction that read first could
+    only fail with "database is locked" when it came to write); on PostgreSQL a concurrent
+    decision on the same draft waits, then finds it decided."""
+    if not await repository.lock(session, creator_id, draft_id):
+        raise DraftNotFound()
+    return await get_draft(session, creator_id, draft_id)
+
+
+async def _move(
+    session: AsyncSession, creator_id: int, draft_id: int, from_status: str, **values: Any
+) -> Draft:
+    if not await repository.transition(session, creator_id, draft_id, from_status, **values):
+        current = await get_draft(session, creator_id, draft_id)
+        raise DraftStateChanged(f"This draft is already {current.status}", status=current.status)
+    return await get_draft(session, creator_id, draft_id)
+
+
+def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False) -> str:
+    """The final text, if the guard lets it be sent. A person answering an escalation is the
+    one the escalation asked for: only what the guard blocks outright stops their text."""
+    text = text.strip()
+    if by_handler:
+        result = guard.check(text, platform=draft.platform)
+        if result.verdict != "block":
+            return text
+    else:
+        result = guard.check(text, platform=draft.platform, fan_message=draft.fan_message)
+    if not result.sendable:
+        raise BlockedByGuard(
+            reasons=[
+                {"rule": r.rule, "verdict": r.verdict, "why": r.detail} for r in result.reasons
+            ]
+        )
+    return text
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def fan_caps(session: AsyncSession, creator_id: int) -> tuple[int, int]:
+    caps = await repository.caps(session, creator_id)
+    if caps is None:
+        return DEFAULT_DMS_PER_DAY, DEFAULT_PPVS_PER_DAY
+    return caps.dms_per_day, caps.ppvs_per_day
+
+
+async def _count_for_fan(session: AsyncSession, draft: Draft, offer: bool) -> None:
+    if draft.fan_id is None:
+        return  # no fan named: nothing to count against
+    dm_cap, ppv_cap = await fan_caps(session, draft.creator_id)
+    now = utcnow()
+    counted = await repository.count_up(
+        session,
+        creator_id=draft.creator_id,
+        fan_id=draft.fan_id,
+        day=now.date(),
+        ppv=1 if offer else 0,
+        dm_cap=dm_cap,
+        ppv_cap=ppv_cap,
+    )
+    if not counted:
+        what = "PPV offer" if offer else "message"
+        raise FanCapReached(
+            f"This fan already got today's {what} allowance",
+            dms_per_day=dm_cap,
+            ppvs_per_day=ppv_cap,
+            resets_at=next_utc_midnight(now).isoformat(),
+        )
+
+
+async def approve(
+    session: AsyncSession,
+    guard: Guard,
+    creator_id: int,
+    member_id: int,
+    draft_id: int,
+    text: str | None = None,
+    send_offer: bool = False,
+) -> Draft:
+    """Approve a pending draft, as drafted or with an edited final text."""
+    draft = await _locked(session, creator_id, draft_id)
+    final = _guarded(guard, draft, text if text is not None else draft.text)
+    offer = send_offer and bool(draft.upsell) and (draft.upsell or {}).get("kind") == "ppv"
+    if send_offer and not offer:
+        raise InvalidRequest(
+            "This draft has no PPV offer to send", fields=[{"field": "send_offer"}]
+        )
+    # The count first: a write that takes SQLite's lock at once, and the transition's loser rolls
+    # it back with its 409.
+    await _count_for_fan(session, draft, offer)
+    return await _move(
+        session,
+        creator_id,
+        draft_id,
+        DraftStatus.PENDING,
+        status=DraftStatus.APPROVED,
+        final_text=final,
+        edited=final != draft.text.strip(),
+        offer_sent=offer,
+        decided_by=member_id,
+        decided_at=utcnow(),
+    )
+
+
+async def reject(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
+    return await _move(
+        session,
+        creator_id,
+        draft_id,
+        DraftStatus.PENDING,
+        status=DraftStatus.REJECTED,
+        decided_by=member_id,
+        decided_at=utcnow(),
+    )
+
+
+async def escalate(
+    session: AsyncSession, creator_id: int, member_id: int, draft_id: int, reason: str
+) -> Draft:
+    """A chatter hands a draft to the queue, saying why."""
+    return await _move(
+        session,
+        creator_id,
+        draft_id,
+        DraftStatus.PENDING,
+        status=DraftStatus.ESCALATED,
+        escalation_reason=reason.strip(),
+        decided_by=member_id,
+        decided_at=utcnow(),
+    )
+
+
+async def resolve(
+    session: AsyncSession,
+    guard: Guard,
+    creator_id: int,
+    member_id: int,
+    draft_id: int,
+    text: str | None,
+) -> Draft:
+    """Answer an escalation with a person's text (guarded and counted like any approval), or
+    dismiss it without a reply."""
+    draft = await get_draft(session, creator_id, draft_id)
+    values: dict[str, Any] = {"decided_by": member_id, "decided_at": utcnow()}
+    if text is None:
+        return await _move(
+            session,
+            creator_id,
+            draft_id,
+            DraftStatus.ESCALATED,
+            status=DraftStatus.DISMISSED,
+            **values,
+        )
+    final = _guarded(guard, draft, text, by_handler=True)
+    await _count_for_fan(session, draft, offer=False)
+    return await _move(
+        session,
+        creator_id,
+        draft_id,
+        DraftStatus.ESCALATED,
+        status=DraftStatus.APPROVED,
+        final_text=final,
+        edited=True,
+        **values,
+    )
+
+
+async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
+    """Back to the chatters' inbox."""
+    return await _move(
+        session,
+        creator_id,
+        draft_id,
+        DraftStatus.ESCALATED,
+        status=DraftStatus.PENDING,
+        decided_by=member_id,
+        decided_at=utcnow(),
+    )
+
+
+async def set_caps(session: AsyncSession, creator_id: int, dms: int, ppvs: int) -> None:
+    caps = await repository.caps(session, creator_id)
+    if caps is None:
+        from huntaze_ai.models import FanCaps
+
+        session.add(FanCaps(creator_id=creator_id, dms_per_day=dms, ppvs_per_day=ppvs))
+    else:
+        caps.dms_per_day, caps.ppvs_per_day, caps.updated_at = dms, ppvs, utcnow()
+    await session.flush()
+
+
+async def fan_today(
+    session: AsyncSession, creator_id: int, fan_id: str
+) -> tuple[int, int, datetime]:
+    """(DMs left, PPV offers left, when they reset) for the fan today."""
+    dm_cap, ppv_cap = await fan_caps(session, creator_id)
+    now = utcnow()
+    dms, ppvs = await repository.day_counts(session, creator_id, fan_id, now.date())
+    return max(0, dm_cap - dms), max(0, ppv_cap - ppvs), next_utc_midnight(now)

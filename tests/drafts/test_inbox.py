@@ -1,0 +1,208 @@
+"""The draft inbox over the API: every reply stored, approved as drafted or edited (guarded),
+rejected, escalated and resolved; per-fan caps; and what a race between chatters leaves."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy.engine import URL
+
+from huntaze_ai.kit.db import Database
+from tests.agencies.helpers import bearer, new_team
+from tests.apphelpers import app_client, creator_headers, settings_for
+
+HELLO = "Hey! Love your content"
+
+
+async def _draft(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    reply = await client.post(
+        "/api/ai/messages/reply", json={"fan_message": HELLO, **body}, headers=headers
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+async def test_a_reply_is_stored_and_approved_once_as_drafted(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        reply = await _draft(client, headers, fan_id="fan-1", platform="onlyfans")
+        stored = await client.get(f"/api/drafts/{reply['draft_id']}", headers=headers)
+        approved = await client.post(
+            f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=headers
+        )
+        again = await client.post(
+            f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=headers
+        )
+        listed = await client.get("/api/drafts?status=approved&fan_id=fan-1", headers=headers)
+        usage = await client.get("/api/ai/usage", headers=headers)
+
+    draft = stored.json()
+    assert draft["status"] == "pending"
+    assert draft["text"] == reply["reply"]
+    assert draft["fan_message"] == HELLO
+    assert draft["fan_id"] == "fan-1"
+    assert draft["guard_verdict"] == "ok"
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["final_text"] == reply["reply"]
+    assert approved.json()["edited"] is False
+    assert approved.json()["decided_by"] == draft["member_id"]
+    assert again.status_code == 409
+    assert again.json()["error"] == "draft_state_changed"
+    assert again.json()["status"] == "approved"
+    assert [d["id"] for d in listed.json()["drafts"]] == [reply["draft_id"]]
+    assert len(usage.json()["rows"]) == 1  # approving is no AI call
+
+
+async def test_an_edited_text_is_guarded_and_a_blocked_one_cannot_be_approved(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        reply = await _draft(client, headers)
+        path = f"/api/drafts/{reply['draft_id']}/approve"
+        blocked = await client.post(path, json={"text": "add me on snapchat babe"}, headers=headers)
+        still = await client.get(f"/api/drafts/{reply['draft_id']}", headers=headers)
+        edited = await client.post(path, json={"text": "Thank you so much 💕"}, headers=headers)
+
+    assert blocked.status_code == 422
+    assert blocked.json()["error"] == "blocked_by_guard"
+    assert blocked.json()["reasons"]
+    assert still.json()["status"] == "pending"
+    assert edited.json()["status"] == "approved"
+    assert edited.json()["final_text"] == "Thank you so much 💕"
+    assert edited.json()["edited"] is True
+
+
+async def test_a_fan_gets_at_most_three_approved_messages_a_day_until_the_creator_says_more(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database, plan="business")
+    async with app_client(settings_for(database_url)) as client:
+        ids = [(await _draft(client, headers, fan_id="whale"))["draft_id"] for _ in range(5)]
+        outcomes = [
+            await client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids[:4]
+        ]
+        today = await client.get("/api/fans/whale/today", headers=headers)
+        other = await client.get("/api/fans/minnow/today", headers=headers)
+        raised = await client.put(
+            "/api/drafts/caps", json={"dms_per_day": 4, "ppvs_per_day": 1}, headers=headers
+        )
+        fourth = await client.post(f"/api/drafts/{ids[3]}/approve", json={}, headers=headers)
+        fifth = await client.post(f"/api/drafts/{ids[4]}/approve", json={}, headers=headers)
+
+    assert [o.status_code for o in outcomes] == [200, 200, 200, 409]
+    refusal = outcomes[3].json()
+    assert refusal["error"] == "fan_cap_reached"
+    assert refusal["dms_per_day"] == 3
+    assert refusal["resets_at"].endswith("T00:00:00+00:00")
+    assert today.json()["dms_left"] == 0
+    assert other.json()["dms_left"] == 3
+    assert raised.json() == {"dms_per_day": 4, "ppvs_per_day": 1}
+    assert fourth.status_code == 200  # the refused one was left pending, and now fits
+    assert fifth.status_code == 409
+
+
+async def test_escalations_wait_in_a_queue_that_a_person_answers_dismisses_or_hands_back(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        refund = await _draft(client, headers, fan_message="I want a refund now")
+        unsafe = await _draft(client, headers, fan_message="kill yourself")
+        normal = await _draft(client, headers)
+        by_hand = await client.post(
+            f"/api/drafts/{normal['draft_id']}/escalate",
+            json={"reason": "asks about a custom video"},
+            headers=headers,
+        )
+        queue = await client.get("/api/escalations", headers=headers)
+        refused = await client.post(
+            f"/api/escalations/{refund['draft_id']}/resolve",
+            json={"text": "my snapchat is luna_x, we sort it there"},
+            headers=headers,
+        )
+        answered = await client.post(
+            f"/api/escalations/{refund['draft_id']}/resolve",
+            json={"text": "I'm sorry babe, I'll ask support to look at it with you."},
+            headers=headers,
+        )
+        dismissed = await client.post(
+            f"/api/escalations/{unsafe['draft_id']}/resolve", json={}, headers=headers
+        )
+        handed = await client.post(
+            f"/api/escalations/{normal['draft_id']}/hand-back", headers=headers
+        )
+        twice = await client.post(
+            f"/api/escalations/{normal['draft_id']}/hand-back", headers=headers
+        )
+        after = await client.get("/api/escalations", headers=headers)
+
+    assert refund["status"] == "escalate"
+    assert unsafe["status"] == "escalate"
+    body = queue.json()
+    assert [e["id"] for e in body["escalations"]] == [
+        refund["draft_id"],
+        unsafe["draft_id"],
+        normal["draft_id"],
+    ]  # oldest first
+    assert body["count"] == 3
+    assert all(e["age_s"] >= 0 for e in body["escalations"])
+    assert body["escalations"][2]["escalation_reason"] == "asks about a custom video"
+    assert by_hand.json()["status"] == "escalated"
+    assert refused.status_code == 422  # a person's answer is guarded too
+    assert refused.json()["error"] == "blocked_by_guard"
+    assert answered.json()["status"] == "approved", answered.text
+    assert answered.json()["edited"] is True
+    assert dismissed.json()["status"] == "dismissed"
+    assert handed.json()["status"] == "pending"
+    assert twice.status_code == 409
+    assert after.json()["count"] == 0
+
+
+async def test_five_chatters_approving_one_draft_at_once_make_one_approval(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with app_client(settings_for(database_url)) as client:
+        owner = await bearer(database, team.owner, team.creator_1)
+        reply = await _draft(client, owner, fan_id="fan-race")
+        path = f"/api/drafts/{reply['draft_id']}/approve"
+        people = [team.owner, team.manager, team.chatter_a, team.owner, team.manager]
+        headers = [await bearer(database, p, team.creator_1) for p in people]
+        answers = await asyncio.gather(*(client.post(path, json={}, headers=h) for h in headers))
+        today = await client.get("/api/fans/fan-race/today", headers=owner)
+
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409]
+    assert today.json()["dms_left"] == 2  # counted once
+
+
+async def test_many_drafts_for_one_fan_approved_at_once_never_pass_the_cap(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database, plan="business")
+    async with app_client(settings_for(database_url)) as client:
+        ids = [(await _draft(client, headers, fan_id="busy"))["draft_id"] for _ in range(8)]
+        answers = await asyncio.gather(
+            *(client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids)
+        )
+        approved = await client.get("/api/drafts?status=approved&fan_id=busy", headers=headers)
+    assert sorted(a.status_code for a in answers) == [200] * 3 + [409] * 5
+    assert len(approved.json()["drafts"]) == 3
+
+
+async def test_another_creators_draft_is_a_404(database_url: URL, database: Database) -> None:
+    _, alice = await creator_headers(database)
+    _, bob = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        reply = await _draft(client, alice)
+        seen = await client.get(f"/api/drafts/{reply['draft_id']}", headers=bob)
+        taken = await client.post(f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=bob)
+        listed = await client.get("/api/drafts", headers=bob)
+    assert seen.status_code == 404
+    assert taken.status_code == 404
+    assert listed.json()["drafts"] == []
