@@ -284,7 +284,8 @@ async def usage(
         session,
         usage=report,
         error=error,
-        outcome_labels=view.OUTCOME_LABELS,
+        outcome_text=view.outcome_text,
+        legend=view.outcomes_in(report),
     )
 
 
