@@ -16,7 +16,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -128,6 +128,16 @@ class AIPipeline:
             (m, ModelChoice(m.name, m.max_output_tokens(prompt.answer_tokens)))
             for m in self.llm.choices(prompt.feature)
         ]
+
+    def least_worst_case_micros(self, requests: Sequence[tuple[Agent[None, Any], Prompt]]) -> int:
+        """The least any of `requests` would reserve, each on the model or the fallback the
+        Meter would try (the same worst case `Meter.call` reserves)."""
+        prices = self.meter.prices
+        return min(
+            prices.worst_case_micros(c.model, metered_text(prompt, agent), c.max_output_tokens)
+            for agent, prompt in requests
+            for _, c in self._choices(prompt)
+        )
 
     def model_for(self, feature: Feature) -> str:
         """The model an agent runs on when its quota holds (for answers that need no call)."""

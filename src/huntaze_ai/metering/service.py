@@ -207,12 +207,14 @@ class Meter:
             metrics.RATE_LIMIT_REJECTIONS.labels(plan).inc()
             raise RateLimitExceeded(retry_after_s=max(1, wait), limit=status.limit)
         snap = await self.ledger.snapshot(creator.id, plan)
-        for choice in choices:
-            worst = self.prices.worst_case_micros(choice.model, prompt, choice.max_output_tokens)
-            if snap.spent_micros + snap.reserved_micros + worst <= snap.limit_micros:
+        worst = [
+            self.prices.worst_case_micros(c.model, prompt, c.max_output_tokens) for c in choices
+        ]
+        for choice, cost in zip(choices, worst, strict=True):
+            if snap.spent_micros + snap.reserved_micros + cost <= snap.limit_micros:
                 return choice
         metrics.QUOTA_REJECTIONS.labels(plan).inc()
-        raise QuotaExceeded(snap.spent_micros, snap.limit_micros, snap.period_end)
+        raise QuotaExceeded.for_snapshot(snap, min(worst))
 
     @staticmethod
     def _request_id(creator_id: int, client_id: str | None) -> str:

@@ -11,26 +11,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.money import format_usd, usd_to_micros
+from huntaze_ai.kit.money import dollars, format_usd, usd_to_micros, when
 from huntaze_ai.metering.schemas import QuotaOut, UsageOut
+
+__all__ = ["dollars", "when"]  # the pages' filters; the sentences of metering/wording.py share them
 
 AMBER_PERCENT = 80
 RED_PERCENT = 95
 # Projecting from the first hours of a month would multiply one call by 700; a day is the least
 # history the pace is measured over.
 MIN_PROJECTION_WINDOW = timedelta(days=1)
-
-
-def dollars(usd: str | Decimal | int) -> str:
-    """$1,234.56 for display; amounts under a cent keep four places so a first call shows."""
-    value = Decimal(usd)
-    if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value:,.4f}"
-    return f"${value:,.2f}"
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%b %-d, %Y %H:%M UTC")
 
 
 def wait_text(seconds: int) -> str:
@@ -45,6 +35,12 @@ def bar_level(percent: Decimal) -> str:
     if percent >= AMBER_PERCENT:
         return "amber"
     return "ok"
+
+
+def quota_level(quota: QuotaOut) -> str:
+    """The bar's colour: red when generation is paused, whatever the percentage (a quota 17 %
+    spent can be too little for the next request's worst case)."""
+    return "red" if quota.paused else bar_level(quota.percent_used)
 
 
 @dataclass(frozen=True)
