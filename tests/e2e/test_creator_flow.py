@@ -172,22 +172,24 @@ def _next_month_start(now: datetime) -> datetime:
 def test_exhausted_quota_shows_its_reset_date_and_blocks_generation(
     page: Page, app_server: AppServer, browser_errors: BrowserErrors
 ) -> None:
-    browser_errors.expect_http_status(402)
     log_in(page, app_server, app_server.create_creator(plan="pro"))  # pro: $0 on this server
     expect(page.locator(".ai-quota-indicator .quota-spent")).to_contain_text("$0.00 spent of $0.00")
-
-    refused = ask_for_reply(page, app_server)
-    assert refused.status == 402
-    alert = page.locator("#page-error [role=alert]")
-    expect(alert).to_contain_text("Monthly quota exceeded")
     resets = _next_month_start(datetime.now(UTC))
-    # The JavaScript writes the date as toUTCString() does: "Wed, 01 Jul 2026 00:00:00 GMT".
-    expect(alert).to_contain_text(
-        re.compile(rf"until the quota resets on .*\b{resets:%b}\b.*\b{resets:%Y}\b")
+    paused = re.compile(
+        rf"You have used \$0\.00 of your \$0\.00 monthly AI quota\. AI generation is paused "
+        rf"until the quota resets on {resets:%b} 1, {resets:%Y} 00:00 UTC\."
     )
+    expect(page.locator("[data-paused=all]")).to_contain_text(paused)
+
+    # The button cannot be clicked, and says why beside it (not only in a tooltip).
+    page.goto(app_server.at("/messages"))
+    button = page.get_by_role("button", name="Generate AI Response")
+    expect(button).to_be_disabled()
+    expect(button).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#paused-messaging")).to_be_visible()
+    expect(page.locator("#paused-messaging")).to_contain_text(paused)
     expect(page.locator("#response-card")).to_be_hidden()
     expect(page.locator(".assistant-response")).to_be_empty()
-    expect(page.get_by_role("button", name="Generate AI Response")).to_be_enabled()
 
     page.goto(app_server.at("/usage"))
     expect(page.locator(".usage-row")).to_have_count(0)

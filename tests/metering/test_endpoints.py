@@ -113,19 +113,50 @@ async def test_quota_and_rate_limit_errors_render_the_contract(database_url: URL
         async def _q() -> None:
             raise QuotaExceeded(10_000_000, 10_000_000, datetime(2026, 12, 1, tzinfo=UTC))
 
+        @app.get("/boom/short")
+        async def _s() -> None:
+            raise QuotaExceeded(
+                9_990_000,
+                10_000_000,
+                datetime(2026, 12, 1, tzinfo=UTC),
+                reserved_micros=2_000,
+                needed_micros=25_000,
+            )
+
         @app.get("/boom/rate")
         async def _r() -> None:
             raise RateLimitExceeded(retry_after_s=42, limit=50)
 
         quota = await client.get("/boom/quota")
+        short = await client.get("/boom/short")
         rate = await client.get("/boom/rate")
-    assert quota.status_code == 402
+    assert quota.status_code == short.status_code == 402
+    # DESIGN §4's fields, then the additive ones.
     assert quota.json() == {
         "error": "quota_exceeded",
         "message": "Monthly quota exceeded",
         "spent_usd": "10.000000",
         "limit_usd": "10.000000",
         "resets_at": "2026-12-01T00:00:00+00:00",
+        "reserved_usd": "0.000000",
+        "remaining_usd": "0.000000",
+        "needed_usd": "0.000001",
+        "reason": "You have used $10.00 of your $10.00 monthly AI quota. AI generation is "
+        "paused until the quota resets on Dec 1, 2026 00:00 UTC.",
+    }
+    # A month not spent is never called exceeded: this request's worst case does not fit.
+    assert short.json() == {
+        "error": "quota_exceeded",
+        "message": "Not enough quota left for this request",
+        "spent_usd": "9.990000",
+        "limit_usd": "10.000000",
+        "resets_at": "2026-12-01T00:00:00+00:00",
+        "reserved_usd": "0.002000",
+        "remaining_usd": "0.008000",
+        "needed_usd": "0.025000",
+        "reason": "This request can cost up to $0.02, and only $0.0080 of your $10.00 "
+        "monthly AI quota is left ($0.0020 more is held for requests in progress). A smaller "
+        "request may still fit; the quota resets on Dec 1, 2026 00:00 UTC.",
     }
     assert rate.status_code == 429
     assert rate.headers["Retry-After"] == "42"

@@ -59,9 +59,11 @@ async def test_a_reservation_past_the_limit_is_refused_and_changes_nothing(
         await ledger.reserve(user.id, "starter", 4_001, "b")
     body = refused.value.body()
     assert body["error"] == "quota_exceeded"
-    assert body["message"] == "Monthly quota exceeded"
+    # Nothing is spent: the month is not exceeded, this request just does not fit.
+    assert body["message"] == "Not enough quota left for this request"
     assert body["limit_usd"] == "0.010000"
     assert body["spent_usd"] == "0.000000"
+    assert (body["reserved_usd"], body["needed_usd"]) == ("0.006000", "0.004001")
     assert refused.value.status_code == 402
     b = await books(database, user.id)
     assert (b.reserved, b.open_reservations) == (6_000, 1)
@@ -213,15 +215,20 @@ async def test_alerts_fire_once_at_80_and_95_percent_per_month(database: Databas
     ]
 
 
-async def test_assert_within_monthly_quota_uses_the_origin_message(database: Database) -> None:
+async def test_assert_within_monthly_quota_says_exceeded_only_once_the_month_is_spent(
+    database: Database,
+) -> None:
     ledger = ledger_for(database)  # starter: $10
     user = await new_creator(database)
     await ledger.finish(
         await ledger.reserve(user.id, "starter", 10_000_000, "x"), record(9_995_000)
     )
     await ledger.assert_within_monthly_quota(user.id, "starter", Decimal("0.005"))
-    with pytest.raises(QuotaExceeded, match="Monthly quota exceeded"):
+    with pytest.raises(QuotaExceeded, match="Not enough quota left for this request"):
         await ledger.assert_within_monthly_quota(user.id, "starter", "0.01")
+    await ledger.finish(await ledger.reserve(user.id, "starter", 5_000, "y"), record(5_000))
+    with pytest.raises(QuotaExceeded, match="Monthly quota exceeded"):
+        await ledger.assert_within_monthly_quota(user.id, "starter", "0.000001")
     # The pro plan's $50 is the limit for the same spend on another plan.
     await ledger.assert_within_monthly_quota(user.id, "pro", "0.01")
 

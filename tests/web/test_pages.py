@@ -3,16 +3,18 @@ services, and refusals show as messages on the page, never as JSON or a trace.""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import AIInsight
 from tests.apphelpers import app_client, csrf_of, login, settings_for
-from tests.metering.conftest import books, new_creator
+from tests.metering.conftest import books, make_meter, new_creator
 from tests.web.conftest import Browser
 
 
@@ -250,3 +252,30 @@ async def test_garbage_in_forms_headers_and_months_is_refused_never_a_500(
         "/analytics", "/analytics/link", insight_id="9" * 20, campaign_id="1"
     )
     assert huge.status_code == 422
+
+
+async def test_the_usage_page_says_in_words_what_an_abandoned_call_was_charged(
+    browser: Browser, database: Database
+) -> None:
+    meter = make_meter(database)
+    inside = asyncio.Event()
+
+    async def abandoned() -> None:
+        async with meter.call(browser.user, "messaging", "gemini-2.5-flash", 400, "hi") as call:
+            call.record_usage(input_tokens=120, output_tokens=7)  # the provider's report so far
+            inside.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(abandoned())
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    html = (await browser.get("/usage")).text
+    row = re.search(r'<tr class="usage-row outcome-cancelled">(.*?)</tr>', html)
+    assert row is not None
+    assert "<td>abandoned</td>" in row.group(1)
+    assert "What the outcomes mean" in html
+    assert "Charged the tokens Gemini had reported by then" in html
+    assert "answered</dt>" not in html  # the legend covers the month's outcomes only

@@ -3,6 +3,9 @@ stored as AI insights (which campaigns can then link)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic_ai import Agent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.analytics.agent import analytics_agent
@@ -15,12 +18,27 @@ from huntaze_ai.creator_data.service import (
 from huntaze_ai.insights.service import InsightIn, insight_out, save_insights
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
-from huntaze_ai.llm.prompts import data_block, render
+from huntaze_ai.llm.prompts import EMPTY_DATA, data_block, render
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
 
 MAX_INSIGHTS = 6
 ANSWER_TOKENS = 250 * MAX_INSIGHTS
+
+
+def _instructions(creator: User) -> str:
+    return render("analytics.j2", creator_name=creator.display_name, max_insights=MAX_INSIGHTS)
+
+
+def least_prompts(creator: User) -> list[tuple[Agent[None, Any], Prompt]]:
+    """The smallest request a refresh can make for `creator` (its stats left out): no real
+    refresh reserves less."""
+    return [
+        (
+            analytics_agent,
+            Prompt(Feature.ANALYTICS, _instructions(creator), EMPTY_DATA, ANSWER_TOKENS),
+        )
+    ]
 
 
 async def refresh_insights(
@@ -44,7 +62,7 @@ async def refresh_insights(
     }
     prompt = Prompt(
         Feature.ANALYTICS,
-        render("analytics.j2", creator_name=creator.display_name, max_insights=MAX_INSIGHTS),
+        _instructions(creator),
         data_block(data),
         answer_tokens=ANSWER_TOKENS,
     )

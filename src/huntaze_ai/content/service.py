@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic_ai import Agent
+
 from huntaze_ai.content import rules
 from huntaze_ai.content.agent import caption_agents
 from huntaze_ai.content.schemas import CaptionOut, CaptionRequest, CaptionResponse
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
-from huntaze_ai.llm.prompts import data_block, render
+from huntaze_ai.llm.prompts import EMPTY_DATA, data_block, render
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
 
 TOKENS_PER_VARIANT = 200
 
 
-async def generate_captions(
-    ai: AIPipeline, creator: User, body: CaptionRequest, request_id: str | None = None
-) -> CaptionResponse:
-    instructions = render(
+def _instructions(creator: User, platform: str, variants: int, tone: str | None) -> str:
+    return render(
         "content.j2",
         creator_name=creator.display_name,
         persona=creator.persona,
-        platform=body.platform,
-        guidance=rules.RULES[body.platform].guidance,
-        variants=body.variants,
-        tone=body.tone,
+        platform=platform,
+        guidance=rules.RULES[platform].guidance,
+        variants=variants,
+        tone=tone,
     )
+
+
+def least_prompts(creator: User) -> list[tuple[Agent[None, Any], Prompt]]:
+    """The smallest requests captions can make for `creator`: one variant, no tone, an empty
+    description, on each platform. No real request reserves less."""
+    return [
+        (
+            caption_agents[1],
+            Prompt(
+                Feature.CONTENT, _instructions(creator, p, 1, None), EMPTY_DATA, TOKENS_PER_VARIANT
+            ),
+        )
+        for p in rules.RULES
+    ]
+
+
+async def generate_captions(
+    ai: AIPipeline, creator: User, body: CaptionRequest, request_id: str | None = None
+) -> CaptionResponse:
     prompt = Prompt(
         Feature.CONTENT,
-        instructions,
+        _instructions(creator, body.platform, body.variants, body.tone),
         data_block({"media_description": body.description}),
         answer_tokens=TOKENS_PER_VARIANT * body.variants,
     )

@@ -147,8 +147,11 @@ class ErrorBody(BaseModel):
 _DESCRIPTIONS = {
     400: "`invalid_request`: malformed HTTP (e.g. a non-numeric Content-Length)",
     401: "`unauthenticated`: no, invalid or expired token",
-    402: "`quota_exceeded`: the monthly quota would be passed (`spent_usd`, `limit_usd`, "
-    "`resets_at`); nothing charged",
+    402: "`quota_exceeded`: the quota left cannot hold this request's worst case; nothing "
+    'charged. `message` is "Monthly quota exceeded" when the month is spent, else "Not '
+    'enough quota left for this request" (`spent_usd`, `limit_usd`, `resets_at`, '
+    "`reserved_usd`, `remaining_usd`, `needed_usd`: the request's worst case, `reason`: a "
+    "sentence for a person)",
     403: "`csrf_failed`: a cookie-authenticated write without its CSRF token",
     404: "`not_found`: no such object, or another creator's; also a creator this login may not "
     "act for (X-Creator-Id)",

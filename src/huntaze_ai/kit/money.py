@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 
 MICROS_PER_USD = 1_000_000
@@ -27,3 +28,16 @@ def micros_to_usd(micros: int) -> Decimal:
 def format_usd(micros: int) -> str:
     """The decimal string the API uses for money (six places, no float on the way)."""
     return str(micros_to_usd(micros))
+
+
+def dollars(usd: str | Decimal | int) -> str:
+    """$1,234.56 for display; amounts under a cent keep four places so a first call shows."""
+    value = Decimal(usd)
+    if value != 0 and abs(value) < Decimal("0.01"):
+        return f"${value:,.4f}"
+    return f"${value:,.2f}"
+
+
+def when(moment: datetime) -> str:
+    """A UTC moment for display: "Dec 1, 2026 00:00 UTC"."""
+    return moment.strftime("%b %-d, %Y %H:%M UTC")

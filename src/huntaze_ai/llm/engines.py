@@ -73,6 +73,9 @@ class Engine(Protocol):
 
     def stream(self, request: Request[T]) -> AbstractAsyncContextManager[Stream[T]]: ...
 
+    # The request's prompt tokens as the provider counts them, None where it cannot say.
+    async def count_prompt_tokens(self, request: Request[Any], timeout_s: float) -> int | None: ...
+
     def client_model(self) -> Model | None: ...  # a pydantic-ai model to open and close
 
 
@@ -131,6 +134,9 @@ class GeminiEngine:
     @asynccontextmanager
     async def stream(self, request: Request[T]) -> AsyncIterator[Stream[T]]:
         yield _GeminiStream(self, request)
+
+    async def count_prompt_tokens(self, request: Request[Any], timeout_s: float) -> int | None:
+        return await self.client.count_tokens(self.model, self._body(request), timeout_s)
 
     def client_model(self) -> Model | None:
         return None
@@ -242,6 +248,10 @@ class PydanticAIEngine:
                     response = _last_response(messages)
                     _raise_failed(exc, response, _usage(response.usage if response else None))
             yield _PydanticAIStream(result)
+
+    async def count_prompt_tokens(self, request: Request[Any], timeout_s: float) -> int | None:
+        # OpenAI-compatible endpoints have no token counting API; the caller keeps its bound.
+        return None
 
     def client_model(self) -> Model | None:
         return self.model

@@ -166,6 +166,25 @@ class GeminiClient:
         answer.fold(data)
         return answer
 
+    async def count_tokens(self, model: str, body: Mapping[str, Any], timeout_s: float) -> int:
+        """The prompt tokens Gemini counts for a generate request `body` (models.countTokens,
+        which Google does not bill): what that request's promptTokenCount would be."""
+        inner = {"model": f"models/{model}", **body}
+        with _transport_errors():
+            response = await self._http.post(
+                self._url(model, "countTokens"),
+                json={"generateContentRequest": inner},
+                timeout=timeout_s,
+            )
+        _raise_for_status(response.status_code)
+        try:
+            total = response.json()["totalTokens"]
+        except (ValueError, KeyError, TypeError):
+            raise UpstreamError(_UNREADABLE) from None
+        if not isinstance(total, int) or total < 0:
+            raise UpstreamError(_UNREADABLE)
+        return total
+
     async def stream(
         self, model: str, body: Mapping[str, Any], timeout_s: float, answer: Answer
     ) -> AsyncIterator[Answer]:

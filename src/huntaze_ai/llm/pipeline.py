@@ -12,9 +12,11 @@ It owns what every call shares, so agents only build their `Prompt` and read the
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
-from collections.abc import AsyncIterator, Hashable
+import logging
+from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -32,6 +34,9 @@ from huntaze_ai.metering.pricing import TokenUsage, prompt_token_upper_bound
 from huntaze_ai.metering.service import Creator, Meter, MeteredCall, ModelChoice
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# Counting an abandoned prompt's tokens waits this long at most before settling on the bound.
+COUNT_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,16 @@ class AIPipeline:
             for m in self.llm.choices(prompt.feature)
         ]
 
+    def least_worst_case_micros(self, requests: Sequence[tuple[Agent[None, Any], Prompt]]) -> int:
+        """The least any of `requests` would reserve, each on the model or the fallback the
+        Meter would try (the same worst case `Meter.call` reserves)."""
+        prices = self.meter.prices
+        return min(
+            prices.worst_case_micros(c.model, metered_text(prompt, agent), c.max_output_tokens)
+            for agent, prompt in requests
+            for _, c in self._choices(prompt)
+        )
+
     def model_for(self, feature: Feature) -> str:
         """The model an agent runs on when its quota holds (for answers that need no call)."""
         return self.llm.agents[feature].name
@@ -205,14 +220,33 @@ class AIPipeline:
         stops early (client gone) is charged for what the provider reported so far."""
         text = metered_text(prompt, agent)
         async with self._metered(creator, prompt, text, request_id) as (call, model):
+            request = self._request(agent, prompt, model)
             try:
-                async with model.engine.stream(self._request(agent, prompt, model)) as stream:
+                async with model.engine.stream(request) as stream:
                     streamed = Streamed(stream, call, text)
                     try:
                         yield streamed
+                    except asyncio.CancelledError:
+                        if stream.usage is None and not stream.text:
+                            call.prompt_tokens_counted = await _count_prompt(model, request)
+                        raise
                     finally:
                         # Cancelled or not, the settlement charges what was reported or produced.
                         streamed.record()
             except Failed as failed:
                 _record(call, failed.usage)
                 raise failed.error from None
+
+
+async def _count_prompt(model: AgentModel, request: Request[Any]) -> int | None:
+    """The abandoned request's prompt tokens as the provider counts them (Gemini's countTokens
+    is not billed), or None, and the Meter charges the prompt's upper bound instead. Runs where
+    a client that left raised ClientGone, so the await is not cancelled again; a count that
+    fails or lags only costs the creator the looser bound."""
+    try:
+        return await asyncio.wait_for(
+            model.engine.count_prompt_tokens(request, COUNT_TIMEOUT_S), COUNT_TIMEOUT_S
+        )
+    except Exception as exc:  # the bound is the fallback for any failure to count
+        log.info("could not count an abandoned prompt's tokens: %s", exc)
+        return None

@@ -38,6 +38,11 @@ def data_block(data: dict[str, Any]) -> str:
     return f"<<<DATA\n{body}\nDATA>>>"
 
 
+# The data block of a request with every field empty: shorter than any real request's, so the
+# prompts built with it bound every real one from below (what "paused" is judged on).
+EMPTY_DATA = data_block({})
+
+
 def keep_recent_within(items: Sequence[str], budget_tokens: int) -> list[str]:
     """The most recent items whose bound fits the budget (older conversation is dropped first)."""
     kept: list[str] = []

@@ -5,7 +5,9 @@ its text, when the guard says `ok`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from pydantic_ai import Agent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.compliance.guard import Guard, load_guard
@@ -13,8 +15,9 @@ from huntaze_ai.compliance.service import ComplianceResult
 from huntaze_ai.creator_data.service import get_fan, get_platform_context
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.kit.money import format_usd
+from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
-from huntaze_ai.llm.prompts import clip, data_block, keep_recent_within, render
+from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, keep_recent_within, render
 from huntaze_ai.messaging import checked
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
 from huntaze_ai.messaging.leaks import leaks_instructions
@@ -23,7 +26,7 @@ from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.metering.service import MeteredCall
 from huntaze_ai.models import User
 
-__all__ = ["Prepared", "draft_reply", "leaks_instructions", "prepare"]
+__all__ = ["Prepared", "draft_reply", "leaks_instructions", "least_prompts", "prepare"]
 
 MAX_REPLY_CHARS = 500
 CONVERSATION_BUDGET_TOKENS = 3000
@@ -58,13 +61,7 @@ async def prepare(
     fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
     account = await get_platform_context(session, creator.id, platform)
     turns = [f"{t.sender}: {clip(t.text, 1000)}" for t in body.conversation]
-    instructions = render(
-        "messaging.j2",
-        creator_name=creator.display_name,
-        persona=creator.persona,
-        platform=platform,
-        max_chars=MAX_REPLY_CHARS,
-    )
+    instructions = _instructions(creator, platform)
     data = {
         "fan_message": body.fan_message,
         "recent_conversation": keep_recent_within(turns, CONVERSATION_BUDGET_TOKENS),
@@ -79,6 +76,28 @@ async def prepare(
         "creator_account": None if account is None else account.metadata,
     }
     return Prepared(platform, instructions, data_block(data), None, guard, body.fan_id)
+
+
+def _instructions(creator: User, platform: str) -> str:
+    return render(
+        "messaging.j2",
+        creator_name=creator.display_name,
+        persona=creator.persona,
+        platform=platform,
+        max_chars=MAX_REPLY_CHARS,
+    )
+
+
+def least_prompts(creator: User) -> list[tuple[Agent[None, Any], Prompt]]:
+    """The smallest requests a fan reply can make for `creator`: its instructions on each
+    platform, an empty fan message and no context. No real reply reserves less."""
+    return [
+        (
+            messaging_agent,
+            Prompt(Feature.MESSAGING, _instructions(creator, p), EMPTY_DATA, ANSWER_TOKENS),
+        )
+        for p in PLATFORM_NAMES
+    ]
 
 
 async def escalated_response(prepared: Prepared, ai: AIPipeline, fan_message: str) -> ReplyResponse:

@@ -3,9 +3,11 @@ checked ReplyResponse) or `error` (the JSON error contract).
 
 The whole metered call (`AIPipeline.stream`) lives inside the generator: a stream that never
 starts reserves nothing, and a client that goes away mid-stream cancels the generator inside the
-call, which settles for what was produced. When a stream breaks before the provider reported
-usage, the charge is an upper bound (the prompt's bound and one token per byte streamed), never
-zero for tokens we got. A draft the model's safety filter blocks ends in `done` with `escalate`.
+call, which settles for what the provider had reported (Gemini reports cumulative usage on
+every chunk). A client that leaves before the first report pays the prompt alone, as the provider
+counts it (llm/pipeline.py); a stream that breaks without any report is charged an upper bound
+(the prompt's bound and one token per byte streamed), never zero for tokens we got. A draft
+the model's safety filter blocks ends in `done` with `escalate`.
 
 The compliance guard, like the leak guard, reads every partial: once the text written so far
 breaks a rule, nothing more of it is streamed, and `done` says whether the whole draft may be

@@ -12,6 +12,21 @@ class Feature(StrEnum):
     SALES = "sales"
 
 
+# What the pages call each agent (the nav's words), and what one of its requests makes.
+FEATURE_NAMES = {
+    Feature.MESSAGING: "Messages",
+    Feature.CONTENT: "Captions",
+    Feature.ANALYTICS: "Analytics",
+    Feature.SALES: "Sales",
+}
+FEATURE_REQUESTS = {
+    Feature.MESSAGING: ("a fan reply", "fan replies"),
+    Feature.CONTENT: ("a caption", "captions"),
+    Feature.ANALYTICS: ("an analysis", "analyses"),
+    Feature.SALES: ("sales ideas", "sales ideas"),
+}
+
+
 class Outcome(StrEnum):
     """What became of a metered call. Everything but `provider_error` and `timeout` (no answer)
     is charged what the provider reported (DESIGN §2.3)."""

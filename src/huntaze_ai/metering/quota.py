@@ -22,7 +22,7 @@ from huntaze_ai.kit import metrics
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, HuntazeError
 from huntaze_ai.kit.money import format_usd, usd_to_micros
-from huntaze_ai.metering import pg_statements, repository
+from huntaze_ai.metering import pg_statements, repository, wording
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,44 @@ IDEMPOTENCY_WINDOW = timedelta(days=7)
 
 
 class QuotaExceeded(HuntazeError):
+    """A call whose worst case the quota cannot hold. The message says which situation it is
+    (metering/wording.py): "Monthly quota exceeded" only when the month is spent, else "Not
+    enough quota left for this request"; `reason` says it in a sentence for a person."""
+
     status_code = 402
     code = "quota_exceeded"
-    default_message = "Monthly quota exceeded"
+    default_message = wording.MONTH_SPENT
 
-    def __init__(self, spent_micros: int, limit_micros: int, resets_at: datetime) -> None:
+    def __init__(
+        self,
+        spent_micros: int,
+        limit_micros: int,
+        resets_at: datetime,
+        *,
+        reserved_micros: int = 0,
+        needed_micros: int | None = None,
+    ) -> None:
+        figures = wording.QuotaFigures(spent_micros, reserved_micros, limit_micros, resets_at)
+        needed = figures.left_micros + 1 if needed_micros is None else needed_micros
         super().__init__(
+            wording.refusal_message(figures),
             spent_usd=format_usd(spent_micros),
             limit_usd=format_usd(limit_micros),
             resets_at=resets_at.isoformat(),
+            reserved_usd=format_usd(reserved_micros),
+            remaining_usd=format_usd(figures.left_micros),
+            needed_usd=format_usd(needed),
+            reason=wording.refusal_reason(figures, needed),
+        )
+
+    @classmethod
+    def for_snapshot(cls, snap: QuotaSnapshot, needed_micros: int) -> QuotaExceeded:
+        return cls(
+            snap.spent_micros,
+            snap.limit_micros,
+            snap.period_end,
+            reserved_micros=snap.reserved_micros,
+            needed_micros=needed_micros,
         )
 
 
@@ -159,7 +188,7 @@ class QuotaLedger:
                     return reservation, index
         snapshot = await self.snapshot(user_id, plan)
         metrics.QUOTA_REJECTIONS.labels(plan).inc()
-        raise QuotaExceeded(snapshot.spent_micros, limit, snapshot.period_end)
+        raise QuotaExceeded.for_snapshot(snapshot, min(amounts_micros))
 
     async def _try_reserve(self, r: Reservation) -> bool:
         if self._autocommit is not None:
@@ -365,4 +394,4 @@ class QuotaLedger:
         snap = await self.snapshot(creator_id, plan)
         if snap.spent_micros + snap.reserved_micros + estimate > snap.limit_micros:
             metrics.QUOTA_REJECTIONS.labels(plan).inc()
-            raise QuotaExceeded(snap.spent_micros, snap.limit_micros, snap.period_end)
+            raise QuotaExceeded.for_snapshot(snap, estimate)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class RateLimitOut(BaseModel):
@@ -19,6 +19,19 @@ class QuotaAlertOut(BaseModel):
     created_at: datetime
 
 
+class FeatureStateOut(BaseModel):
+    """Whether an agent's smallest request fits the quota left (generation/service.py)."""
+
+    feature: str
+    name: str = Field(description="The feature as the pages name it")
+    can_generate: bool
+    worst_case_usd: str = Field(
+        description="What its smallest request reserves now (prompt bound + max output tokens, "
+        "on its model or the budget fallback)"
+    )
+    paused_reason: str | None = None
+
+
 class QuotaOut(BaseModel):
     plan: str
     period_start: datetime
@@ -30,6 +43,9 @@ class QuotaOut(BaseModel):
     percent_used: Decimal
     rate_limit: RateLimitOut
     alerts: list[QuotaAlertOut]
+    paused: bool = Field(False, description="No agent's smallest request fits the quota left")
+    paused_reason: str | None = None
+    features: list[FeatureStateOut] = Field(default_factory=list)
 
 
 class UsageRowOut(BaseModel):

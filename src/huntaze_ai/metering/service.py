@@ -64,8 +64,11 @@ class MeteredCall:
     _started: float = field(default_factory=time.perf_counter, repr=False)
     plan: str = ""
     # Upper bound of the prompt's tokens: what a call cancelled before any usage report is
-    # charged for (the provider may already have the prompt).
+    # charged for (the provider may already have the prompt), unless it was counted.
     prompt_tokens_bound: int = 0
+    # The prompt's tokens as the provider counts them, when the caller could ask (a stream
+    # abandoned before the provider's first usage report): the tightest figure known.
+    prompt_tokens_counted: int | None = None
     # When Meter.call was entered: the overhead metric is (settled - entered) - model time.
     _entered: float = field(default_factory=time.perf_counter, repr=False)
     # The quota could not hold the agent's model, so the call runs on the budget fallback.
@@ -204,12 +207,14 @@ class Meter:
             metrics.RATE_LIMIT_REJECTIONS.labels(plan).inc()
             raise RateLimitExceeded(retry_after_s=max(1, wait), limit=status.limit)
         snap = await self.ledger.snapshot(creator.id, plan)
-        for choice in choices:
-            worst = self.prices.worst_case_micros(choice.model, prompt, choice.max_output_tokens)
-            if snap.spent_micros + snap.reserved_micros + worst <= snap.limit_micros:
+        worst = [
+            self.prices.worst_case_micros(c.model, prompt, c.max_output_tokens) for c in choices
+        ]
+        for choice, cost in zip(choices, worst, strict=True):
+            if snap.spent_micros + snap.reserved_micros + cost <= snap.limit_micros:
                 return choice
         metrics.QUOTA_REJECTIONS.labels(plan).inc()
-        raise QuotaExceeded(snap.spent_micros, snap.limit_micros, snap.period_end)
+        raise QuotaExceeded.for_snapshot(snap, min(worst))
 
     @staticmethod
     def _request_id(creator_id: int, client_id: str | None) -> str:
@@ -228,9 +233,12 @@ class Meter:
             return call.reserved_micros, Outcome.UNMEASURED
         if outcome == Outcome.CANCELLED:
             # Abandoned before the provider reported usage (a client that closed a stream while
-            # the model was thinking): the prompt was likely sent and billed, so charge its upper
-            # bound rather than nothing, or aborting calls would spend without counting.
-            call.usage = TokenUsage(call.prompt_tokens_bound, 0)
+            # the model was thinking). What Gemini bills for that is not documented; the model
+            # has read the prompt by then, so the prompt is charged, not output nobody reported:
+            # as the provider counted it when the caller could ask (then leaving never costs
+            # more than finishing would have), else its upper bound.
+            prompt = call.prompt_tokens_counted
+            call.usage = TokenUsage(call.prompt_tokens_bound if prompt is None else prompt, 0)
             return self.prices.cost_micros(call.model, call.usage), outcome
         return 0, outcome
 

@@ -5,7 +5,9 @@ $3–$200; a range outside is clamped and says so)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from pydantic_ai import Agent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.compliance.prices import clamp_ppv
@@ -14,7 +16,7 @@ from huntaze_ai.creator_data.service import get_fan, get_subscription_context
 from huntaze_ai.kit.errors import NotFound
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
-from huntaze_ai.llm.prompts import clip, data_block, render
+from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, render
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.models import User
 from huntaze_ai.sales.agent import SuggestionDraft, sales_agent
@@ -41,6 +43,16 @@ def _suggestion(s: SuggestionDraft, platform: str) -> SuggestionOut:
         price_max_usd=str(clamped.high),
         price_note=clamped.note,
     )
+
+
+def _instructions(creator: User) -> str:
+    return render("sales.j2", creator_name=creator.display_name, max_suggestions=MAX_SUGGESTIONS)
+
+
+def least_prompts(creator: User) -> list[tuple[Agent[None, Any], Prompt]]:
+    """The smallest request sales ideas can make for `creator` (no fan, no subscription data):
+    no real request reserves less."""
+    return [(sales_agent, Prompt(Feature.SALES, _instructions(creator), EMPTY_DATA, ANSWER_TOKENS))]
 
 
 async def suggest(
@@ -75,7 +87,7 @@ async def suggest(
     }
     prompt = Prompt(
         Feature.SALES,
-        render("sales.j2", creator_name=creator.display_name, max_suggestions=MAX_SUGGESTIONS),
+        _instructions(creator),
         data_block(data),
         answer_tokens=ANSWER_TOKENS,
     )

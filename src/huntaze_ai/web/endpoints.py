@@ -25,6 +25,7 @@ from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.content import rules as caption_rules
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
+from huntaze_ai.generation.service import with_generation
 from huntaze_ai.insights.service import list_insights
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
@@ -106,9 +107,9 @@ async def logout(request: Request, session: SessionDep) -> RedirectResponse:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard(
-    request: Request, creator: PageCreator, session: SessionDep, meter: MeterDep
+    request: Request, creator: PageCreator, session: SessionDep, meter: MeterDep, ai: AIDep
 ) -> Response:
-    quota = await quota_report(meter, session, creator)
+    quota = with_generation(ai, creator, await quota_report(meter, session, creator))
     usage = await usage_report(session, creator, quota.period_start.date())
     return await page(
         request,
@@ -117,7 +118,7 @@ async def dashboard(
         session,
         quota=quota,
         usage=usage,
-        level=view.bar_level(quota.percent_used),
+        level=view.quota_level(quota),
         projection=view.project_month_end(quota),
         by_day=view.spend_by_day(usage),
         by_feature=view.spend_by(usage.totals.by_feature),
@@ -284,7 +285,8 @@ async def usage(
         session,
         usage=report,
         error=error,
-        outcome_labels=view.OUTCOME_LABELS,
+        outcome_text=view.outcome_text,
+        legend=view.outcomes_in(report),
     )
 
 

@@ -4,7 +4,6 @@ header and whether answers come from the emulator."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies.access import Acting, creators_for
 from huntaze_ai.auth.sessions import csrf_binding, csrf_token, login_binding, set_nonce_cookie
+from huntaze_ai.generation.service import with_generation
 from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.llm.provider import LLM
@@ -57,17 +57,13 @@ class PageError:
     kind: str
     message: str
     status_code: int
+    title: str | None = None  # the alert's heading; None: the one of its kind (_error.html)
 
     @classmethod
     def from_error(cls, exc: HuntazeError) -> PageError:
         if isinstance(exc, QuotaExceeded):
-            resets = datetime.fromisoformat(exc.details["resets_at"])
-            message = (
-                f"You have used {view.dollars(exc.details['spent_usd'])} of your "
-                f"{view.dollars(exc.details['limit_usd'])} monthly AI quota. "
-                f"AI generation is paused until the quota resets on {view.when(resets)}."
-            )
-            return cls("quota_exceeded", message, exc.status_code)
+            # Which of the two refusals it is, and why, in metering/wording.py's words.
+            return cls("quota_exceeded", exc.details["reason"], exc.status_code, exc.message)
         if isinstance(exc, RateLimitExceeded):
             # The alert's title already says "Rate limit exceeded": the sentence says the rest.
             message = (
@@ -101,6 +97,10 @@ async def page(
 ) -> HTMLResponse:
     """Render a page for `creator`; a PageError in `error` sets the status unless one is given."""
     quota = context.get("quota") or await quota_report(request.app.state.meter, session, creator)
+    if not quota.features:
+        quota = with_generation(request.app.state.ai, creator, quota)
+    if "quota" in context:
+        context["quota"] = quota
     acting: Acting | None = getattr(request.state, "acting", None)
     # The switcher lists every creator the login may act for; re-read per page, so a new
     # assignment shows without logging in again.
@@ -118,7 +118,9 @@ async def page(
             "csrf_token": csrf_token(request.app.state.settings, binding),
             "emulated": _llm(request).emulated,
             "header_quota": quota,
-            "header_level": view.bar_level(quota.percent_used),
+            "header_level": view.quota_level(quota),
+            # Each feature's state, for its page's Generate button (templates/_generate.html).
+            "generation": {state.feature: state for state in quota.features},
             "path": request.url.path,
             **context,
         },

@@ -11,26 +11,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.money import format_usd, usd_to_micros
+from huntaze_ai.kit.money import dollars, format_usd, usd_to_micros, when
 from huntaze_ai.metering.schemas import QuotaOut, UsageOut
+
+__all__ = ["dollars", "when"]  # the pages' filters; the sentences of metering/wording.py share them
 
 AMBER_PERCENT = 80
 RED_PERCENT = 95
 # Projecting from the first hours of a month would multiply one call by 700; a day is the least
 # history the pace is measured over.
 MIN_PROJECTION_WINDOW = timedelta(days=1)
-
-
-def dollars(usd: str | Decimal | int) -> str:
-    """$1,234.56 for display; amounts under a cent keep four places so a first call shows."""
-    value = Decimal(usd)
-    if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value:,.4f}"
-    return f"${value:,.2f}"
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%b %-d, %Y %H:%M UTC")
 
 
 def wait_text(seconds: int) -> str:
@@ -45,6 +35,12 @@ def bar_level(percent: Decimal) -> str:
     if percent >= AMBER_PERCENT:
         return "amber"
     return "ok"
+
+
+def quota_level(quota: QuotaOut) -> str:
+    """The bar's colour: red when generation is paused, whatever the percentage (a quota 17 %
+    spent can be too little for the next request's worst case)."""
+    return "red" if quota.paused else bar_level(quota.percent_used)
 
 
 @dataclass(frozen=True)
@@ -96,19 +92,64 @@ def spend_by(totals: dict[str, str]) -> list[Bar]:
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
 
 
-# What each usage outcome means to a creator reading the usage page (the cost column says what
-# each was charged: only errors and timeouts are free).
-OUTCOME_LABELS = {
-    "ok": "answered",
-    "blocked": "safety filter",
-    "truncated": "out of tokens",
-    "invalid_output": "unusable answer",
-    "unmeasured": "no usage reported",
-    "provider_error": "provider error",
-    "timeout": "timed out",
-    "cancelled": "cancelled",
-    "error": "failed",
+@dataclass(frozen=True)
+class OutcomeText:
+    label: str  # the usage table's column
+    meaning: str  # what happened and what it was charged, in the page's legend
+
+
+# What each usage outcome means to a creator reading the usage page, and why it cost what the
+# cost column says (only errors and timeouts are free).
+OUTCOMES = {
+    "ok": OutcomeText("answered", "The model answered. Charged the tokens Gemini reported."),
+    "blocked": OutcomeText(
+        "safety filter",
+        "Gemini's safety filter withheld the answer. Gemini bills the tokens it read and wrote "
+        "all the same, so they are charged.",
+    ),
+    "truncated": OutcomeText(
+        "out of tokens",
+        "The answer ran out of room (thinking included) before it was usable. Charged as "
+        "Gemini billed it.",
+    ),
+    "invalid_output": OutcomeText(
+        "unusable answer",
+        "The answer did not have the expected shape. Charged as Gemini billed it.",
+    ),
+    "unmeasured": OutcomeText(
+        "no usage reported",
+        "Gemini answered without saying how many tokens it used, so the most the call could "
+        "cost was charged.",
+    ),
+    "provider_error": OutcomeText(
+        "provider error", "Gemini failed without an answer. Nothing charged."
+    ),
+    "timeout": OutcomeText("timed out", "Gemini did not answer in time. Nothing charged."),
+    "cancelled": OutcomeText(
+        "abandoned",
+        "The answer was left before it finished (the page was closed or reloaded while it "
+        "was being written). Charged the tokens Gemini had reported by then, never more than "
+        "a finished answer; if it had reported none yet, only the prompt, which the model had "
+        "already read.",
+    ),
+    "error": OutcomeText(
+        "failed",
+        "Something went wrong on our side after the call started. Charged what Gemini had "
+        "reported, if anything.",
+    ),
 }
+
+
+def outcome_text(outcome: str) -> OutcomeText:
+    return OUTCOMES.get(outcome) or OutcomeText(outcome, "")
+
+
+def outcomes_in(usage: UsageOut) -> list[OutcomeText]:
+    """The legend for the outcomes this month's rows have, in the table's order of meaning."""
+    present = {row.outcome for row in usage.rows}
+    return [outcome_text(o) for o in OUTCOMES if o in present] + [
+        outcome_text(o) for o in sorted(present - OUTCOMES.keys())
+    ]
 
 
 CSV_COLUMNS = (

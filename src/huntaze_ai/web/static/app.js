@@ -11,14 +11,6 @@ function formatWait(seconds) {
   return seconds < 90 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
-// The server's format for the same moments: "Dec 1, 2026 00:00 UTC".
-function formatUtc(iso) {
-  const d = new Date(iso);
-  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
-  const time = d.toISOString().slice(11, 16);
-  return `${month} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${time} UTC`;
-}
-
 function usd(value) {
   const n = Number(value);
   return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
@@ -26,10 +18,8 @@ function usd(value) {
 
 function errorText(body) {
   if (body.error === "quota_exceeded") {
-    const resets = formatUtc(body.resets_at);
-    return ["Monthly quota exceeded",
-      `You have used ${usd(body.spent_usd)} of your ${usd(body.limit_usd)} monthly AI quota. ` +
-      `AI generation is paused until the quota resets on ${resets}.`];
+    // The server words it (metering/wording.py), as the pages and the dashboard do.
+    return [body.message, body.reason || body.message];
   }
   if (body.error === "rate_limited") {
     return ["Rate limit exceeded",

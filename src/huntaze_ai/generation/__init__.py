@@ -1,0 +1,1 @@
+"""Whether each agent can generate now, given the quota left."""
