@@ -13,10 +13,12 @@ pytestmark = pytest.mark.slow
 PAGES = [
     "/dashboard",
     "/messages",
+    "/inbox",
     "/content/create",
     "/analytics",
     "/usage",
     "/tokens",
+    "/team",
     "/compliance",
     "/compliance/violations",
 ]

@@ -17,12 +17,14 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def install_pages(app: FastAPI) -> None:
     from huntaze_ai.web.endpoints import router
+    from huntaze_ai.web.inbox_pages import router as inbox_router
     from huntaze_ai.web.team_pages import router as team_router
     from huntaze_ai.web.tokens import router as tokens_router
 
     app.include_router(router)
     app.include_router(tokens_router)
     app.include_router(team_router)
+    app.include_router(inbox_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(LoginRequired)

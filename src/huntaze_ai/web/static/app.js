@@ -111,6 +111,14 @@ function renderReply(reply) {
   const reasons = document.getElementById("reply-reasons");
   reasons.replaceChildren(...(reply.sendable ? [] : reply.compliance.reasons.map(reasonItem)));
   setActions(reply.status);
+  // Every reply is stored as a draft: the inbox is where a person approves, edits or rejects it.
+  const review = document.getElementById("review-draft");
+  if (review && reply.draft_id) {
+    review.href = `/inbox#draft-${reply.draft_id}`;
+    review.textContent = reply.status === "escalate"
+      ? "See it in the escalation queue" : "Approve or edit in the Inbox";
+    review.hidden = false;
+  }
   // Confidence and the upsell belong to a draft that may be sent; a withheld one has neither.
   const parts = reply.sendable ? [`Confidence ${Math.round(reply.confidence * 100)}%`] : [];
   if (Number(reply.usage.cost_usd || 0) === 0) {

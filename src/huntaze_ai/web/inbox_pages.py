@@ -1,0 +1,172 @@
+"""/inbox: the drafts waiting for a chatter (approve as drafted or edited, reject, escalate) and
+the escalation queue (answer, dismiss, hand back), over the same services as the drafts API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.agencies.access import Acting
+from huntaze_ai.auth.dependencies import PageActing
+from huntaze_ai.compliance.guard import PageGuardDep
+from huntaze_ai.drafts import service
+from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
+from huntaze_ai.kit.ids import PathId
+from huntaze_ai.web.forms import CsrfChecked
+from huntaze_ai.web.rendering import PageError, page
+
+router = APIRouter(include_in_schema=False)
+forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
+
+# Notices travel in the redirect's query string as codes, never as text a link could inject.
+_NOTICES = {
+    "approved": "Approved: the reply is recorded as sent by you.",
+    "rejected": "Draft rejected.",
+    "escalated": "Handed to the escalation queue.",
+    "answered": "Escalation answered.",
+    "dismissed": "Escalation dismissed without a reply.",
+    "handed_back": "Handed back to the inbox.",
+}
+Text = Annotated[str, Form(max_length=1000)]
+
+
+async def _inbox(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    *,
+    notice: str | None = None,
+    error: PageError | None = None,
+) -> Response:
+    creator_id = acting.creator.id
+    pending = await service.list_drafts(
+        session, creator_id, status="pending", fan_id=None, limit=50
+    )
+    queue = await service.escalations(session, creator_id)
+    now = utcnow()
+    # What is left today for each fan on the page, so nobody approves into a refusal.
+    left: dict[str, tuple[int, int]] = {}
+    for fan in {d.fan_id for d in [*pending, *queue] if d.fan_id}:
+        dms, ppvs, _ = await service.fan_today(session, creator_id, fan)
+        left[fan] = (dms, ppvs)
+    return await page(
+        request,
+        "inbox.html",
+        acting.creator,
+        session,
+        pending=pending,
+        queue=[(d, int((now - d.created_at).total_seconds())) for d in queue],
+        left=left,
+        notice=_NOTICES.get(notice or ""),
+        error=error,
+    )
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(
+    request: Request, acting: PageActing, session: SessionDep, notice: str | None = None
+) -> Response:
+    return await _inbox(request, acting, session, notice=notice)
+
+
+async def _decide(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    action: Callable[[], Awaitable[Any]],
+    notice: str,
+) -> Response:
+    """A refusal (guard, cap, someone decided first) shows on the page; success redirects."""
+    try:
+        await action()
+    except HuntazeError as exc:
+        await session.rollback()
+        error = PageError.from_error(exc)
+        if reasons := exc.details.get("reasons"):
+            why = "; ".join(r.get("why") or r.get("detail", "") for r in reasons)
+            error = PageError(error.kind, f"{error.message}: {why}", error.status_code)
+        return await _inbox(request, acting, session, error=error)
+    return RedirectResponse(f"/inbox?notice={notice}", status_code=303)
+
+
+@forms.post("/inbox/{draft_id}/approve")
+async def approve(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    guard: PageGuardDep,
+    draft_id: PathId,
+    text: Text = "",
+    send_offer: Annotated[bool, Form()] = False,
+) -> Response:
+    async def action() -> Any:
+        return await service.approve(
+            session, guard, acting.creator.id, acting.member.id, draft_id, text or None, send_offer
+        )
+
+    return await _decide(request, acting, session, action, "approved")
+
+
+@forms.post("/inbox/{draft_id}/reject")
+async def reject(
+    request: Request, acting: PageActing, session: SessionDep, draft_id: PathId
+) -> Response:
+    async def action() -> Any:
+        return await service.reject(session, acting.creator.id, acting.member.id, draft_id)
+
+    return await _decide(request, acting, session, action, "rejected")
+
+
+@forms.post("/inbox/{draft_id}/escalate")
+async def escalate(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    draft_id: PathId,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    async def action() -> Any:
+        why = reason.strip() or "handed over by a chatter"
+        return await service.escalate(session, acting.creator.id, acting.member.id, draft_id, why)
+
+    return await _decide(request, acting, session, action, "escalated")
+
+
+@forms.post("/inbox/{draft_id}/resolve")
+async def resolve(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    guard: PageGuardDep,
+    draft_id: PathId,
+    text: Text = "",
+    dismiss: Annotated[bool, Form()] = False,
+) -> Response:
+    async def action() -> Any:
+        answer = None if dismiss else (text.strip() or None)
+        if answer is None and not dismiss:
+            raise InvalidRequest("Write the answer, or dismiss the escalation")
+        return await service.resolve(
+            session, guard, acting.creator.id, acting.member.id, draft_id, answer
+        )
+
+    return await _decide(request, acting, session, action, "dismissed" if dismiss else "answered")
+
+
+@forms.post("/inbox/{draft_id}/hand-back")
+async def hand_back(
+    request: Request, acting: PageActing, session: SessionDep, draft_id: PathId
+) -> Response:
+    async def action() -> Any:
+        return await service.hand_back(session, acting.creator.id, acting.member.id, draft_id)
+
+    return await _decide(request, acting, session, action, "handed_back")
+
+
+router.include_router(forms)

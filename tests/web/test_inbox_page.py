@@ -1,0 +1,82 @@
+"""/inbox as a chatter uses it: a reply from /messages waits there, is approved edited (the guard
+re-checks it), rejected or escalated, and the queue is answered or dismissed."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.engine import URL
+
+from huntaze_ai.kit.db import Database
+from tests.agencies.helpers import new_team
+from tests.apphelpers import csrf_of
+from tests.web.conftest import Browser
+from tests.web.test_team_pages import logged_in
+
+
+async def _reply(browser: Browser, message: str) -> int:
+    html = (await browser.get("/messages")).text
+    sent = await browser.client.post(
+        "/messages", data={"csrf_token": csrf_of(html), "fan-message": message}
+    )
+    assert sent.status_code == 200, sent.text
+    found = re.search(r'href="/inbox#draft-(\d+)"', sent.text)
+    assert found, "the reply links to its draft in the inbox"
+    return int(found[1])
+
+
+async def test_a_draft_from_messages_is_approved_edited_from_the_inbox(browser: Browser) -> None:
+    draft = await _reply(browser, "Hey! Love your content")
+    inbox = (await browser.get("/inbox")).text
+    blocked = await browser.submit(
+        "/inbox", f"/inbox/{draft}/approve", text="add me on snapchat babe"
+    )
+    approved = await browser.submit("/inbox", f"/inbox/{draft}/approve", text="Merci babe 💕")
+    after = await browser.get(approved.headers["location"])
+    api = await browser.client.get(f"/api/drafts/{draft}")
+
+    assert f'id="draft-{draft}"' in inbox
+    assert "Drafts to review (1)" in inbox
+    assert blocked.status_code == 422
+    assert "does not let this text be sent" in blocked.text
+    assert approved.status_code == 303
+    assert "Approved" in after.text
+    assert "Drafts to review (0)" in after.text
+    assert api.json()["final_text"] == "Merci babe 💕"
+    assert api.json()["edited"] is True
+
+
+async def test_escalations_are_queued_and_answered_or_dismissed(browser: Browser) -> None:
+    refund = await _reply(browser, "I want a refund now")
+    other = await _reply(browser, "Hey! Love your content")
+    handed = await browser.submit("/inbox", f"/inbox/{other}/escalate", reason="custom request")
+    queue = (await browser.get("/inbox")).text
+    answered = await browser.submit(
+        "/inbox", f"/inbox/{refund}/resolve", text="I'll look into it with support, promise"
+    )
+    dismissed = await browser.submit("/inbox", f"/inbox/{other}/resolve", dismiss="true")
+    empty = (await browser.get("/inbox")).text
+
+    assert handed.status_code == 303
+    assert "Escalations (2)" in queue
+    assert "custom request" in queue
+    assert queue.index(f'id="draft-{refund}"') < queue.index(f'id="draft-{other}"')  # oldest first
+    assert answered.status_code == 303
+    assert dismissed.status_code == 303
+    assert "Escalations (0)" in empty
+
+
+async def test_a_chatter_cannot_decide_a_draft_of_a_creator_they_do_not_work_for(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as ana:
+        draft = await _reply(ana, "Hey! Love your content")
+    async with logged_in(database_url, team.chatter_b) as ben:
+        inbox = (await ben.get("/inbox")).text
+        taken = await ben.submit("/inbox", f"/inbox/{draft}/approve", text="hi")
+    async with logged_in(database_url, team.chatter_a) as ana:
+        still = (await ana.get("/inbox")).text
+    assert f'id="draft-{draft}"' not in inbox
+    assert taken.status_code == 404
+    assert f'id="draft-{draft}"' in still
