@@ -184,10 +184,18 @@ async def test_the_figures_count_each_members_calls_spend_and_escalations(
     team = await new_team(database)
     async with app_client(settings_for(database_url)) as client:
         chatter = await bearer(database, team.chatter_a)
-        for message in ["Hey! Love your content", "I want to kill yourself"]:
+        replies = [
             await client.post(
                 "/api/ai/messages/reply", json={"fan_message": message}, headers=chatter
             )
+            for message in ["Hey! Love your content", "I want to kill yourself"]
+        ]
+        approved = await client.post(
+            f"/api/drafts/{replies[0].json()['draft_id']}/approve",
+            json={"text": "Thank you babe"},
+            headers=chatter,
+        )
+        assert approved.json()["status"] == "approved", approved.text
         figures = await client.get(
             "/api/agency/figures", headers=await bearer(database, team.owner)
         )
@@ -197,6 +205,10 @@ async def test_the_figures_count_each_members_calls_spend_and_escalations(
     assert ana["calls"] >= 1
     assert ana["by_creator"][0]["creator_id"] == team.creator_1.id
     assert ana["escalations"] >= 1
+    assert ana["drafts"] == 2  # every reply is a draft, escalated ones too
+    assert ana["approved"] == 1
+    assert ana["approval_rate"] == 0.5
+    assert ana["edit_rate"] == 1.0
     (ben,) = [m for m in body["members"] if m["member_id"] == team.chatter_b.id]
     assert (ben["calls"], ben["cost_usd"], ben["escalations"]) == (0, "0.000000", 0)
     assert {c["id"] for c in body["creators"]} == {team.creator_1.id, team.creator_2.id}

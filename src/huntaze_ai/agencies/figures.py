@@ -23,8 +23,8 @@ async def team_figures(
     creators = await repository.creators(session, agency_id)
     creator_ids = [c.id for c in creators]
     start, end = month_bounds(period)
-    # (member, creator) -> [calls, micros, escalations]
-    cells: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    # (member, creator) -> [calls, micros, escalations, drafts, approved, approved edited]
+    cells: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0] * 6)
     for member_id, creator_id, calls, micros, blocked in await repository.usage_by_member(
         session, creator_ids, start, end
     ):
@@ -36,6 +36,10 @@ async def team_figures(
         session, creator_ids, start, end
     ):
         cells[(member_id, creator_id)][2] += escalated
+    for member_id, creator_id, drafts, approved, edited in await repository.drafts_by_member(
+        session, creator_ids, start, end
+    ):
+        cells[(member_id, creator_id)][3:6] = [drafts, approved, edited]
 
     seats = {user.id: (user, role) for user, role in await repository.members(session, agency_id)}
     by_creator = {c.id: c for c in creators}
@@ -65,12 +69,16 @@ async def team_figures(
             calls=sum(cell[0] for _, cell in rows),
             cost_usd=format_usd(micros),
             escalations=sum(cell[2] for _, cell in rows),
+            **_rates(
+                sum(c[3] for _, c in rows), sum(c[4] for _, c in rows), sum(c[5] for _, c in rows)
+            ),
             by_creator=[
                 CreatorFigures(
                     creator_id=creator_id,
                     calls=cell[0],
                     cost_usd=format_usd(cell[1]),
                     escalations=cell[2],
+                    **_rates(cell[3], cell[4], cell[5]),
                 )
                 for creator_id, cell in rows
             ],
@@ -82,6 +90,17 @@ async def team_figures(
         members=[m for _, m in members],
         creators=[await _creator_quota(meter, c) for c in creators],
     )
+
+
+def _rates(drafts: int, approved: int, edited: int) -> dict[str, int | float | None]:
+    """Approval rate: approved of the drafts asked for; edit rate: edited of the approved."""
+    return {
+        "drafts": drafts,
+        "approved": approved,
+        "edited": edited,
+        "approval_rate": round(approved / drafts, 3) if drafts else None,
+        "edit_rate": round(edited / approved, 3) if approved else None,
+    }
 
 
 async def _creator_quota(meter: Meter, creator: User) -> CreatorQuota:

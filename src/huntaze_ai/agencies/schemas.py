@@ -101,14 +101,25 @@ class Joined(BaseModel):
     role: InviteRole
 
 
-class CreatorFigures(BaseModel):
+class DraftRates(BaseModel):
+    """The fan-reply drafts the member asked for: how many a person approved, and how many of
+    those were edited first (null rates when there is nothing to divide)."""
+
+    drafts: int = 0
+    approved: int = 0
+    edited: int = 0
+    approval_rate: float | None = None
+    edit_rate: float | None = None
+
+
+class CreatorFigures(DraftRates):
     creator_id: int
     calls: int
     cost_usd: str
     escalations: int
 
 
-class MemberFigures(BaseModel):
+class MemberFigures(DraftRates):
     """One person's month across the agency's creators. `role` is their seat now: `creator`
     for a creator's own calls, null for someone no longer on the team."""
 
