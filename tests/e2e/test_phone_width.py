@@ -15,6 +15,7 @@ PAGES = [
     "/messages",
     "/content/create",
     "/analytics",
+    "/sales",
     "/usage",
     "/tokens",
     "/compliance",
