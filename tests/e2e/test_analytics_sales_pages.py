@@ -24,9 +24,9 @@ SIZES = [(390, 844), (1280, 800)]
 IDS = ["phone", "desktop"]
 
 
-def _creator_with_demo_data(server: AppServer, plan: str = "starter") -> Creator:
+def _creator_with_demo_data(server: AppServer) -> Creator:
     """A creator with the demo's fans, subscriptions, stats and three campaigns with stats."""
-    creator = server.create_creator(plan)  # type: ignore[arg-type]
+    creator = server.create_creator()
 
     async def fill() -> None:
         database = Database.from_url(server.database_url)

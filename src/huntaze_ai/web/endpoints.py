@@ -214,9 +214,11 @@ REFRESHES_SHOWN = 20
 
 def _row_id(value: str | None) -> int | None:
     """An id from a page's query string; anything else is no id (a page never 422s on it)."""
-    if value is None or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few of them.
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:
         return None
-    return int(value)
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
 
 
 async def _analytics_page(
@@ -258,16 +260,14 @@ async def _analytics_page(
 # inject; a campaign's name comes from the creator's own campaigns.
 _NOTICES = {
     "refreshed": "New insights generated.",
-    "linked": "Insight linked to the campaign.",
-    "already_linked": "This insight was already linked to the campaign: nothing changed.",
+    "linked": "Insight linked to {campaign}.",
+    "already_linked": "This insight was already linked to {campaign}: nothing changed.",
 }
 
 
 def _analytics_notice(code: str | None, campaign: str | None) -> str | None:
     text = _NOTICES.get(code or "")
-    if text and campaign and code in ("linked", "already_linked"):
-        text = text.replace("the campaign", f"“{campaign}”")
-    return text
+    return text.format(campaign=f"“{campaign}”" if campaign else "the campaign") if text else None
 
 
 @router.get("/analytics", response_class=HTMLResponse)

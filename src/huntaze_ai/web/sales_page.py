@@ -131,7 +131,7 @@ async def sales_submit(
     session: SessionDep,
     ai: AIDep,
     fan: Annotated[str, Form(max_length=300)] = "",
-    q: Annotated[str, Form(max_length=MAX_SEARCH)] = "",
+    q: Annotated[str, Form()] = "",
 ) -> Response:
     result, error = await _attempt(lambda: suggest(session, ai, creator, suggestions_request(fan)))
     chosen = None
@@ -143,7 +143,7 @@ async def sales_submit(
         creator,
         session,
         choice=fan,
-        search=q.strip(),
+        search=q.strip()[:MAX_SEARCH],
         result=result,
         chosen=chosen,
         error=error,
