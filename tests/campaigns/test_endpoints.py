@@ -31,9 +31,19 @@ async def test_create_list_link_and_read_a_campaigns_insights(
     assert created.json()["insight_count"] == 0
     assert set(created.json()) == {"id", "name", "stats", "created_at", "insight_count"}
     assert linked.status_code == 200
-    assert linked.json() == {"campaign_id": campaign_id, "insight_id": first, "linked": True}
+    assert linked.json() == {
+        "campaign_id": campaign_id,
+        "insight_id": first,
+        "linked": True,
+        "already_linked": False,
+    }
     assert again.status_code == 200
-    assert again.json()["linked"] is False
+    assert again.json() == {
+        "campaign_id": campaign_id,
+        "insight_id": first,
+        "linked": False,
+        "already_linked": True,
+    }
     (campaign,) = listed.json()["campaigns"]
     assert campaign["id"] == campaign_id
     assert campaign["insight_count"] == 2
@@ -53,7 +63,19 @@ async def test_another_creators_campaign_or_insight_is_a_plain_404(
     bobs_campaign = await new_campaign(database, bob, "Bob's")
     (bobs_insight,) = await new_insights(database, bob)
     as_bob = await bearer(database, bob)
+    as_alice = await bearer(database, alice)
     async with app_client(settings_for(database_url)) as client:
+        alices_link = await client.post(
+            f"/api/campaigns/{alices_campaign}/insights",
+            json={"insight_id": alices_insight},
+            headers=as_alice,
+        )
+        # Alice's pair is linked: Bob linking it learns nothing, not even "already linked".
+        foreign_pair = await client.post(
+            f"/api/campaigns/{alices_campaign}/insights",
+            json={"insight_id": alices_insight},
+            headers=as_bob,
+        )
         foreign_campaign = await client.post(
             f"/api/campaigns/{alices_campaign}/insights",
             json={"insight_id": bobs_insight},
@@ -80,10 +102,11 @@ async def test_another_creators_campaign_or_insight_is_a_plain_404(
         bobs_list = await client.get("/api/campaigns", headers=as_bob)
         bobs_insights = await client.get("/api/ai/insights", headers=as_bob)
         alices_view = await client.get(
-            f"/api/campaigns/{alices_campaign}/insights", headers=await bearer(database, alice)
+            f"/api/campaigns/{alices_campaign}/insights", headers=as_alice
         )
 
-    for response in (foreign_campaign, missing_campaign, read_foreign):
+    assert alices_link.json()["linked"] is True
+    for response in (foreign_pair, foreign_campaign, missing_campaign, read_foreign):
         assert response.status_code == 404
         assert response.json() == {"error": "not_found", "message": "Campaign not found"}
     for response in (foreign_insight, missing_insight):
@@ -91,7 +114,7 @@ async def test_another_creators_campaign_or_insight_is_a_plain_404(
         assert response.json() == {"error": "not_found", "message": "Insight not found"}
     assert [c["name"] for c in bobs_list.json()["campaigns"]] == ["Bob's"]
     assert [i["id"] for i in bobs_insights.json()["insights"]] == [bobs_insight]
-    assert alices_view.json() == {"insights": []}
+    assert [i["id"] for i in alices_view.json()["insights"]] == [alices_insight]
 
 
 @pytest.mark.parametrize(

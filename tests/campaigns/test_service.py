@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.campaigns.service import (
     CampaignNotFound,
+    campaigns_of_insights,
     create_campaign,
     get_campaign_insights,
     link_insight_to_campaign,
@@ -93,3 +94,20 @@ async def test_an_already_linked_pair_is_still_404_for_someone_else(session: Asy
     assert await link_insight_to_campaign(session, alice.id, campaign.id, insight_id)
     with pytest.raises(CampaignNotFound):
         await link_insight_to_campaign(session, bob.id, campaign.id, insight_id)
+
+
+async def test_the_campaigns_an_insight_is_linked_to_are_the_callers_only(
+    session: AsyncSession,
+) -> None:
+    alice = await create_user(session)
+    bob = await create_user(session)
+    first = await create_campaign(session, alice.id, "First")
+    second = await create_campaign(session, alice.id, "Second")
+    linked, alone = await _insight(session, alice), await _insight(session, alice)
+    await link_insight_to_campaign(session, alice.id, second.id, linked)
+    await link_insight_to_campaign(session, alice.id, first.id, linked)
+
+    found = await campaigns_of_insights(session, alice.id, [linked, alone])
+    assert {k: [c.name for c in v] for k, v in found.items()} == {linked: ["Second", "First"]}
+    assert await campaigns_of_insights(session, bob.id, [linked, alone]) == {}
+    assert await campaigns_of_insights(session, alice.id, []) == {}

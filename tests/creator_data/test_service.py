@@ -10,6 +10,7 @@ from huntaze_ai.creator_data.service import (
     get_platform_context,
     get_subscription_context,
     get_user_stats_context,
+    list_fans,
 )
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.crypto import encrypt
@@ -167,3 +168,44 @@ async def test_a_fan_comes_with_notes_money_and_segments(session: AsyncSession) 
     assert latest is not None
     assert (latest.platform, [str(s) for s in latest.segments]) == ("fansly", ["new"])
     assert await get_fan(session, user.id, "f-2") is None  # another creator's fan
+
+
+async def test_the_fan_list_is_the_creators_most_recently_active_first_and_searchable(
+    session: AsyncSession,
+) -> None:
+    user = await create_user(session)
+    other = await create_user(session)
+    now = utcnow()
+
+    def fan(user_id: int, external_id: str, name: str | None, idle_days: float) -> Fan:
+        return Fan(
+            user_id=user_id,
+            platform="onlyfans",
+            external_id=external_id,
+            display_name=name,
+            first_seen_at=now - timedelta(days=200),
+            last_active_at=now - timedelta(days=idle_days),
+        )
+
+    session.add_all(
+        [
+            fan(user.id, "of-1", "Sam", 5),
+            fan(user.id, "of-2", "Alex 100%", 1),
+            fan(user.id, "of_3", None, 40),
+            fan(other.id, "of-4", "Sam too", 0),
+        ]
+    )
+    await session.flush()
+
+    fans, total = await list_fans(session, user.id)
+    assert [f.external_id for f in fans] == ["of-2", "of-1", "of_3"]
+    assert total == 3
+    assert [str(s) for s in fans[2].segments] == ["dormant"]
+    fans, total = await list_fans(session, user.id, limit=1)
+    assert ([f.external_id for f in fans], total) == (["of-2"], 3)
+    # By name or id, any case; % and _ are plain characters, not patterns.
+    assert [f.external_id for f in (await list_fans(session, user.id, search="sam"))[0]] == ["of-1"]
+    assert [f.external_id for f in (await list_fans(session, user.id, search="0%"))[0]] == ["of-2"]
+    assert [f.external_id for f in (await list_fans(session, user.id, search="_"))[0]] == ["of_3"]
+    assert await list_fans(session, user.id, search="of-4") == ([], 0)  # another creator's
+    assert (await list_fans(session, other.id))[1] == 1

@@ -404,3 +404,12 @@ def log_in(page: Page, server: AppServer, creator: Creator) -> None:
     page.locator("input[name=password]").fill(creator.password)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(server.at("/dashboard"))
+
+
+def go_to(page: Page, label: str) -> None:
+    """Follow the main nav's link `label`; on a phone the nav is folded behind Menu first."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.is_visible():
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=label).click()

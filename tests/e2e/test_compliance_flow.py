@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import AppServer, log_in
+from tests.e2e.conftest import AppServer, go_to, log_in
 from tests.e2e.test_creator_flow import AI_TIMEOUT_MS, STREAM_PATH
 
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     page = context.new_page()
     log_in(page, app_server, app_server.create_creator())
 
-    page.get_by_role("link", name="Safety").click()
+    go_to(page, "Safety")
     expect(page).to_have_url(app_server.at("/compliance"))
     page.get_by_label("Phrase", exact=True).fill("Thank you")
     page.get_by_role("button", name="Add phrase").click()
@@ -54,7 +54,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     page.screenshot(path=str(tmp_path / f"safety-{width}.png"), full_page=True)
     _fits(page, width)
 
-    page.get_by_role("link", name="Messages").click()
+    go_to(page, "Messages")
     page.locator("#fan-message").fill(COMPLIMENT)
     _generate(page, app_server)
     _status(page, "blocked")

@@ -16,6 +16,7 @@ PAGES = [
     "/inbox",
     "/content/create",
     "/analytics",
+    "/sales",
     "/usage",
     "/tokens",
     "/team",

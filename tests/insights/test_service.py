@@ -13,6 +13,7 @@ from huntaze_ai.insights.service import (
     InsightNotFound,
     get_insight,
     list_insights,
+    list_refreshes,
     save_insights,
 )
 from huntaze_ai.kit import clock
@@ -97,3 +98,41 @@ async def test_another_creators_insight_is_not_found(session: AsyncSession) -> N
 def test_invalid_insights_are_refused_before_the_database(fields: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         InsightIn.model_validate(fields)
+
+
+async def test_refreshes_group_one_calls_insights_newest_first_and_only_the_creators(
+    session: AsyncSession,
+) -> None:
+    alice = await create_user(session)
+    bob = await create_user(session)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+
+    async def refresh(user_id: int, hours: int, request_id: str | None, *kinds: str) -> list[int]:
+        moment = start + timedelta(hours=hours)
+        clock.set_clock(lambda: moment)
+        try:
+            rows = await save_insights(
+                session,
+                user_id,
+                [InsightIn(type=k, confidence=0.5, summary=k) for k in kinds],  # type: ignore[arg-type]
+                request_id,
+            )
+        finally:
+            clock.set_clock(None)
+        return [r.id for r in rows]
+
+    first = await refresh(alice.id, 0, "req-a", "churn_alert", "revenue_trend")
+    second = await refresh(
+        alice.id, 1, "req-b", "fan_behavior", "growth_opportunity", "churn_alert"
+    )
+    (alone,) = await refresh(alice.id, 2, None, "engagement_drop")
+    await refresh(bob.id, 3, "req-bob", "churn_alert")
+
+    refreshes = await list_refreshes(session, alice.id)
+    assert [[i.id for i in r.insights] for r in refreshes] == [[alone], second, first]
+    assert [r.key for r in refreshes][1:] == ["req-b", "req-a"]
+    assert refreshes[1].created_at == start + timedelta(hours=1)
+    # A limit counts refreshes, never cutting one in half.
+    assert [len(r.insights) for r in await list_refreshes(session, alice.id, limit=2)] == [1, 3]
+    (bobs,) = await list_refreshes(session, bob.id)
+    assert bobs.key == "req-bob"

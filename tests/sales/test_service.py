@@ -156,3 +156,40 @@ async def test_the_range_is_the_fans_platforms_by_default(
     default = await suggest(session, ai, creator, SuggestionsRequest())
     assert default.platform == "onlyfans"
     assert default.suggestions[0].price_max_usd == "200.00"
+
+
+async def test_a_platform_narrows_the_fan_to_that_platforms_as_for_replies(
+    database: Database, session: AsyncSession
+) -> None:
+    creator, meter = await creator_and_meter(database)
+    async with database.sessionmaker() as setup, setup.begin():
+        setup.add_all(
+            [
+                Fan(
+                    user_id=creator.id,
+                    platform="onlyfans",
+                    external_id="42",
+                    notes="on OnlyFans",
+                    first_seen_at=utcnow() - timedelta(days=30),
+                    last_active_at=utcnow() - timedelta(days=10),
+                ),
+                Fan(
+                    user_id=creator.id,
+                    platform="fansly",
+                    external_id="42",
+                    notes="on Fansly",
+                    first_seen_at=utcnow() - timedelta(days=30),
+                    last_active_at=utcnow(),
+                ),
+            ]
+        )
+    recorder = Recorder({"suggestions": [IDEA]})
+    ai = fake_ai(meter, recorder)
+    out = await suggest(session, ai, creator, SuggestionsRequest(fan_id="42", platform="onlyfans"))
+    assert out.platform == "onlyfans"
+    assert "on OnlyFans" in recorder.user_prompts[0]
+    await suggest(session, ai, creator, SuggestionsRequest(fan_id="42"))
+    assert "on Fansly" in recorder.user_prompts[1]  # no platform: the most recently active
+    with pytest.raises(NotFound):
+        await suggest(session, ai, creator, SuggestionsRequest(fan_id="42", platform="x"))
+    assert recorder.calls == 2

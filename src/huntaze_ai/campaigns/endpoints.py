@@ -67,11 +67,17 @@ async def create_campaign(
 async def link_insight(
     campaign_id: CampaignId, body: LinkRequest, creator: CurrentCreator, session: SessionDep
 ) -> LinkResponse:
-    """Link one of the creator's insights to this campaign; linking twice is a no-op."""
+    """Link one of the creator's insights to this campaign. Linking a pair twice changes
+    nothing and says so: `linked` false, `already_linked` true."""
     linked = await service.link_insight_to_campaign(
         session, creator.id, campaign_id, body.insight_id
     )
-    return LinkResponse(campaign_id=campaign_id, insight_id=body.insight_id, linked=linked)
+    return LinkResponse(
+        campaign_id=campaign_id,
+        insight_id=body.insight_id,
+        linked=linked,
+        already_linked=not linked,
+    )
 
 
 @router.get("/{campaign_id}/insights", response_model=CampaignInsightsResponse)

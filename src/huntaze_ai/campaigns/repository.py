@@ -94,3 +94,17 @@ async def linked_insights(
         .order_by(CampaignInsight.linked_at.desc(), AIInsight.id.desc())
     )
     return (await session.execute(stmt)).all()
+
+
+async def links_of_insights(
+    session: AsyncSession, user_id: int, insight_ids: Sequence[int]
+) -> Sequence[Row[int, MarketingCampaign]]:
+    """(insight id, campaign) for each link of these insights to the caller's campaigns, in the
+    order they were linked."""
+    stmt = (
+        select(CampaignInsight.insight_id, MarketingCampaign)
+        .join(MarketingCampaign, MarketingCampaign.id == CampaignInsight.campaign_id)
+        .where(MarketingCampaign.user_id == user_id, CampaignInsight.insight_id.in_(insight_ids))
+        .order_by(CampaignInsight.linked_at, MarketingCampaign.id)
+    )
+    return (await session.execute(stmt)).all()

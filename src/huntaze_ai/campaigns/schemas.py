@@ -40,7 +40,9 @@ class LinkRequest(RequestModel):
 class LinkResponse(BaseModel):
     campaign_id: int
     insight_id: int
-    linked: bool  # false: the pair was already linked and nothing changed
+    linked: bool  # true: this call made the link
+    # true: the pair was linked before this call and nothing changed (then `linked` is false)
+    already_linked: bool
 
 
 class CampaignInsightOut(InsightOut):

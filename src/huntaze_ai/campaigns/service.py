@@ -3,6 +3,7 @@ creator's campaign or insight answers exactly like a missing one (DESIGN §2.4 i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,3 +80,16 @@ async def get_campaign_insights(
     await get_campaign(session, user_id, campaign_id)
     rows = await repository.linked_insights(session, user_id, campaign_id)
     return [LinkedInsight(insight, linked_at) for insight, linked_at in rows]
+
+
+async def campaigns_of_insights(
+    session: AsyncSession, user_id: int, insight_ids: Sequence[int]
+) -> dict[int, list[MarketingCampaign]]:
+    """The caller's campaigns each of these insights is linked to, in the order they were
+    linked; an insight linked to none is absent."""
+    linked: dict[int, list[MarketingCampaign]] = {}
+    if not insight_ids:
+        return linked
+    for insight_id, campaign in await repository.links_of_insights(session, user_id, insight_ids):
+        linked.setdefault(insight_id, []).append(campaign)
+    return linked

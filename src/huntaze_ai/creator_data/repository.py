@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.models import Fan, OAuthAccount, Subscription, UserStats
@@ -40,6 +41,39 @@ async def active_subscription_groups(
     return (await session.execute(stmt)).all()
 
 
+def _last_seen() -> Any:
+    return func.coalesce(Fan.last_active_at, Fan.first_seen_at)
+
+
+def _fans(user_id: int, search: str | None) -> Select[Fan]:
+    stmt = select(Fan).where(Fan.user_id == user_id)
+    if search:
+        # A fan's name or id contains the words typed, any case; % and _ are plain characters.
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(
+            or_(
+                Fan.display_name.ilike(pattern, escape="\\"),
+                Fan.external_id.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+async def fans_by_activity(
+    session: AsyncSession, user_id: int, limit: int, search: str | None = None
+) -> Sequence[Fan]:
+    """The creator's fans (those whose name or id contains `search`), most recently active
+    first."""
+    stmt = _fans(user_id, search).order_by(_last_seen().desc(), Fan.id).limit(limit)
+    return (await session.scalars(stmt)).all()
+
+
+async def fan_count(session: AsyncSession, user_id: int, search: str | None = None) -> int:
+    stmt = select(func.count()).select_from(_fans(user_id, search).subquery())
+    return int(await session.scalar(stmt) or 0)
+
+
 async def fan(
     session: AsyncSession, user_id: int, external_id: str, platform: str | None
 ) -> Fan | None:
@@ -47,5 +81,4 @@ async def fan(
     if platform is not None:
         stmt = stmt.where(Fan.platform == platform)
     # The same id on two platforms, no platform given: the fan active most recently.
-    last_seen = func.coalesce(Fan.last_active_at, Fan.first_seen_at)
-    return await session.scalar(stmt.order_by(last_seen.desc(), Fan.id).limit(1))
+    return await session.scalar(stmt.order_by(_last_seen().desc(), Fan.id).limit(1))

@@ -29,8 +29,11 @@ __all__ = [
     "get_platform_context",
     "get_subscription_context",
     "get_user_stats_context",
+    "list_fans",
     "segment_fan",
 ]
+
+MAX_FANS_LISTED = 500
 
 
 def _platform(account: OAuthAccount) -> PlatformContext:
@@ -114,3 +117,13 @@ async def get_fan(
     """One of the creator's fans by its platform id; None when the creator has no such fan."""
     fan = await repository.fan(session, user_id, fan_external_id, platform)
     return fan_context(fan) if fan is not None else None
+
+
+async def list_fans(
+    session: AsyncSession, user_id: int, limit: int = MAX_FANS_LISTED, search: str | None = None
+) -> tuple[list[FanContext], int]:
+    """The creator's fans, the most recently active first (at most `limit`), and how many there
+    are in all; with `search`, only those whose name or platform id contains it."""
+    limit = max(1, min(limit, MAX_FANS_LISTED))
+    rows = await repository.fans_by_activity(session, user_id, limit, search)
+    return [fan_context(f) for f in rows], await repository.fan_count(session, user_id, search)

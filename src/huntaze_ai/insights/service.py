@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,13 +17,16 @@ __all__ = [
     "MAX_LIST",
     "InsightIn",
     "InsightNotFound",
+    "Refresh",
     "get_insight",
     "insight_out",
     "list_insights",
+    "list_refreshes",
     "save_insights",
 ]
 
 MAX_LIST = 200
+MAX_REFRESHES = 50
 
 
 class InsightNotFound(NotFound):
@@ -58,6 +63,29 @@ async def save_insights(
 async def list_insights(session: AsyncSession, user_id: int, limit: int = 50) -> list[AIInsight]:
     """The creator's insights, newest first."""
     return list(await repository.newest(session, user_id, max(1, min(limit, MAX_LIST))))
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """The insights one analysis stored (one metered call), in the order the model gave them."""
+
+    key: str
+    insights: list[AIInsight]
+
+    @property
+    def created_at(self) -> datetime:
+        return max(i.created_at for i in self.insights)
+
+
+async def list_refreshes(
+    session: AsyncSession, user_id: int, limit: int = MAX_REFRESHES
+) -> list[Refresh]:
+    """The creator's newest `limit` refreshes, newest first, each with all of its insights."""
+    groups: dict[str, list[AIInsight]] = {}
+    rows = await repository.newest_refreshes(session, user_id, max(1, min(limit, MAX_REFRESHES)))
+    for insight, key in rows:
+        groups.setdefault(key, []).append(insight)
+    return [Refresh(key, insights) for key, insights in groups.items()]
 
 
 async def get_insight(session: AsyncSession, user_id: int, insight_id: int) -> AIInsight:

@@ -9,6 +9,8 @@ from huntaze_ai.kit.text import RequestModel
 
 
 class SuggestionsRequest(RequestModel):
+    # The fan's id on its platform (`fans.external_id`, as in `subscriptions.fan_id`), not a row
+    # id; with `platform`, the fan on that platform (the same id may exist on two).
     fan_id: str | None = Field(default=None, min_length=1, max_length=255)
     # Whose PPV price range applies; default: the fan's platform, else the creator's only one,
     # else OnlyFans.

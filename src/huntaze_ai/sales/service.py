@@ -64,7 +64,8 @@ async def suggest(
 ) -> SuggestionsResponse:
     fan = None
     if body.fan_id is not None:
-        fan = await get_fan(session, creator.id, body.fan_id)
+        # As the messaging agent does: a platform narrows the fan to that platform's.
+        fan = await get_fan(session, creator.id, body.fan_id, body.platform)
         if fan is None:
             raise NotFound("No such fan")
     subs = await get_subscription_context(session, creator.id)

@@ -18,10 +18,12 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install_pages(app: FastAPI) -> None:
     from huntaze_ai.web.endpoints import router
     from huntaze_ai.web.inbox_pages import router as inbox_router
+    from huntaze_ai.web.sales_page import router as sales_router
     from huntaze_ai.web.team_pages import router as team_router
     from huntaze_ai.web.tokens import router as tokens_router
 
     app.include_router(router)
+    app.include_router(sales_router)
     app.include_router(tokens_router)
     app.include_router(team_router)
     app.include_router(inbox_router)

@@ -26,7 +26,7 @@ from huntaze_ai.content import rules as caption_rules
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
 from huntaze_ai.generation.service import with_generation
-from huntaze_ai.insights.service import list_insights
+from huntaze_ai.insights.service import list_refreshes
 from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
 from huntaze_ai.kit.text import PlainText
@@ -210,36 +210,79 @@ def _caption_rules(platform: str) -> dict[str, Any]:
     }
 
 
+REFRESHES_SHOWN = 20
+
+
+def _row_id(value: str | None) -> int | None:
+    """An id from a page's query string; anything else is no id (a page never 422s on it)."""
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few of them.
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
 async def _analytics_page(
     request: Request,
     creator: User,
     session: SessionDep,
     error: PageError | None = None,
     notice: str | None = None,
+    insight_id: int | None = None,
+    campaign_id: int | None = None,
 ) -> Response:
-    insights = await list_insights(session, creator.id)
+    # One more than shown: whether older refreshes exist beyond the page.
+    refreshes = await list_refreshes(session, creator.id, REFRESHES_SHOWN + 1)
+    shown = refreshes[:REFRESHES_SHOWN]
     summaries = await campaigns.list_campaigns(session, creator.id, campaigns.MAX_LIST)
+    linked = await campaigns.campaigns_of_insights(
+        session, creator.id, [i.id for r in shown for i in r.insights]
+    )
+    names = {s.campaign.id: s.campaign.name for s in summaries}
     return await page(
         request,
         "analytics.html",
         creator,
         session,
-        insights=insights,
-        campaigns=[s.campaign for s in summaries],
+        refreshes=shown,
+        more_refreshes=len(refreshes) > REFRESHES_SHOWN,
+        linked=linked,
+        campaigns=summaries,
+        metric_rows=view.metric_rows,
+        stat_rows=view.campaign_stat_rows,
+        # The refresh holding the insight just linked stays open, older ones start collapsed.
+        focus_insight=insight_id,
         error=error,
-        notice=_NOTICES.get(notice or ""),
+        notice=_analytics_notice(notice, names.get(campaign_id or 0)),
     )
 
 
-# Notices travel in the redirect's query string as codes, never as text a link could inject.
-_NOTICES = {"refreshed": "New insights generated.", "linked": "Insight linked to the campaign."}
+# Notices travel in the redirect's query string as codes and ids, never as text a link could
+# inject; a campaign's name comes from the creator's own campaigns.
+_NOTICES = {
+    "refreshed": "New insights generated.",
+    "linked": "Insight linked to {campaign}.",
+    "already_linked": "This insight was already linked to {campaign}: nothing changed.",
+}
+
+
+def _analytics_notice(code: str | None, campaign: str | None) -> str | None:
+    text = _NOTICES.get(code or "")
+    return text.format(campaign=f"“{campaign}”" if campaign else "the campaign") if text else None
 
 
 @router.get("/analytics", response_class=HTMLResponse)
 async def analytics(
-    request: Request, creator: PageCreator, session: SessionDep, notice: str | None = None
+    request: Request,
+    creator: PageCreator,
+    session: SessionDep,
+    notice: str | None = None,
+    insight: str | None = None,
+    campaign: str | None = None,
 ) -> Response:
-    return await _analytics_page(request, creator, session, notice=notice)
+    return await _analytics_page(
+        request, creator, session, None, notice, _row_id(insight), _row_id(campaign)
+    )
 
 
 @router.post("/analytics/refresh", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -260,12 +303,17 @@ async def analytics_link(
     insight_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     campaign_id: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
-    _, error = await _attempt(
+    linked, error = await _attempt(
         lambda: campaigns.link_insight_to_campaign(session, creator.id, campaign_id, insight_id)
     )
     if error is not None:
         return await _analytics_page(request, creator, session, error=error)
-    return RedirectResponse("/analytics?notice=linked", 303)
+    notice = "linked" if linked else "already_linked"
+    return RedirectResponse(
+        f"/analytics?notice={notice}&insight={insight_id}&campaign={campaign_id}"
+        f"#insight-{insight_id}",
+        303,
+    )
 
 
 @router.get("/usage", response_class=HTMLResponse)

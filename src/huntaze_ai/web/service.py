@@ -1,17 +1,20 @@
 """What the pages show beyond the API bodies: the dashboard's bar colour, projection and charts,
-human-readable resets, and the usage CSV."""
+human-readable resets, insight metrics and campaign stats in words, and the usage CSV."""
 
 from __future__ import annotations
 
 import calendar
 import csv
 import io
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.money import dollars, format_usd, usd_to_micros, when
+from huntaze_ai.kit.money import dollars, format_usd, micros_to_usd, usd_to_micros, when
+from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.metering.schemas import QuotaOut, UsageOut
 
 __all__ = ["dollars", "when"]  # the pages' filters; the sentences of metering/wording.py share them
@@ -90,6 +93,89 @@ def spend_by(totals: dict[str, str]) -> list[Bar]:
     """Bars for one breakdown of the month's spend (by feature, by model), largest first."""
     pairs = [(label, usd_to_micros(usd)) for label, usd in totals.items()]
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
+
+
+def _label(name: str) -> str:
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _number(value: float) -> str:
+    """1,726 for a whole number, else at most two decimals (21.1, 0.5)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _shown(value: object) -> str:
+    """Any other JSON value, short enough for a card."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+Row = tuple[str, str]
+
+
+def _metric(name: str, value: object) -> Row:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return _label(name), _shown(value)
+    # The analytics prompt's data names its units by suffix (revenue_usd, revenue_trend_percent,
+    # response_rate as a fraction); the model's metrics follow them.
+    if name.endswith("_usd"):
+        return _label(name.removesuffix("_usd")), dollars(Decimal(str(value)))
+    if name.endswith("_percent"):
+        sign = "+" if "trend" in name and value > 0 else ""
+        return _label(name.removesuffix("_percent")), f"{sign}{_number(value)}%"
+    if name.endswith("_rate") and 0 <= value <= 1:
+        return _label(name), f"{_number(value * 100)}%"
+    return _label(name), _number(value)
+
+
+def metric_rows(data: Mapping[str, object]) -> list[Row]:
+    """An insight's metrics (its `data.metrics`) as label and value in words."""
+    metrics = data.get("metrics")
+    if not isinstance(metrics, Mapping):
+        return []
+    return [_metric(str(name), value) for name, value in metrics.items()]
+
+
+def price_range(low: str, high: str) -> str:
+    """A suggestion's price range: "$9.99–$14.99", one price when both ends meet, "free"."""
+    if Decimal(low) == Decimal(high):
+        return "free" if Decimal(low) == 0 else dollars(low)
+    return f"{'free' if Decimal(low) == 0 else dollars(low)}–{dollars(high)}"
+
+
+# Campaign stats are the platform's free-form JSON: the known counts first, in funnel order, then
+# whatever else it holds by name; `demo` only marks made-up data.
+_STATS_FIRST = ("sent", "opened", "purchases", "revenue_micros", "platform")
+_STATS_HIDDEN = frozenset({"demo"})
+_STATS_OF = {"opened": "sent", "purchases": "opened"}  # a share of the step before
+
+
+def campaign_stat_rows(stats: Mapping[str, object]) -> list[Row]:
+    """A campaign's stats as label and value in words: money in dollars, shares of the step
+    before (opened of sent, purchases of opened) in percent."""
+    order = {key: n for n, key in enumerate(_STATS_FIRST)}
+    rows: list[Row] = []
+    for key in sorted(stats, key=lambda k: (order.get(k, len(order)), k)):
+        value = stats[key]
+        if key in _STATS_HIDDEN:
+            continue
+        if key.endswith("_micros") and isinstance(value, int) and not isinstance(value, bool):
+            rows.append((_label(key.removesuffix("_micros")), dollars(micros_to_usd(value))))
+        elif key == "platform" and isinstance(value, str):
+            rows.append(("Platform", PLATFORM_NAMES.get(value, value)))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = _number(value)
+            step = _STATS_OF.get(key)
+            base = stats.get(step) if step else None
+            if isinstance(base, int | float) and not isinstance(base, bool) and base > 0:
+                text += f" ({_number(round(100 * value / base, 1))}% of {step})"
+            rows.append((_label(key), text))
+        else:
+            rows.append((_label(key), _shown(value)))
+    return rows
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,21 @@ async function streamReply(form) {
   }
 }
 
+// On a phone the nav folds behind a Menu button (CSS decides the width); without JavaScript it
+// stays unfolded, wrapped over a few lines.
+function setUpNavToggle() {
+  const toggle = document.getElementById("nav-toggle");
+  if (!toggle) return;
+  toggle.hidden = false;
+  document.documentElement.classList.add("nav-collapsible");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setUpNavToggle();
   const form = document.getElementById("reply-form");
   if (form && window.fetch && window.TextDecoderStream) {
     form.addEventListener("submit", (event) => {
