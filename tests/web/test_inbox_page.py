@@ -80,3 +80,13 @@ async def test_a_chatter_cannot_decide_a_draft_of_a_creator_they_do_not_work_for
     assert f'id="draft-{draft}"' not in inbox
     assert taken.status_code == 404
     assert f'id="draft-{draft}"' in still
+
+
+async def test_the_dashboard_counts_drafts_to_review_and_escalations_waiting(
+    browser: Browser,
+) -> None:
+    await _reply(browser, "Hey! Love your content")
+    await _reply(browser, "I want a refund now")
+    html = (await browser.get("/dashboard")).text
+    assert '<strong class="drafts-waiting">1</strong> draft to review' in html
+    assert '<strong class="escalations-waiting">1</strong> escalation waiting' in html

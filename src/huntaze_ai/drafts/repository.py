@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.upsert import insert_for
@@ -123,3 +123,12 @@ async def set_caps(
         .values(creator_id=creator_id, **values)
         .on_conflict_do_update(index_elements=["creator_id"], set_=values)
     )
+
+
+async def counts_by_status(session: AsyncSession, creator_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Draft.status, func.count())
+        .where(Draft.creator_id == creator_id)
+        .group_by(Draft.status)
+    )
+    return {row[0]: int(row[1]) for row in rows}

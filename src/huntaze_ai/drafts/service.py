@@ -299,3 +299,9 @@ async def fan_today(
     now = utcnow()
     dms, ppvs = await repository.day_counts(session, creator_id, fan_id, now.date())
     return max(0, dm_cap - dms), max(0, ppv_cap - ppvs), next_utc_midnight(now)
+
+
+async def waiting(session: AsyncSession, creator_id: int) -> tuple[int, int]:
+    """(drafts to review, escalations waiting): what the dashboard counts."""
+    counts = await repository.counts_by_status(session, creator_id)
+    return counts.get(DraftStatus.PENDING, 0), counts.get(DraftStatus.ESCALATED, 0)

@@ -25,6 +25,7 @@ from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.content import rules as caption_rules
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
+from huntaze_ai.drafts import service as drafts
 from huntaze_ai.generation.service import with_generation
 from huntaze_ai.insights.service import list_refreshes
 from huntaze_ai.kit.db import SessionDep
@@ -123,6 +124,7 @@ async def dashboard(
         by_day=view.spend_by_day(usage),
         by_feature=view.spend_by(usage.totals.by_feature),
         by_model=view.spend_by(usage.totals.by_model),
+        waiting=await drafts.waiting(session, creator.id),
     )
 
 
