@@ -31,9 +31,9 @@ from huntaze_ai.agencies.schemas import (
 )
 from huntaze_ai.auth.dependencies import CurrentLogin
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS, NotFound, error_responses
 from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.llm.dependencies import MeterDep
 from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.models import Role, User

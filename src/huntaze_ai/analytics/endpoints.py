@@ -6,8 +6,8 @@ from fastapi.responses import JSONResponse
 from huntaze_ai.analytics.schemas import RefreshResponse
 from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth.dependencies import CurrentCreator
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import AI_ERRORS
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.llm.dependencies import AIDep
 from huntaze_ai.metering.replay import ReplayDep
 

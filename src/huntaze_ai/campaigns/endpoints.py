@@ -17,8 +17,8 @@ from huntaze_ai.campaigns.schemas import (
     LinkResponse,
 )
 from huntaze_ai.insights.service import insight_out
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
+from huntaze_ai.kit.session_deps import SessionDep
 
 router = APIRouter(
     prefix="/api/campaigns", tags=["campaigns"], responses={**API_ERRORS, **error_responses(404)}

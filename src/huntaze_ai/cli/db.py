@@ -93,7 +93,7 @@ def restore_cmd(
 ) -> None:
     """Replace the database with the backup in FILE; refuses a database holding data."""
     from huntaze_ai.kit.backup import BackupError, restore_database
-    from huntaze_ai.kit.migrations import head_revision
+    from huntaze_ai.kit.migrations import head_revision, is_known_revision
 
     url = settings().async_database_url
     try:
@@ -106,7 +106,7 @@ def restore_cmd(
     head = head_revision()
     if revision == head:
         return
-    if revision is not None and not _known_revision(revision):
+    if revision is not None and not is_known_revision(revision):
         warning = f"revision {revision} is unknown to this version (a backup from a newer one?)"
     else:
         warning = f"the database is behind head ({head}); run `huntaze-ai db upgrade`"
@@ -147,15 +147,3 @@ def _progress(description: str, url: URL) -> Iterator[Progress | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
-
-
-def _known_revision(revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    from huntaze_ai.kit.migrations import alembic_config
-
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except CommandError:
-        return False

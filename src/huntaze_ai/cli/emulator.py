@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-import uvicorn
 
 from huntaze_ai.emulator import EmulatorConfig, FaultKind
 from huntaze_ai.emulator.safety import DEFAULT_TRIGGERS, SafetyTrigger, parse_trigger
@@ -86,6 +85,8 @@ def register(app: typer.Typer) -> None:
             "and any GEMINI_API_KEY; stats at /emulator/stats",
             err=True,
         )
+        import uvicorn  # the server loads only when it is run
+
         uvicorn.run(
             _create_app(config),
             host=host,

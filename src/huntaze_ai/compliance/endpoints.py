@@ -27,9 +27,9 @@ from huntaze_ai.compliance.schemas import (
     WordOut,
     WordsOut,
 )
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS, InvalidRequest, error_responses
 from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.models import ComplianceWord
 
 router = APIRouter(tags=["compliance"], responses=API_ERRORS)

@@ -24,9 +24,9 @@ from huntaze_ai.drafts.schemas import (
     StatusName,
 )
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
 from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.models import Draft
 
 router = APIRouter(prefix="/api", tags=["drafts"], responses={**API_ERRORS, **error_responses(409)})

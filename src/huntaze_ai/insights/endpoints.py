@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.insights.schemas import InsightsResponse
 from huntaze_ai.insights.service import MAX_LIST, insight_out, list_insights
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS
+from huntaze_ai.kit.session_deps import SessionDep
 
 router = APIRouter(prefix="/api/ai/insights", tags=["insights"], responses=API_ERRORS)
 

@@ -1,17 +1,15 @@
 """Engines, sessions and the column types every model shares.
 
-One session per request: `get_session` commits when the endpoint returns and rolls back when it
-raises; services only flush.
+The request's session (`SessionDep`, `ReaderDep`) is in kit/session_deps.py: this module does not
+import FastAPI, so a CLI command that only opens the database does not pay for the web stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +20,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
+
+__all__ = ["Base", "Database", "ReaderDep", "SessionDep", "UTCDateTime", "create_engine"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -126,30 +129,10 @@ async def end_transaction(session: AsyncSession) -> None:
     await session.commit()
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    database: Database = request.app.state.database
-    async with database.sessionmaker() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
-            await session.commit()
+def __getattr__(name: str) -> object:
+    # auth/endpoints.py still imports SessionDep from here; it loads FastAPI only when asked.
+    if name in ("SessionDep", "ReaderDep", "get_session", "get_reader"):
+        from huntaze_ai.kit import session_deps
 
-
-# scope="function": commit before the response is sent. FastAPI's default ends the dependency
-# after sending, so a client could use a token it was just given before it was committed (a 401),
-# and a failed commit would follow a 200 that already said the write was done.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-
-async def get_reader(request: Request) -> AsyncIterator[AsyncSession]:
-    database: Database = request.app.state.database
-    async with database.reader() as session:
-        yield session
-
-
-# For endpoints that only read before a model call (the fan reply): on PostgreSQL each read is
-# its own round trip, with no BEGIN and COMMIT around them.
-ReaderDep = Annotated[AsyncSession, Depends(get_reader, scope="function")]
+        return getattr(session_deps, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.compliance.guard import GuardDep
-from huntaze_ai.kit.db import ReaderDep, end_transaction
+from huntaze_ai.kit.db import end_transaction
 from huntaze_ai.kit.detached_stream import DetachedStreamingResponse
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
+from huntaze_ai.kit.session_deps import ReaderDep
 from huntaze_ai.llm.dependencies import AIDep
 from huntaze_ai.messaging.agent import messaging_stream_agent
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse

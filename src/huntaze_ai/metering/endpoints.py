@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 
 from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.generation.service import with_generation
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.llm.dependencies import AIDep, MeterDep
 from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
 from huntaze_ai.metering.schemas import QuotaOut, UsageOut

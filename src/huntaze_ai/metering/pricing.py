@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from genai_prices import Usage, calc_price
-
 from huntaze_ai.kit.money import usd_to_micros
 
 # Where genai-prices is asked, in order; a model name is published by at most one of them.
@@ -72,6 +70,10 @@ class ModelPrice:
 @functools.cache
 def _published_provider(model: str) -> str | None:
     """The genai-prices provider that prices `model`, or None (cached per model)."""
+    # genai-prices loads on first use: config.py imports ModelPrice, and every CLI command
+    # would pay for the price tables (issue 16).
+    from genai_prices import Usage, calc_price
+
     probe = Usage(input_tokens=1, output_tokens=1)
     for provider_id in PROVIDER_IDS:
         try:
@@ -97,6 +99,8 @@ def price_source(model: str, override: ModelPrice | None = None) -> PriceSource:
 def cost_micros(model: str, usage: TokenUsage) -> int:
     """What the provider charges for `usage` at `model`'s published price, rounded up to the
     next micro-dollar."""
+    from genai_prices import Usage, calc_price
+
     provider_id = _published_provider(model)
     if provider_id is None:
         raise UnknownModelPrice(f"no published price for model {model!r}")

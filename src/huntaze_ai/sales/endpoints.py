@@ -6,8 +6,8 @@ from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
 from huntaze_ai.auth.dependencies import CurrentCreator
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import AI_ERRORS, error_responses
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.llm.dependencies import AIDep
 from huntaze_ai.metering.replay import ReplayDep
 from huntaze_ai.sales.schemas import SuggestionsRequest, SuggestionsResponse

@@ -14,9 +14,9 @@ from huntaze_ai.auth.dependencies import PageCreator
 from huntaze_ai.compliance import violations, words
 from huntaze_ai.compliance.matching import RuleVerdict
 from huntaze_ai.compliance.rules import CATEGORIES, load_pack
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
 from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.models import User
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page

@@ -28,8 +28,8 @@ from huntaze_ai.content.service import generate_captions
 from huntaze_ai.drafts import service as drafts
 from huntaze_ai.generation.service import with_generation
 from huntaze_ai.insights.service import list_refreshes
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.kit.text import PlainText
 from huntaze_ai.llm.dependencies import AIDep, MeterDep
 from huntaze_ai.messaging.schemas import ReplyRequest

@@ -15,9 +15,9 @@ from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.drafts import service
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
 from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PageError, page
 

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.auth.dependencies import PageCreator
 from huntaze_ai.compliance.rules import load_pack
 from huntaze_ai.creator_data.service import FanContext, get_fan, list_fans
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.llm.dependencies import AIDep
 from huntaze_ai.models import User
 from huntaze_ai.sales.schemas import SuggestionsRequest, SuggestionsResponse

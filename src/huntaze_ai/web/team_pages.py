@@ -17,9 +17,9 @@ from huntaze_ai.agencies.endpoints import manager_seat, owner_seat, team_view
 from huntaze_ai.agencies.figures import team_figures
 from huntaze_ai.auth.dependencies import CREATOR_COOKIE, PageActing, PageLogin
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.ids import MAX_ID, PathId
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PAGE_HEADERS, PageError, page, templates

@@ -14,7 +14,7 @@ from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
 from huntaze_ai.config import Settings
-from huntaze_ai.kit.db import SessionDep
+from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PageError, page
 
