@@ -30,6 +30,7 @@ from huntaze_ai.compliance.service import (
 from huntaze_ai.compliance.violations import Reason, record, rows_for
 from huntaze_ai.compliance.words import words_for
 from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.session_deps import ReaderDep
 from huntaze_ai.models import User
 
 
@@ -111,8 +112,11 @@ async def _guard(request: Request, acting: Acting) -> Guard:
         return await load_guard(reader, acting.creator, acting.member, database.sessionmaker)
 
 
-async def get_guard(request: Request, acting: CurrentActing) -> Guard:
-    return await _guard(request, acting)
+async def get_guard(request: Request, acting: CurrentActing, reader: ReaderDep) -> Guard:
+    # The request's reader session (the endpoint's ReaderDep is the same object): the word list,
+    # the fan and the platform account are read on one pooled connection, not one each.
+    database: Database = request.app.state.database
+    return await load_guard(reader, acting.creator, acting.member, database.sessionmaker)
 
 
 async def get_page_guard(request: Request, acting: PageActing) -> Guard:

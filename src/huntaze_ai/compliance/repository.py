@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.models import ComplianceViolation, ComplianceWord
@@ -21,14 +21,18 @@ async def words_of(session: AsyncSession, creator_id: int) -> Sequence[Complianc
     return (await session.scalars(stmt)).all()
 
 
+# Read on every fan reply: built once, run as Core on the session's connection (issue 16).
+_WORD_ENTRIES = (
+    select(ComplianceWord.id, ComplianceWord.phrase, ComplianceWord.verdict)
+    .where(ComplianceWord.creator_id == bindparam("creator_id"))
+    .order_by(ComplianceWord.id)
+)
+
+
 async def word_entries(session: AsyncSession, creator_id: int) -> Sequence[Row[int, str, str]]:
     """(id, phrase, verdict) of each word: what the guard compiles, one round trip per check."""
-    stmt = (
-        select(ComplianceWord.id, ComplianceWord.phrase, ComplianceWord.verdict)
-        .where(ComplianceWord.creator_id == creator_id)
-        .order_by(ComplianceWord.id)
-    )
-    return (await session.execute(stmt)).all()
+    conn = await session.connection()
+    return (await conn.execute(_WORD_ENTRIES, {"creator_id": creator_id})).all()
 
 
 async def keys_of(session: AsyncSession, creator_id: int) -> set[str]:

@@ -1,22 +1,56 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import Row, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.models import Fan, OAuthAccount, Subscription, UserStats
 
+# The fan reply reads these on every call: Core rows from statements built once (their cache
+# keys are computed once too), on the session's connection, not ORM entities (issue 16).
+_ACCOUNTS = (
+    select(OAuthAccount.provider, OAuthAccount.provider_account_id, OAuthAccount.account_metadata)
+    .where(OAuthAccount.user_id == bindparam("user_id"))
+    .order_by(OAuthAccount.provider, OAuthAccount.created_at, OAuthAccount.id)
+)
+_ACCOUNT_ON = _ACCOUNTS.where(OAuthAccount.provider == bindparam("provider")).limit(1)
+_FAN_COLUMNS = (
+    Fan.external_id,
+    Fan.platform,
+    Fan.display_name,
+    Fan.notes,
+    Fan.total_spent_micros,
+    Fan.tips_micros,
+    Fan.first_seen_at,
+    Fan.last_active_at,
+)
+# The same id on two platforms, no platform given: the fan active most recently.
+_FAN = (
+    select(*_FAN_COLUMNS)
+    .where(Fan.user_id == bindparam("user_id"), Fan.external_id == bindparam("external_id"))
+    .order_by(func.coalesce(Fan.last_active_at, Fan.first_seen_at).desc(), Fan.id)
+    .limit(1)
+)
+_FAN_ON = _FAN.where(Fan.platform == bindparam("platform"))
 
-async def accounts(
-    session: AsyncSession, user_id: int, provider: str | None = None
-) -> Sequence[OAuthAccount]:
-    stmt = select(OAuthAccount).where(OAuthAccount.user_id == user_id)
-    if provider is not None:
-        stmt = stmt.where(OAuthAccount.provider == provider)
-    stmt = stmt.order_by(OAuthAccount.provider, OAuthAccount.created_at, OAuthAccount.id)
-    return (await session.scalars(stmt)).all()
+AccountRow = Row[str, str, dict[str, object] | None]
+FanRow = Row[str, str, str | None, str | None, int, int, datetime, datetime | None]
+
+
+async def accounts(session: AsyncSession, user_id: int) -> Sequence[AccountRow]:
+    """(provider, provider_account_id, account_metadata) of each connected account."""
+    conn = await session.connection()
+    return (await conn.execute(_ACCOUNTS, {"user_id": user_id})).all()
+
+
+async def account_on(session: AsyncSession, user_id: int, provider: str) -> AccountRow | None:
+    """The creator's account on `provider` (the first connected one, if several)."""
+    conn = await session.connection()
+    result = await conn.execute(_ACCOUNT_ON, {"user_id": user_id, "provider": provider})
+    return result.first()
 
 
 async def stats(session: AsyncSession, user_id: int) -> UserStats | None:
@@ -76,9 +110,11 @@ async def fan_count(session: AsyncSession, user_id: int, search: str | None = No
 
 async def fan(
     session: AsyncSession, user_id: int, external_id: str, platform: str | None
-) -> Fan | None:
-    stmt = select(Fan).where(Fan.user_id == user_id, Fan.external_id == external_id)
+) -> FanRow | None:
+    """The fan's columns that make its context (`service.fan_context`), as a Core row."""
+    params: dict[str, object] = {"user_id": user_id, "external_id": external_id}
+    stmt = _FAN
     if platform is not None:
-        stmt = stmt.where(Fan.platform == platform)
-    # The same id on two platforms, no platform given: the fan active most recently.
-    return await session.scalar(stmt.order_by(_last_seen().desc(), Fan.id).limit(1))
+        stmt, params["platform"] = _FAN_ON, platform
+    conn = await session.connection()
+    return (await conn.execute(stmt, params)).first()

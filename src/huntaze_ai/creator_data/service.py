@@ -15,7 +15,7 @@ from huntaze_ai.creator_data.schemas import (
 )
 from huntaze_ai.creator_data.segments import FanSegment, segment_fan
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.models import Fan, OAuthAccount
+from huntaze_ai.models import Fan
 
 __all__ = [
     "FanContext",
@@ -36,11 +36,10 @@ __all__ = [
 MAX_FANS_LISTED = 500
 
 
-def _platform(account: OAuthAccount) -> PlatformContext:
+def _platform(account: repository.AccountRow) -> PlatformContext:
+    provider, provider_account_id, metadata = account
     return PlatformContext(
-        provider=account.provider,
-        provider_account_id=account.provider_account_id,
-        metadata=dict(account.account_metadata or {}),
+        provider=provider, provider_account_id=provider_account_id, metadata=dict(metadata or {})
     )
 
 
@@ -48,8 +47,8 @@ async def get_platform_context(
     session: AsyncSession, user_id: int, platform: str
 ) -> PlatformContext | None:
     """The creator's account on `platform` (the first connected one, if several)."""
-    found = await repository.accounts(session, user_id, platform)
-    return _platform(found[0]) if found else None
+    found = await repository.account_on(session, user_id, platform)
+    return _platform(found) if found is not None else None
 
 
 async def get_connected_platforms(session: AsyncSession, user_id: int) -> list[PlatformContext]:
@@ -91,7 +90,8 @@ async def get_subscription_context(session: AsyncSession, user_id: int) -> Subsc
     )
 
 
-def fan_context(fan: Fan) -> FanContext:
+def fan_context(fan: Fan | repository.FanRow) -> FanContext:
+    """A fan entity or a row of the same columns (the reply path reads rows)."""
     return FanContext(
         external_id=fan.external_id,
         platform=fan.platform,
