@@ -10,7 +10,8 @@ business-plan creators made by its own code, Redis database 13 (flushed) and the
 `create_app`, run in-process in a fresh interpreter with the checkout's `src/` first on
 PYTHONPATH. Requests go to the app as ASGI calls (no HTTP server, no client library): what is
 measured is `time.process_time()` of that process around the replies (on uvloop, as `serve`
-runs), i.e. the app's request handling, its SQLAlchemy/asyncpg and Redis clients and its HTTP client to the model; the emulator
+runs), i.e. the app's request handling, its SQLAlchemy/asyncpg and Redis clients and its HTTP
+client to the model; the emulator
 (this tree's, a separate process at 0 ms, seed 1), PostgreSQL and Redis run elsewhere. The
 server's share (uvicorn's HTTP parsing) is not in it: `bench/load.py` measures the whole `serve`
 tree under load; this one is steadier on a shared machine (CPU time of one process, no queueing)
@@ -31,7 +32,6 @@ import platform
 import socket
 import statistics
 import subprocess
-import time
 from pathlib import Path
 
 from common import empty_database
@@ -67,7 +67,8 @@ async def creators(count):
     tokens = []
     async with database.sessionmaker() as session, session.begin():
         for i in range(count):
-            user = User(email=f"cpu{i}@example.com", password_hash=password_hash, ai_plan="business")
+            email = f"cpu{i}@example.com"
+            user = User(email=email, password_hash=password_hash, ai_plan="business")
             session.add(user)
             await session.flush()
             tokens.append(await create_api_token(session, user))
@@ -78,9 +79,11 @@ async def creators(count):
 async def call(app, token, i):
     body = json.dumps({"fan_message": FAN_MESSAGES[i % len(FAN_MESSAGES)]}).encode()
     scope = {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
-        "method": "POST", "scheme": "http", "path": "/api/ai/messages/reply", "raw_path": b"/api/ai/messages/reply",
-        "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 40000 + i % 1000),
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/api/ai/messages/reply", "raw_path": b"/api/ai/messages/reply",
+        "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 40000 + i % 1000),
         "headers": [
             (b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer " + token.encode()),
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
@@ -122,7 +125,8 @@ async def main():
             code = await measured(app, tokens[i % len(tokens)], i)
             statuses[code] = statuses.get(code, 0) + 1
         cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
-    print(json.dumps({"cpu_ms": 1000 * cpu / REPLIES, "wall_ms": 1000 * wall / REPLIES, "statuses": statuses}))
+    per = {"cpu_ms": 1000 * cpu / REPLIES, "wall_ms": 1000 * wall / REPLIES}
+    print(json.dumps({**per, "statuses": statuses}))
 
 import uvloop  # what `serve` runs on (uvicorn's loop="auto")
 uvloop.run(main())
@@ -158,58 +162,66 @@ def _cli(*args: str) -> list[str]:
     return [PYTHON, "-c", "from huntaze_ai.cli import main; main()", *args]
 
 
-async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str, list[float]]:
+def _measure(label: str, path: Path, url: str, emulator: str, replies: int, profile: str) -> float:
+    """One round of one checkout: migrate, then the replies in a fresh interpreter."""
     import redis
 
+    env = _env(path, url, emulator)
+    subprocess.run(_cli("db", "upgrade"), env=env, check=True, capture_output=True)  # noqa: S603
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    spy: list[str] = []
+    if profile:
+        Path(profile).mkdir(parents=True, exist_ok=True)
+        out_file = Path(profile) / f"{label}.collapsed"
+        spy = [SPY, "record", "--rate", "500", "--format", "raw", *SPY_EXTRA]
+        spy += ["--output", str(out_file), "--"]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [*spy, PYTHON, "-c", CHILD, str(replies)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"{label}: {done.stderr[-3000:]}")
+    out = json.loads(next(x for x in reversed(done.stdout.splitlines()) if x.startswith("{")))
+    tag = " (profiled)" if spy else ""
+    print(f"{label}: {out['cpu_ms']:.2f} ms CPU/reply, statuses {out['statuses']}{tag}")
+    return float(out["cpu_ms"])
+
+
+async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str, list[float]]:
     port = _free_port()
-    emulator = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        _cli("emulator", "--port", str(port), "--seed", "1"),
-        env=_env(ROOT, "sqlite://", "") | {"PYTHONPATH": str(ROOT / "src")},
+    emulator = await asyncio.create_subprocess_exec(
+        *_cli("emulator", "--port", str(port), "--seed", "1"),
+        env=_env(ROOT, "sqlite://", ""),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     results: dict[str, list[float]] = {label: [] for label in checkouts}
     try:
-        time.sleep(3)
+        await asyncio.sleep(3)
         for round_no in range(args.rounds):
             order = list(checkouts.items())
             if round_no % 2:
                 order.reverse()
             for label, path in order:
+                profile = args.profile if args.profile and round_no == 0 else ""
                 async with empty_database(f"huntaze_cpu_{label}".replace("-", "_")) as url:
-                    env = _env(
-                        path, url.render_as_string(hide_password=False), f"http://127.0.0.1:{port}"
+                    cpu_ms = await asyncio.to_thread(
+                        _measure,
+                        label,
+                        path,
+                        url.render_as_string(hide_password=False),
+                        f"http://127.0.0.1:{port}",
+                        args.replies,
+                        profile,
                     )
-                    subprocess.run(_cli("db", "upgrade"), env=env, check=True, capture_output=True)  # noqa: S603
-                    redis.Redis.from_url(REDIS_URL).flushdb()
-                    profile: list[str] = []
-                    if args.profile and round_no == 0:
-                        Path(args.profile).mkdir(parents=True, exist_ok=True)
-                        out_file = Path(args.profile) / f"{label}.collapsed"
-                        profile = [SPY, "record", "--rate", "500", "--format", "raw", *SPY_EXTRA]
-                        profile += ["--output", str(out_file), "--"]
-                    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-                        [*profile, PYTHON, "-c", CHILD, str(args.replies)],
-                        env=env,
-                        capture_output=True,
-                        text=True,
-                        check=False,
-                    )
-                    if done.returncode:
-                        raise SystemExit(f"{label}: {done.stderr[-3000:]}")
-                    out = json.loads(
-                        next(x for x in reversed(done.stdout.splitlines()) if x.startswith("{"))
-                    )
-                    tag = " (profiled)" if profile else ""
-                    print(
-                        f"round {round_no + 1} {label}: {out['cpu_ms']:.2f} ms CPU/reply, "
-                        f"statuses {out['statuses']}{tag}"
-                    )
-                    if not profile:
-                        results[label].append(out["cpu_ms"])
+                if not profile:  # py-spy slows what it samples
+                    results[label].append(cpu_ms)
     finally:
         emulator.terminate()
-        emulator.wait()
+        await emulator.wait()
     return results
 
 

@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     rate_limit_fail_mode: Literal["closed", "open"] = "closed"
     # Request bodies above this are refused with 413 before anything reads them.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
-    # Slow clients (kit/body_timeout.py, kit/http_limits.py): the body must arrive within
+    # Slow clients (kit/http_middleware.py, kit/http_limits.py): the body must arrive within
     # BODY_TIMEOUT_S of the request (408), the head within HEADER_TIMEOUT_S of its first byte
     # (408) and within MAX_HEADER_BYTES (431); an idle keep-alive connection is closed after
     # KEEPALIVE_TIMEOUT_S (uvicorn's default 5; behind a load balancer, longer than its idle

@@ -26,13 +26,11 @@ from huntaze_ai.drafts.endpoints import router as drafts_router
 from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.insights.endpoints import router as insights_router
 from huntaze_ai.kit import detached_stream, metrics
-from huntaze_ai.kit.body_limit import BodySizeLimitMiddleware
-from huntaze_ai.kit.body_timeout import BodyTimeoutMiddleware
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import install_error_handlers
-from huntaze_ai.kit.logging import RequestContextMiddleware, configure_logging
+from huntaze_ai.kit.http_middleware import HttpMiddleware
+from huntaze_ai.kit.logging import configure_logging
 from huntaze_ai.kit.redis import create_redis
-from huntaze_ai.kit.security_headers import SecurityHeadersMiddleware
 from huntaze_ai.llm.models import load_model_plan
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.llm.provider import open_llm
@@ -117,11 +115,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    metrics.install(app)  # GET /metrics and HTTP request metrics
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(BodyTimeoutMiddleware, timeout_s=settings.body_timeout_s)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
-    app.add_middleware(RequestContextMiddleware)  # the request id covers everything below
+    metrics.install(app)  # GET /metrics
+    # Request id, access line, security headers, body size and time limits, HTTP metrics.
+    app.add_middleware(
+        HttpMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+        hsts=settings.is_production,
+    )
     if settings.trusted_proxies:
         # Outermost: the client address is settled before anything (login limits) reads it.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

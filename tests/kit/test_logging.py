@@ -17,9 +17,9 @@ from sqlalchemy.engine import URL
 
 from huntaze_ai.auth.service import create_api_token
 from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.http_middleware import HttpMiddleware
 from huntaze_ai.kit.logging import (
     JsonFormatter,
-    RequestContextMiddleware,
     configure_logging,
     redact,
     request_id_var,
@@ -138,7 +138,7 @@ def _tiny_app() -> FastAPI:
         log.info("working")
         return {"request_id": request_id_var.get() or ""}
 
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HttpMiddleware, body_timeout_s=15, hsts=False)
     return app
 
 

@@ -207,7 +207,7 @@ def _server(config: Settings) -> uvicorn.Server:
             proxy_headers=False,  # FORWARDED_ALLOW_IPS, in the app, as under `serve`
             log_level=log_level_from_env(),
             log_config=None,  # our JSON lines (kit/logging.py), as `serve` does
-            access_log=False,  # RequestContextMiddleware writes one access line per request
+            access_log=False,  # kit/http_middleware.py writes one access line per request
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
     )

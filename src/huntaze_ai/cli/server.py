@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
                 timeout_keep_alive=settings.keepalive_timeout_s,
                 log_level=log_level_from_env(),
                 log_config=None,  # our JSON lines (kit/logging.py), not uvicorn's text format
-                access_log=False,  # RequestContextMiddleware writes one access line per request
+                access_log=False,  # kit/http_middleware.py writes one access line per request
                 # A new worker imports the CLI and the app (pydantic-ai, the Google SDK) before it
                 # can answer the supervisor's ping: seconds on a busy host. uvicorn's default 5 s
                 # kills it mid-import and starts another, in a loop.

@@ -7,7 +7,7 @@ request heads, which uvicorn does not have.
 - A head must be complete within `header_timeout_s` of its first byte (or of the connection, for
   its first request): 408. A new connection that never sends anything is closed at that time too.
   Between requests, uvicorn's keep-alive timeout applies instead.
-- The body is the app's: `BodyTimeoutMiddleware` answers 408 when it stalls while the app reads
+- The body is the app's: `kit/http_middleware.py` answers 408 when it stalls while the app reads
   it. A body the app never reads (it already answered) is cut off here after `body_timeout_s`,
   instead of keeping the connection open for as long as the client trickles bytes.
 
@@ -149,7 +149,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _body_late(self) -> None:
         self._body_timer = None
-        # While the app is still answering, the body is its business (BodyTimeoutMiddleware);
+        # While the app is still answering, the body is its business (kit/http_middleware.py);
         # once it has answered, nobody reads the rest.
         if self.cycle is None or not self.cycle.more_body:
             return

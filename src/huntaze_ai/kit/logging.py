@@ -4,8 +4,8 @@
      "message": "ai call settled", "request_id": "5f0c…", "creator_id": 42, "feature": "content",
      "cost_usd": "0.001300", "outcome": "ok", "pid": 811, "model": "gemini-2.5-pro", …}
 
-`RequestContextMiddleware` gives every HTTP request an id (the caller's `X-Request-ID` when it is
-sane, else a new one), echoes it in the response and keeps it in a context variable, so any line
+Every HTTP request gets an id (kit/http_middleware.py: the caller's `X-Request-ID` when it is
+sane, else a new one), echoed in the response and kept in a context variable here, so any line
 logged while the request runs carries it. Extras passed with `extra={...}` become fields.
 
 What must never reach a log: secrets and the text of fans, creators or the model. Code logs ids,
@@ -20,16 +20,10 @@ import logging
 import os
 import re
 import sys
-import time
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-REQUEST_ID_HEADER = "X-Request-ID"
 MAX_REQUEST_ID = 64
 LOG_LEVEL_ENV = "LOG_LEVEL"
 
@@ -131,59 +125,3 @@ def configure_logging(level: int | str | None = None) -> None:
         uv.propagate = True
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
-
-
-_access_log = logging.getLogger("huntaze_ai.access")
-# Probes and scrapes every few seconds would drown the log at INFO.
-_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-
-
-class RequestContextMiddleware:
-    """Request id in, request id out, request id on every line logged meanwhile; and one access
-    line per request (method, route template, status, duration; no query string, no body)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = None
-        for name, value in scope.get("headers", ()):
-            if name == b"x-request-id":
-                incoming = value.decode("latin-1")
-                break
-        request_id = sane_request_id(incoming) or uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        creator_token = creator_id_var.set(None)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            path = str(scope.get("path", ""))
-            route = getattr(scope.get("route"), "path", None)
-            _access_log.log(
-                logging.DEBUG if path in _QUIET_PATHS else logging.INFO,
-                "%s %s %d",
-                scope.get("method"),
-                route or path,
-                status,
-                extra={
-                    "method": scope.get("method"),
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
-            creator_id_var.reset(creator_token)
-            request_id_var.reset(token)

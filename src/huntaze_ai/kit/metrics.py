@@ -18,7 +18,6 @@ import hmac
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -35,7 +34,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huntaze_ai.kit.errors import Unauthenticated
 
@@ -225,39 +223,15 @@ def metrics_endpoint() -> Response:
     return Response(render(), media_type=CONTENT_TYPE_LATEST)
 
 
-class HttpMetricsMiddleware:
-    """Counts requests and their duration by route *template* (`/api/campaigns/{id}`), never by
-    raw path, so ids in URLs cannot blow up the number of series."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
-            method = str(scope.get("method", ""))
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+def observe_http(method: str, route: str, status: int, duration_s: float) -> None:
+    """One HTTP request, by route *template* (kit/http_middleware.py), never by raw path."""
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    HTTP_LATENCY.labels(method, route).observe(duration_s)
 
 
 def install(app: FastAPI) -> None:
-    """GET /metrics and the HTTP request metrics."""
+    """GET /metrics (the HTTP request metrics are kit/http_middleware.py's)."""
     app.include_router(router)
-    app.add_middleware(HttpMetricsMiddleware)
 
 
 @contextlib.contextmanager
