@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -79,8 +80,19 @@ def _migrate(src: Path, db_file: Path) -> None:
     )
 
 
-def measure(checkouts: dict[str, Path], runs: int) -> dict[str, dict[str, list[float]]]:
-    times: dict[str, dict[str, list[float]]] = {label: {} for label in checkouts}
+Times = dict[str, dict[str, list[float]]]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(checkouts: dict[str, Path], runs: int) -> tuple[Times, Times]:
+    """Wall time and CPU time (user + system) of each command, per checkout. On a machine
+    others share, the CPU time moves much less than the wall time."""
+    times: Times = {label: {} for label in checkouts}
+    cpu: Times = {label: {} for label in checkouts}
     with tempfile.TemporaryDirectory() as tmp:
         dbs = {label: Path(tmp) / f"{i}.db" for i, label in enumerate(checkouts)}
         for label, path in checkouts.items():
@@ -94,7 +106,7 @@ def measure(checkouts: dict[str, Path], runs: int) -> dict[str, dict[str, list[f
                 }
                 env |= {"PYTHONPATH": str(path / "src"), "DATABASE_URL": f"sqlite:///{dbs[label]}"}
                 for name, args in _commands(run):
-                    started = time.perf_counter()
+                    started, cpu_before = time.perf_counter(), _children_cpu()
                     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
                         [sys.executable, "-c", "from huntaze_ai.cli import main; main()", *args],
                         env=env,
@@ -102,24 +114,27 @@ def measure(checkouts: dict[str, Path], runs: int) -> dict[str, dict[str, list[f
                         check=False,
                     )
                     elapsed = time.perf_counter() - started
+                    cpu[label].setdefault(name, []).append(_children_cpu() - cpu_before)
                     if done.returncode != 0:
                         raise SystemExit(f"{label}: {name} failed: {done.stderr.decode()[-500:]}")
                     times[label].setdefault(name, []).append(elapsed)
-    return times
+    return times, cpu
 
 
-def _table(medians: dict[str, dict[str, float]], machine: str, runs: int) -> str:
-    labels = list(medians)
+def _table(
+    wall: dict[str, dict[str, float]], cpu: dict[str, dict[str, float]], machine: str, runs: int
+) -> str:
+    labels = list(wall)
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}; median of {runs} runs "
-        "each, interleaved, wall time of the whole process (seconds), bytecode compiled; "
+        "each, interleaved, seconds for the whole process, bytecode compiled; "
         f"load average {os.getloadavg()[0]:.2f} at the end.",
         "",
-        "| command | " + " | ".join(labels) + " |",
-        "|---|" + "---:|" * len(labels),
+        "| command | " + " | ".join(f"{label} wall | {label} CPU" for label in labels) + " |",
+        "|---|" + "---:|---:|" * len(labels),
     ]
-    for name in medians[labels[0]]:
-        cells = " | ".join(f"{medians[label][name]:.2f}" for label in labels)
+    for name in wall[labels[0]]:
+        cells = " | ".join(f"{wall[label][name]:.2f} | {cpu[label][name]:.2f}" for label in labels)
         lines.append(f"| `huntaze-ai {name}` | {cells} |")
     return "\n".join(lines)
 
@@ -140,12 +155,15 @@ def main() -> None:
     checkouts = checkouts or {"this tree": ROOT}
     machine = f"{_cpu_model()} ({os.cpu_count()} cores)"
     _compile(checkouts)
-    times = measure(checkouts, args.runs)
-    medians = {
-        label: {name: statistics.median(values) for name, values in by_command.items()}
-        for label, by_command in times.items()
-    }
-    table = _table(medians, machine, args.runs)
+    times, cpu = measure(checkouts, args.runs)
+    medians, cpu_medians = (
+        {
+            label: {name: statistics.median(values) for name, values in by_command.items()}
+            for label, by_command in measured.items()
+        }
+        for measured in (times, cpu)
+    )
+    table = _table(medians, cpu_medians, machine, args.runs)
     print(table)
     if args.no_write:
         return
@@ -158,6 +176,8 @@ def main() -> None:
                 "checkouts": {label: str(path) for label, path in checkouts.items()},
                 "seconds": times,
                 "median_s": medians,
+                "cpu_seconds": cpu,
+                "cpu_median_s": cpu_medians,
             },
             indent=1,
         )
