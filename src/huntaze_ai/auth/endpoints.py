@@ -9,8 +9,8 @@ from huntaze_ai.auth.dependencies import CurrentLogin
 from huntaze_ai.auth.schemas import TokenList, TokenOut, TokenRequest, TokenResponse
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.config import Settings
-from huntaze_ai.kit.db import SessionDep
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
+from huntaze_ai.kit.session_deps import SessionDep
 
 # Ids are 32-bit integers: a larger one is a 422, not a database error.
 MAX_TOKEN_ID = 2**31 - 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import URL, Dialect
@@ -21,10 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-if TYPE_CHECKING:
-    from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
-
-__all__ = ["Base", "Database", "ReaderDep", "SessionDep", "UTCDateTime", "create_engine"]
+__all__ = ["Base", "Database", "UTCDateTime", "create_engine"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -127,12 +124,3 @@ async def end_transaction(session: AsyncSession) -> None:
     (expire_on_commit=False); the next statement starts a fresh transaction.
     """
     await session.commit()
-
-
-def __getattr__(name: str) -> object:
-    # auth/endpoints.py still imports SessionDep from here; it loads FastAPI only when asked.
-    if name in ("SessionDep", "ReaderDep", "get_session", "get_reader"):
-        from huntaze_ai.kit import session_deps
-
-        return getattr(session_deps, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
