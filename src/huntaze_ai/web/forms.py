@@ -1,10 +1,20 @@
-"""What every page form shares: the CSRF check of its `csrf_token` field."""
+"""What every page form shares: the CSRF check of its `csrf_token` field, and what a form that
+changes something does after (`submit`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth.sessions import check_csrf
+from huntaze_ai.kit.errors import HuntazeError
+
+if TYPE_CHECKING:
+    from huntaze_ai.web.rendering import PageError
 
 
 async def form_csrf(request: Request) -> None:
@@ -14,3 +24,24 @@ async def form_csrf(request: Request) -> None:
 
 
 CsrfChecked = Depends(form_csrf)
+
+
+async def submit(
+    session: AsyncSession,
+    action: Callable[[], Awaitable[str | None]],
+    *,
+    back_to: str,
+    notice: str,
+    show: Callable[[PageError], Awaitable[Response]],
+) -> Response:
+    """Run a form's change. Done: a redirect to `back_to` with a notice code (the action may
+    return its own), so a reload does not post again. Refused: the change is rolled back and
+    `show` renders the page again with the refusal, under the refusal's status."""
+    from huntaze_ai.web.rendering import PageError
+
+    try:
+        code = await action()
+    except HuntazeError as exc:
+        await session.rollback()
+        return await show(PageError.from_error(exc))
+    return RedirectResponse(f"{back_to}?notice={code or notice}", status_code=303)

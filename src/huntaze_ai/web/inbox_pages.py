@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies.access import Acting
@@ -15,10 +15,10 @@ from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.drafts import service
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
+from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.session_deps import SessionDep
-from huntaze_ai.web.forms import CsrfChecked
+from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
 
 router = APIRouter(include_in_schema=False)
@@ -82,17 +82,13 @@ async def _decide(
     action: Callable[[], Awaitable[Any]],
     notice: str,
 ) -> Response:
-    """A refusal (guard, cap, someone decided first) shows on the page; success redirects."""
-    try:
-        await action()
-    except HuntazeError as exc:
-        await session.rollback()
-        error = PageError.from_error(exc)
-        if reasons := exc.details.get("reasons"):
-            why = "; ".join(r.get("why") or r.get("detail", "") for r in reasons)
-            error = PageError(error.kind, f"{error.message}: {why}", error.status_code)
+    async def show(error: PageError) -> Response:
         return await _inbox(request, acting, session, error=error)
-    return RedirectResponse(f"/inbox?notice={notice}", status_code=303)
+
+    async def run() -> None:
+        await action()
+
+    return await submit(session, run, back_to="/inbox", notice=notice, show=show)
 
 
 @forms.post("/inbox/{draft_id}/approve")

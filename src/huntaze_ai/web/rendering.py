@@ -71,7 +71,12 @@ class PageError:
                 f"Try again in {view.wait_text(exc.retry_after_s)}."
             )
             return cls("rate_limited", message, exc.status_code)
-        return cls(exc.code, exc.message, exc.status_code)
+        message = exc.message
+        reasons = exc.details.get("reasons")
+        if isinstance(reasons, list) and reasons:
+            # A guard's refusal: the rules it found, in words.
+            message += ": " + "; ".join(str(r.get("why") or r.get("detail", "")) for r in reasons)
+        return cls(exc.code, message, exc.status_code)
 
     @classmethod
     def from_validation(cls, exc: ValidationError) -> PageError:

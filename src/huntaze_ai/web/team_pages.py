@@ -21,7 +21,7 @@ from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.ids import MAX_ID, PathId
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
-from huntaze_ai.web.forms import CsrfChecked
+from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PAGE_HEADERS, PageError, page, templates
 
 router = APIRouter(include_in_schema=False)
@@ -136,13 +136,10 @@ async def _act(
     action: Callable[[], Awaitable[str | None]],
     notice: str,
 ) -> Response:
-    """Run a team change; a refusal is shown on the page, a success redirects with a notice."""
-    try:
-        result = await action()
-    except HuntazeError as exc:
-        await session.rollback()
-        return await _team_page(request, acting, session, error=PageError.from_error(exc))
-    return RedirectResponse(f"/team?notice={result or notice}", status_code=303)
+    async def show(error: PageError) -> Response:
+        return await _team_page(request, acting, session, error=error)
+
+    return await submit(session, action, back_to="/team", notice=notice, show=show)
 
 
 @forms.post("/team/create")
