@@ -1,11 +1,12 @@
 """What the pages show beyond the API bodies: the dashboard's bar colour, projection and charts,
-human-readable resets, and the usage CSV."""
+waits in words, and the usage CSV (how money, moments and features are written: formatting.py)."""
 
 from __future__ import annotations
 
 import calendar
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,18 +20,6 @@ RED_PERCENT = 95
 # Projecting from the first hours of a month would multiply one call by 700; a day is the least
 # history the pace is measured over.
 MIN_PROJECTION_WINDOW = timedelta(days=1)
-
-
-def dollars(usd: str | Decimal | int) -> str:
-    """$1,234.56 for display; amounts under a cent keep four places so a first call shows."""
-    value = Decimal(usd)
-    if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value:,.4f}"
-    return f"${value:,.2f}"
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%b %-d, %Y %H:%M UTC")
 
 
 def wait_text(seconds: int) -> str:
@@ -90,9 +79,11 @@ def spend_by_day(usage: UsageOut) -> list[Bar]:
     )
 
 
-def spend_by(totals: dict[str, str]) -> list[Bar]:
-    """Bars for one breakdown of the month's spend (by feature, by model), largest first."""
-    pairs = [(label, usd_to_micros(usd)) for label, usd in totals.items()]
+def spend_by(totals: dict[str, str], labels: Mapping[str, str] | None = None) -> list[Bar]:
+    """Bars for one breakdown of the month's spend (by feature, by model), largest first, each
+    named by `labels` where it has a name there."""
+    names = labels or {}
+    pairs = [(names.get(key, key), usd_to_micros(usd)) for key, usd in totals.items()]
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
 
 
