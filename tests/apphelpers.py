@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
+from html import unescape
 
 import httpx
 from sqlalchemy.engine import URL
@@ -54,6 +55,15 @@ async def creator_headers(database: Database, plan: str = "starter") -> tuple[in
     async with database.sessionmaker() as session, session.begin():
         token = await create_api_token(session, user)
     return user.id, {"Authorization": f"Bearer {token}"}
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def visible_text(html: str) -> str:
+    """A page's text without its tags, entities decoded (what a reader sees of `$0.02` whose
+    element carries the exact amount in a title)."""
+    return unescape(_TAG.sub("", html))
 
 
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

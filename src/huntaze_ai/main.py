@@ -42,6 +42,8 @@ from huntaze_ai.metering.rate_limit import CreatorRateLimiter
 from huntaze_ai.metering.service import Meter
 from huntaze_ai.sales.endpoints import router as sales_router
 from huntaze_ai.web import install_pages
+from huntaze_ai.web.api_docs import install_api_docs
+from huntaze_ai.web.rendering import render_error_page
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +112,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         # Off in production unless API_DOCS=true: the schema maps every endpoint for a stranger.
         openapi_url="/openapi.json" if settings.serves_api_docs else None,
-        docs_url="/docs" if settings.serves_api_docs else None,
-        redoc_url="/redoc" if settings.serves_api_docs else None,
+        docs_url=None,  # /docs and /redoc are install_api_docs', with their assets served here
+        redoc_url=None,
     )
+    if settings.serves_api_docs:
+        install_api_docs(app)
     app.state.settings = settings
-    install_error_handlers(app)
+    install_error_handlers(app, error_page=render_error_page)  # pages fail as pages
     metrics.install(app)  # GET /metrics
     # Request id, access line, security headers, body size and time limits, HTTP metrics.
     app.add_middleware(

@@ -1,5 +1,7 @@
 """Browser tests: Debian's chromium, driven by pytest-playwright's sync fixtures, against real
 `huntaze-ai serve` processes (each on its own migrated SQLite file, Gemini from the test emulator).
+Every page a test opens is watched for JavaScript errors and checked by axe-core (tests/e2e/axe.py)
+in the state the test leaves it, besides the states a test checks with `axe.check`.
 
 Two things differ from a plain pytest-playwright set-up:
 
@@ -55,6 +57,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
 from tests.apphelpers import shared_emulator_url
 from tests.conftest import REDIS_URL, require_service
+from tests.e2e.axe import AxeAudit, load_axe
 from tests.factories import DEFAULT_PASSWORD, create_user
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -206,19 +209,33 @@ def browser_errors() -> Iterator[BrowserErrors]:
         pytest.fail("errors in the browser:\n" + "\n".join(watcher.errors), pytrace=False)
 
 
+@pytest.fixture(scope="package")
+def axe_source() -> str:
+    return load_axe(require_service)
+
+
+@pytest.fixture
+def axe(axe_source: str) -> AxeAudit:
+    """axe-core for this test: `axe.check(page, "state")` at each state the test reaches."""
+    return AxeAudit(axe_source)
+
+
 @pytest.fixture
 def new_context(
-    new_context: Callable[..., BrowserContext], browser_errors: BrowserErrors
-) -> Callable[..., BrowserContext]:
-    """The plugin's contexts (fresh cookies each), watched for JavaScript errors."""
+    new_context: Callable[..., BrowserContext], browser_errors: BrowserErrors, axe: AxeAudit
+) -> Iterator[Callable[..., BrowserContext]]:
+    """The plugin's contexts (fresh cookies each), watched for JavaScript errors; when the test
+    ends, axe checks the state every page is left in (before the plugin closes them)."""
 
     def make(**kwargs: Any) -> BrowserContext:
         context = new_context(**kwargs)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         browser_errors.watch(context)
+        axe.watch(context, scripts=kwargs.get("java_script_enabled", True))
         return context
 
-    return make
+    yield make
+    axe.check_last_states()
 
 
 # --- the servers ---------------------------------------------------------------------------------

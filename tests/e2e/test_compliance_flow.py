@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.e2e.axe import AxeAudit
 from tests.e2e.conftest import AppServer, go_to, log_in
 from tests.e2e.test_creator_flow import AI_TIMEOUT_MS, STREAM_PATH
 
@@ -37,6 +38,7 @@ def _fits(page: Page, width: int) -> None:
 def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     new_context: type[BrowserContext],
     app_server: AppServer,
+    axe: AxeAudit,
     tmp_path: Path,
     width: int,
     height: int,
@@ -53,6 +55,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     expect(page.locator(".word-row")).to_have_count(1)
     page.screenshot(path=str(tmp_path / f"safety-{width}.png"), full_page=True)
     _fits(page, width)
+    axe.check(page, "a phrase added to the word list")
 
     go_to(page, "Messages")
     page.locator("#fan-message").fill(COMPLIMENT)
@@ -68,6 +71,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     expect(regenerate).to_be_visible()
     page.screenshot(path=str(tmp_path / f"messages-blocked-{width}.png"), full_page=True)
     _fits(page, width)
+    axe.check(page, "a blocked draft")
 
     # Regenerate asks again (the same message): still blocked while the phrase is listed.
     _generate(page, app_server, "Regenerate")
@@ -78,6 +82,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     page.goto(app_server.at("/compliance"))
     page.get_by_role("button", name="Delete Thank you").click()
     expect(page.locator(".notice")).to_contain_text("Phrase removed")
+    axe.check(page, "a phrase removed")
     page.goto(app_server.at("/messages"))
     page.locator("#fan-message").fill(COMPLIMENT)
     _generate(page, app_server)
@@ -91,6 +96,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
 def test_an_escalation_looks_different_and_the_log_counts_it(
     new_context: type[BrowserContext],
     app_server: AppServer,
+    axe: AxeAudit,
     tmp_path: Path,
     width: int,
     height: int,
@@ -109,6 +115,7 @@ def test_an_escalation_looks_different_and_the_log_counts_it(
     expect(page.locator("#reply-reasons li")).to_have_count(2)
     page.screenshot(path=str(tmp_path / f"messages-escalate-{width}.png"), full_page=True)
     _fits(page, width)
+    axe.check(page, "an escalated draft")
 
     page.goto(app_server.at("/compliance/violations"))
     expect(page.locator(".violation-row")).to_have_count(2)

@@ -1,5 +1,6 @@
 """The pages in a real browser against a real server: the seed's flow end to end (DESIGN §2.5),
-refusals as a creator sees them, and one creator's data never on another's pages."""
+refusals as a creator sees them, and one creator's data never on another's pages; axe-core checks
+each state they reach (tests/e2e/axe.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Response, expect
 
+from tests.e2e.axe import AxeAudit
 from tests.e2e.conftest import AppServer, BrowserErrors, fill_rate_window, log_in
 
 pytestmark = pytest.mark.slow
@@ -73,7 +75,7 @@ def refresh_analysis(page: Page, server: AppServer) -> list[str]:
 
 
 def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
-    page: Page, app_server: AppServer
+    page: Page, app_server: AppServer, axe: AxeAudit
 ) -> None:
     creator = app_server.create_creator()
     log_in(page, app_server, creator)
@@ -81,6 +83,7 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
         "$0.00 spent of $10.00"
     )
     expect(page.locator(".emulated-banner")).to_be_visible()
+    axe.check(page, "a new creator's dashboard")
 
     streamed = ask_for_reply(page, app_server)
     reply = wait_for_reply(page)
@@ -98,11 +101,12 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
     expect(page.locator("#reply-meta")).to_contain_text("cost $")
     expect(page.locator("#reply-meta")).to_contain_text("on gemini-2.5-flash")
     expect(page.locator("#response-card button.copy")).to_be_visible()
+    axe.check(page, "a streamed draft")
 
     page.goto(app_server.at("/dashboard"))
     spent = dollars(page.locator(".ai-quota-indicator .quota-spent"))
     assert spent > 0
-    expect(page.get_by_label("Spend per feature")).to_contain_text("messaging")
+    expect(page.get_by_label("Spend per feature")).to_contain_text("Messages")
     expect(page.get_by_label("Spend per model")).to_contain_text("gemini-2.5-flash")
 
     page.goto(app_server.at("/content/create"))
@@ -112,14 +116,17 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
     caption = page.locator(".result-caption").first
     expect(caption).to_be_visible(timeout=AI_TIMEOUT_MS)
     expect(caption).not_to_be_empty()
+    axe.check(page, "captions generated")
 
     assert len(refresh_analysis(page, app_server)) >= 1
+    axe.check(page, "insights after a refresh")
 
     page.goto(app_server.at("/dashboard"))
     expect(page.locator(".quota-details")).to_contain_text("$")
     assert dollars(page.locator(".ai-quota-indicator .quota-spent")) > spent
-    for feature in ("messaging", "content", "analytics"):
+    for feature in ("Messages", "Captions", "Analytics"):  # as the nav names them
         expect(page.get_by_label("Spend per feature")).to_contain_text(feature)
+    expect(page.get_by_label("Spend per feature")).not_to_contain_text("messaging")
     # Analytics runs on pro, the other agents on flash: the month's spend splits by model.
     for model in ("gemini-2.5-flash", "gemini-2.5-pro"):
         expect(page.get_by_label("Spend per model")).to_contain_text(model)
@@ -152,7 +159,7 @@ def test_usage_page_lists_the_call_and_exports_it_as_csv(page: Page, app_server:
 
     page.goto(app_server.at("/usage"))
     expect(page.locator(".usage-row")).to_have_count(1)
-    expect(page.locator(".usage-row")).to_contain_text("messaging")
+    expect(page.locator(".usage-row")).to_contain_text("Messages")
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Export CSV").click()
     download = downloading.value
@@ -170,7 +177,7 @@ def _next_month_start(now: datetime) -> datetime:
 
 
 def test_exhausted_quota_shows_its_reset_date_and_blocks_generation(
-    page: Page, app_server: AppServer, browser_errors: BrowserErrors
+    page: Page, app_server: AppServer, browser_errors: BrowserErrors, axe: AxeAudit
 ) -> None:
     log_in(page, app_server, app_server.create_creator(plan="pro"))  # pro: $0 on this server
     expect(page.locator(".ai-quota-indicator .quota-spent")).to_contain_text("$0.00 spent of $0.00")
@@ -190,6 +197,10 @@ def test_exhausted_quota_shows_its_reset_date_and_blocks_generation(
     expect(page.locator("#paused-messaging")).to_contain_text(paused)
     expect(page.locator("#response-card")).to_be_hidden()
     expect(page.locator(".assistant-response")).to_be_empty()
+    axe.check(page, "generation paused for quota")
+
+    page.goto(app_server.at("/dashboard"))
+    axe.check(page, "the dashboard of a spent quota")
 
     page.goto(app_server.at("/usage"))
     expect(page.locator(".usage-row")).to_have_count(0)
@@ -198,7 +209,7 @@ def test_exhausted_quota_shows_its_reset_date_and_blocks_generation(
 
 
 def test_full_rate_window_shows_when_to_retry_and_blocks_generation(
-    page: Page, shared_limit_server: AppServer, browser_errors: BrowserErrors
+    page: Page, shared_limit_server: AppServer, browser_errors: BrowserErrors, axe: AxeAudit
 ) -> None:
     browser_errors.expect_http_status(429)
     creator = shared_limit_server.create_creator()
@@ -213,6 +224,7 @@ def test_full_rate_window_shows_when_to_retry_and_blocks_generation(
     expect(alert).to_contain_text(re.compile(r"Try again in \d+ (seconds|minutes)"))
     expect(alert).to_contain_text("Your plan allows 50 AI requests an hour.")
     expect(page.locator("#response-card")).to_be_hidden()
+    axe.check(page, "a reply refused for the rate limit")
 
     page.goto(shared_limit_server.at("/usage"))
     expect(page.locator(".usage-row")).to_have_count(0)
@@ -230,6 +242,7 @@ def test_another_creator_sees_nothing_of_my_spend_calls_or_insights(
     log_in(other, app_server, app_server.create_creator())
     expect(other.locator(".ai-quota-indicator .quota-spent")).to_contain_text("$0.00 spent")
     expect(other.locator(".header-quota")).to_have_text("$0.00 / $10.00")
+    expect(other.locator(".header-quota .money").last).to_have_attribute("title", "$10.000000")
 
     other.goto(app_server.at("/usage"))
     expect(other.locator(".usage-row")).to_have_count(0)

@@ -1,11 +1,12 @@
 """Every page fits a 390 px phone with a call on the books: no sideways scroll of the page (the
-usage table scrolls within its own box)."""
+usage table scrolls within its own box); axe-core finds nothing serious on any of them."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from tests.e2e.axe import AxeAudit
 from tests.e2e.conftest import AppServer, log_in
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ PAGES = [
 
 
 def test_every_page_fits_a_phone_without_sideways_scrolling(
-    new_context: type[BrowserContext], app_server: AppServer
+    new_context: type[BrowserContext], app_server: AppServer, axe: AxeAudit
 ) -> None:
     creator = app_server.create_creator()
     context = new_context(viewport={"width": 390, "height": 844})  # type: ignore[call-arg]
@@ -40,6 +41,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(
         page.goto(app_server.at(path))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
+        axe.check(page, "a creator with a call on the books")
     page.goto(app_server.at("/usage"))
     table = page.locator(".table-scroll")
     assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls in its box

@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, expect
 from huntaze_ai.auth.service import create_api_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.users import repository
+from tests.e2e.axe import AxeAudit
 from tests.e2e.conftest import AppServer, Creator, in_worker_thread, log_in
 
 pytestmark = pytest.mark.slow
@@ -37,6 +38,7 @@ def _tokens_for(server: AppServer, creator: Creator) -> list[str]:
 def test_tokens_are_listed_and_revoked_from_the_page(
     new_context: type[BrowserContext],
     app_server: AppServer,
+    axe: AxeAudit,
     tmp_path: Path,
     width: int,
     height: int,
@@ -55,6 +57,7 @@ def test_tokens_are_listed_and_revoked_from_the_page(
     expect(cards.first).to_contain_text(f"{tokens[2][:12]}…")
     page.screenshot(path=str(tmp_path / f"tokens-{width}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    axe.check(page, "three tokens listed")
 
     page.get_by_role("button", name=f"Revoke smoke test ({tokens[1][:12]}…)").click()
     expect(page.locator(".notice")).to_contain_text("Token revoked.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from huntaze_ai.kit.db import Database
-from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.metering.conftest import new_creator
 from tests.web.conftest import Browser
 
@@ -181,7 +181,7 @@ async def test_the_violation_log_counts_by_rule_and_masks_personal_data(
 async def test_the_rules_of_each_platform_are_shown(browser: Browser) -> None:
     onlyfans = (await browser.get("/compliance")).text
     assert "OnlyFans rules" in onlyfans
-    assert "$3.00–$200.00" in onlyfans
+    assert "$3.00–$200.00" in visible_text(onlyfans)
     instagram = (await browser.get("/compliance?platform=instagram")).text
     assert "Instagram rules" in instagram
     assert "Adult content and solicitation" in instagram

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import AIInsight
-from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.metering.conftest import books, make_meter, new_creator
 from tests.web.conftest import Browser
 
@@ -29,9 +29,19 @@ async def test_every_page_redirects_to_login_without_a_session(database_url, dat
 async def test_dashboard_shows_the_quota_indicator_with_dollars(browser: Browser) -> None:
     html = (await browser.get("/dashboard")).text
     assert 'class="card ai-quota-indicator level-ok"' in html
+    assert (
+        '<p class="quota-spent"><span class="amount">'
+        '<span class="money" title="$0.000000">$0.00</span></span> spent of '
+        '<span class="money" title="$10.000000">$10.00</span></p>'
+    ) in html
     assert re.search(
-        r'class="quota-spent"><span class="amount">\$0\.00</span> spent of \$10\.00', html
+        r'role="progressbar" aria-label="Monthly AI quota used" aria-valuemin="0" '
+        r'aria-valuemax="100" aria-valuenow="0.0" aria-valuetext="0(\.0+)?% used: \$0\.00 of '
+        r'\$10\.00"',
+        html,
     )
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html
     assert "quota-details" in html
     assert "resets" in html
     assert "Projected month-end spend" in html
@@ -53,8 +63,9 @@ async def test_a_reply_from_the_messages_form_is_charged_and_shows_on_the_dashbo
     assert after.rows == 1
     assert after.spent > 0
     dashboard = (await browser.get("/dashboard")).text
-    assert "$0.00</span>" not in dashboard  # spent > 0 now
-    assert "messaging" in dashboard  # the per-feature chart has the call
+    assert "$0.00 spent" not in visible_text(dashboard)  # spent > 0 now
+    assert "<th>Messages</th>" in dashboard  # the per-feature chart names it as the nav does
+    assert "messaging" not in dashboard
 
 
 async def test_caption_form_renders_variants_with_hashtags(browser: Browser) -> None:
@@ -186,7 +197,7 @@ async def test_another_creators_pages_show_nothing_of_mine(
         usage = (await client.get("/usage")).text
         dashboard = (await client.get("/dashboard")).text
     assert 'class="usage-row' not in usage
-    assert "$0.00</span> spent" in dashboard
+    assert "$0.00 spent" in visible_text(dashboard)
     assert browser.user.email not in usage + dashboard
 
 

@@ -1,4 +1,4 @@
-"""The dashboard's arithmetic: bar colour, projection, charts, money display."""
+"""The dashboard's arithmetic: bar colour, projection, charts."""
 
 from __future__ import annotations
 
@@ -56,9 +56,3 @@ def test_spend_per_day_has_a_bar_for_every_day_of_the_month() -> None:
     bars = view.spend_by_day(usage)
     assert len(bars) == 30
     assert [b.percent_of_max for b in bars if b.percent_of_max] == [50.0, 100.0]
-
-
-def test_amounts_under_a_cent_keep_enough_places_to_show() -> None:
-    assert view.dollars("0.001955") == "$0.0020"
-    assert view.dollars("1234.5") == "$1,234.50"
-    assert view.dollars("0") == "$0.00"

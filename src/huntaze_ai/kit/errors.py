@@ -15,18 +15,23 @@
 
 Domains subclass these (or HuntazeError) at the top of their service module. Every error carries its
 HTTP status; a response body is always `{"error": code, "message": text, **details}`.
+
+A browser asking for a page of the site (Accept: text/html, a path outside the API and the
+machine endpoints) gets the same status as an HTML page instead, when the app has pages: a
+mistyped address is a "Page not found" page, not a JSON body. The API always answers JSON.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import Response
 
 log = logging.getLogger(__name__)
 
@@ -198,20 +203,50 @@ _HTTP_CODES = {
 
 _PG_CHARACTER_NOT_IN_REPERTOIRE = "22021"
 
+# Paths whose callers are programs: their errors stay JSON whatever the Accept header says.
+MACHINE_PATHS = ("/api", "/metrics", "/healthz", "/readyz", "/openapi.json")
 
-def install_error_handlers(app: FastAPI) -> None:
+# Renders an error as a page: the request, the status, and the JSON body it stands for.
+ErrorPage = Callable[["Request", int, dict[str, Any]], "Response"]
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page of the site, rather than a program asking the API."""
+    path = request.url.path
+    if any(path == prefix or path.startswith(prefix + "/") for prefix in MACHINE_PATHS):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install_error_handlers(app: FastAPI, error_page: ErrorPage | None = None) -> None:
     # Imported here: the CLI raises and catches these errors without loading the web stack.
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
     from sqlalchemy.exc import DBAPIError, OperationalError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
+    def respond(
+        request: Request,
+        body: dict[str, Any],
+        status: int,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        if error_page is not None and wants_page(request):
+            try:
+                page = error_page(request, status, body)
+            except Exception:  # the JSON body still tells what happened
+                log.exception("error page failed on %s", request.url.path)
+            else:
+                page.headers.update(headers or {})
+                return page
+        return JSONResponse(body, status_code=status, headers=headers)
+
     @app.exception_handler(HuntazeError)
-    async def _huntaze(_: Request, exc: HuntazeError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
+    async def _huntaze(request: Request, exc: HuntazeError) -> Response:
+        return respond(request, exc.body(), exc.status_code, exc.headers())
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         fields = [
             {
                 "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
@@ -219,61 +254,62 @@ def install_error_handlers(app: FastAPI) -> None:
             }
             for err in exc.errors()
         ]
-        return JSONResponse(
+        return respond(
+            request,
             {"error": "invalid_request", "message": "Invalid request", "fields": fields},
-            status_code=422,
+            422,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400:
             # FastAPI's "error parsing the body" (not JSON, not UTF-8): bad input like any other,
             # so the contract's 422 with the failing field.
-            return JSONResponse(
+            return respond(
+                request,
                 {
                     "error": "invalid_request",
                     "message": "The request body is not valid JSON",
                     "fields": [{"field": "body", "message": str(exc.detail)}],
                 },
-                status_code=422,
+                422,
             )
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return JSONResponse(
+        return respond(
+            request,
             {"error": code, "message": str(exc.detail)},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            exc.status_code,
+            getattr(exc, "headers", None),
         )
 
     @app.exception_handler(OperationalError)
-    async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+    async def _database_unavailable(request: Request, exc: OperationalError) -> Response:
         # Lost connections, a locked SQLite file, a failover: retryable, not the caller's fault.
         log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
-        return JSONResponse(
+        return respond(
+            request,
             {"error": "dependency_unavailable", "message": "Database unavailable, retry shortly"},
-            status_code=503,
-            headers={"Retry-After": "1"},
+            503,
+            {"Retry-After": "1"},
         )
 
     @app.exception_handler(DBAPIError)
-    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
         if exc.connection_invalidated:
             return await _database_unavailable(request, exc)  # type: ignore[arg-type]
         if getattr(exc.orig, "sqlstate", None) == _PG_CHARACTER_NOT_IN_REPERTOIRE:
             # A NUL character: SQLite stores it, PostgreSQL text cannot. Schemas refuse it where
             # they can; any string that still reaches a query is the caller's input, not our bug.
-            return JSONResponse(
+            return respond(
+                request,
                 {"error": "invalid_request", "message": "Text must not contain NUL characters"},
-                status_code=422,
+                422,
             )
         log.exception("database error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"error": "internal_error", "message": "Internal error"}, status_code=500
-        )
+        return respond(request, {"error": "internal_error", "message": "Internal error"}, 500)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # The trace goes to the log, never to the client.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"error": "internal_error", "message": "Internal error"}, status_code=500
-        )
+        return respond(request, {"error": "internal_error", "message": "Internal error"}, 500)

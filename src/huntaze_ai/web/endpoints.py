@@ -38,6 +38,7 @@ from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
 from huntaze_ai.models import User
 from huntaze_ai.web import service as view
 from huntaze_ai.web.compliance_pages import router as compliance_router
+from huntaze_ai.web.formatting import FEATURE_LABELS
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
 
@@ -122,7 +123,7 @@ async def dashboard(
         level=view.quota_level(quota),
         projection=view.project_month_end(quota),
         by_day=view.spend_by_day(usage),
-        by_feature=view.spend_by(usage.totals.by_feature),
+        by_feature=view.spend_by(usage.totals.by_feature, FEATURE_LABELS),
         by_model=view.spend_by(usage.totals.by_model),
         waiting=await drafts.waiting(session, creator.id),
     )

@@ -24,6 +24,7 @@ from huntaze_ai.metering.quota import QuotaExceeded
 from huntaze_ai.metering.rate_limit import RateLimitExceeded
 from huntaze_ai.metering.reports import quota_report
 from huntaze_ai.models import User
+from huntaze_ai.web import formatting as fmt
 from huntaze_ai.web import service as view
 
 PLATFORMS = tuple(PLATFORM_NAMES.items())
@@ -34,8 +35,15 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters["dollars"] = view.dollars
-_env.filters["when"] = view.when
+_env.filters.update(
+    dollars=fmt.dollars,
+    dollars_text=fmt.dollars_text,
+    dollars_exact=fmt.dollars_exact,
+    when=fmt.when,
+    when_text=fmt.when_text,
+    feature=fmt.feature,
+)
+_env.globals["NAV"] = fmt.NAV
 templates = Jinja2Templates(env=_env)
 
 
@@ -128,6 +136,65 @@ async def page(
             "generation": {state.feature: state for state in quota.features},
             "path": request.url.path,
             **context,
+        },
+        status_code=status,
+        headers=PAGE_HEADERS,
+    )
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    title: str
+    sentence: str | None = None  # None: the error's own message says it
+
+
+# What a browser is told when a page request fails, by the error code of the JSON body it stands
+# for; anything else is "Could not do that" with the body's own message.
+_ERROR_TEXTS = {
+    "not_found": ErrorText(
+        "Page not found",
+        "There is no page at this address. It may be mistyped, or what it showed is gone.",
+    ),
+    "method_not_allowed": ErrorText(
+        "Page not found", "This address is not a page: it only takes a form's submission."
+    ),
+    "csrf_failed": ErrorText(
+        "This form has expired",
+        "The page was opened before your last log-in or log-out. Go back, reload the page and "
+        "send the form again.",
+    ),
+    "unauthenticated": ErrorText("Log in to continue", "This page needs you to be logged in."),
+    "invalid_request": ErrorText("Not a valid request"),
+    "dependency_unavailable": ErrorText(
+        "Temporarily unavailable",
+        "The service could not reach its database. Try again in a moment.",
+    ),
+    "internal_error": ErrorText(
+        "Something went wrong on our side",
+        "The error was logged. Try again in a moment.",
+    ),
+}
+
+
+def render_error_page(request: Request, status: int, body: dict[str, Any]) -> HTMLResponse:
+    """A failed page request as a page (kit.errors renders the API's errors as JSON)."""
+    code = str(body.get("error", ""))
+    text = _ERROR_TEXTS.get(code) or ErrorText("Could not do that")
+    message = str(body.get("message", ""))
+    if message == "Invalid request":  # a form or query that failed validation: the fields say
+        message = "Check the address or the form and try again."
+    fields = [f"{f['field']}: {f['message']}" for f in body.get("fields", ())]
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "brand_only": True,
+            "status": status,
+            "code": code,
+            "title": text.title,
+            "sentence": text.sentence or message,
+            "fields": fields,
+            "path": request.url.path,
         },
         status_code=status,
         headers=PAGE_HEADERS,

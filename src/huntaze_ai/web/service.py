@@ -1,5 +1,6 @@
 """What the pages show beyond the API bodies: the dashboard's bar colour, projection and charts,
-human-readable resets, insight metrics and campaign stats in words, and the usage CSV."""
+human-readable resets, insight metrics and campaign stats in words, and the usage CSV (how money,
+moments and features are written: formatting.py)."""
 
 from __future__ import annotations
 
@@ -89,9 +90,11 @@ def spend_by_day(usage: UsageOut) -> list[Bar]:
     )
 
 
-def spend_by(totals: dict[str, str]) -> list[Bar]:
-    """Bars for one breakdown of the month's spend (by feature, by model), largest first."""
-    pairs = [(label, usd_to_micros(usd)) for label, usd in totals.items()]
+def spend_by(totals: dict[str, str], labels: Mapping[str, str] | None = None) -> list[Bar]:
+    """Bars for one breakdown of the month's spend (by feature, by model), largest first, each
+    named by `labels` where it has a name there."""
+    names = labels or {}
+    pairs = [(names.get(key, key), usd_to_micros(usd)) for key, usd in totals.items()]
     return _bars(sorted(pairs, key=lambda pair: -pair[1]))
 
 

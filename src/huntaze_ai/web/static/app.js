@@ -11,9 +11,57 @@ function formatWait(seconds) {
   return seconds < 90 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
+// Money as the server writes it (web/formatting.py): whole cents from $0.01, four places below
+// that, "<$0.0001" smaller still, and the exact amount (micro-dollars) in the element's title.
+// Integer micro-dollars on the way, so a half rounds up as it does there.
+function moneyParts(value) {
+  const micros = Math.round(Number(value) * 1e6);
+  return { sign: micros < 0 ? "-" : "", micros: Math.abs(micros) };
+}
+
+function thousands(n) {
+  return n.toLocaleString("en-US");
+}
+
 function usd(value) {
-  const n = Number(value);
-  return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+  const { sign, micros } = moneyParts(value);
+  if (micros === 0) return "$0.00";
+  if (micros >= 10000) {
+    const cents = Math.floor((micros + 5000) / 10000);
+    return `${sign}$${thousands(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, "0")}`;
+  }
+  const tenThousandths = Math.floor((micros + 50) / 100);
+  if (tenThousandths === 0) return `${sign}<$0.0001`;
+  return `${sign}$0.${String(tenThousandths).padStart(4, "0")}`;
+}
+
+function usdExact(value) {
+  const { sign, micros } = moneyParts(value);
+  const whole = Math.floor(micros / 1e6);
+  return `${sign}$${thousands(whole)}.${String(micros - whole * 1e6).padStart(6, "0")}`;
+}
+
+function usdElement(value) {
+  const span = document.createElement("span");
+  span.className = "money";
+  span.title = usdExact(value);
+  span.textContent = usd(value);
+  return span;
+}
+
+// Every <time data-local> the server wrote in UTC, in the viewer's own time zone; the title
+// keeps the UTC moment. Without JavaScript the UTC text stays.
+function localizeTimes(root) {
+  root.querySelectorAll("time[data-local]").forEach((el) => {
+    const moment = new Date(el.dateTime);
+    if (Number.isNaN(moment.getTime())) return;
+    const options = {
+      year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
+      timeZoneName: "short",
+    };
+    if (el.dataset.local === "seconds") options.second = "2-digit";
+    el.textContent = new Intl.DateTimeFormat(undefined, options).format(moment);
+  });
 }
 
 function errorText(body) {
@@ -120,25 +168,26 @@ function renderReply(reply) {
     review.hidden = false;
   }
   // Confidence and the upsell belong to a draft that may be sent; a withheld one has neither.
-  const parts = reply.sendable ? [`Confidence ${Math.round(reply.confidence * 100)}%`] : [];
+  // Each part is a list of text and elements (money carries its exact amount as a title).
+  const parts = reply.sendable ? [[`Confidence ${Math.round(reply.confidence * 100)}%`]] : [];
   if (Number(reply.usage.cost_usd || 0) === 0) {
-    parts.push("No AI call was made: nothing charged");
+    parts.push(["No AI call was made: nothing charged"]);
   } else {
-    let cost = `cost ${usd(reply.usage.cost_usd)} on ${reply.usage.model}`;
-    if (reply.usage.fallback) cost += " (budget fallback: the quota could not cover the usual model)";
+    const cost = ["cost ", usdElement(reply.usage.cost_usd), ` on ${reply.usage.model}`];
+    if (reply.usage.fallback) cost.push(" (budget fallback: the quota could not cover the usual model)");
     parts.push(cost);
   }
   const upsell = reply.sendable ? reply.suggested_upsell : null;
   if (upsell) {
-    let text = `Suggested upsell: ${upsell.description} (${usd(upsell.price_usd)})`;
-    if (upsell.price_note) text += `, ${upsell.price_note}`;
+    const text = [`Suggested upsell: ${upsell.description} (`, usdElement(upsell.price_usd), ")"];
+    if (upsell.price_note) text.push(`, ${upsell.price_note}`);
     parts.push(text);
   }
   if (reply.sendable && reply.upsell_withheld) {
     const why = reply.upsell_withheld.reasons.map((r) => r.why || r.detail).join("; ");
-    parts.push(`Suggested upsell dropped: ${why}`);
+    parts.push([`Suggested upsell dropped: ${why}`]);
   }
-  meta.textContent = parts.join(" · ");
+  meta.replaceChildren(...parts.flatMap((part, i) => (i ? [" · ", ...part] : part)));
 }
 
 async function streamReply(form) {
@@ -198,6 +247,7 @@ function setUpNavToggle() {
 
 document.addEventListener("DOMContentLoaded", () => {
   setUpNavToggle();
+  localizeTimes(document);
   const form = document.getElementById("reply-form");
   if (form && window.fetch && window.TextDecoderStream) {
     form.addEventListener("submit", (event) => {

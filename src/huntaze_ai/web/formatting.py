@@ -1,0 +1,102 @@
+"""How the pages write money, moments and feature names: one format each, owned here.
+
+Templates use them as Jinja filters (`dollars`, `when`, `feature`; `dollars_text`,
+`dollars_exact` and `when_text` where only text fits, as in an attribute or a sentence).
+static/app.js mirrors the money format (`usd`, `usdElement`) for what the browser draws itself,
+and turns every `<time>` written here into the viewer's time zone.
+
+- Money: whole cents once an amount reaches $0.01, four places below that (a first call costs
+  a fraction of a cent and must not read $0.00), "<$0.0001" for a charge smaller still; the
+  exact six-place amount the API returns is in the element's `title`.
+- Moments: written in UTC ("Dec 1, 2026 00:00 UTC"), which is what a page without JavaScript
+  shows; the script replaces the text with the viewer's local time and keeps UTC in the title.
+- Features: the usage rows' ids (`messaging`) read as the nav names the pages ("Messages").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from huntaze_ai.kit.money import usd_to_micros
+from huntaze_ai.metering.kinds import FEATURE_NAMES, Feature
+
+MICROS_PER_CENT = 10_000
+MICROS_PER_TEN_THOUSANDTH = 100  # $0.0001
+
+
+def _half_up(micros: int, unit: int) -> int:
+    return (micros + unit // 2) // unit
+
+
+def dollars_text(usd: str | Decimal | int) -> str:
+    """$1,234.56, $0.02, $0.0054, <$0.0001 or $0.00 (integer arithmetic, halves round up)."""
+    micros = usd_to_micros(usd)
+    sign, micros = ("-" if micros < 0 else ""), abs(micros)
+    if micros == 0:
+        return "$0.00"
+    if micros >= MICROS_PER_CENT:
+        cents = _half_up(micros, MICROS_PER_CENT)
+        return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+    tenth_mils = _half_up(micros, MICROS_PER_TEN_THOUSANDTH)
+    if tenth_mils == 0:
+        return f"{sign}<$0.0001"
+    return f"{sign}$0.{tenth_mils:04d}"
+
+
+def dollars_exact(usd: str | Decimal | int) -> str:
+    """The amount to the micro-dollar, as the API and the ledger keep it: $0.020395."""
+    micros = usd_to_micros(usd)
+    sign, micros = ("-" if micros < 0 else ""), abs(micros)
+    return f"{sign}${micros // 1_000_000:,}.{micros % 1_000_000:06d}"
+
+
+def dollars(usd: str | Decimal | int) -> Markup:
+    """The page's money element: the display amount, the exact one in its tooltip."""
+    return Markup('<span class="money" title="{}">{}</span>').format(
+        dollars_exact(usd), dollars_text(usd)
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # The database hands back naive UTC on SQLite: a naive moment here is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def when_text(moment: datetime, seconds: bool = False) -> str:
+    """Dec 1, 2026 00:00 UTC (with :ss when `seconds`)."""
+    return _utc(moment).strftime(f"%b %-d, %Y %H:%M{':%S' if seconds else ''} UTC")
+
+
+def when(moment: datetime, seconds: bool = False) -> Markup:
+    """A <time> in UTC that static/app.js rewrites in the viewer's zone, UTC kept as its title."""
+    utc = _utc(moment)
+    text = when_text(utc, seconds)
+    return Markup('<time datetime="{}" title="{}" data-local="{}">{}</time>').format(
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), text, "seconds" if seconds else "minutes", text
+    )
+
+
+# The nav's names for what each agent serves; usage rows, charts and tables say these.
+# One naming of the features for every page (metering owns it: its refusals name them too).
+FEATURE_LABELS: dict[str, str] = {str(f): name for f, name in FEATURE_NAMES.items()}
+
+# The header's links, in order. A feature's link is named by FEATURE_LABELS, so the nav and every
+# page that names a feature agree.
+NAV: tuple[tuple[str, str], ...] = (
+    ("/dashboard", "Dashboard"),
+    ("/messages", FEATURE_LABELS[Feature.MESSAGING]),
+    ("/inbox", "Inbox"),
+    ("/content/create", FEATURE_LABELS[Feature.CONTENT]),
+    ("/analytics", FEATURE_LABELS[Feature.ANALYTICS]),
+    ("/sales", FEATURE_LABELS[Feature.SALES]),
+    ("/usage", "Usage"),
+    ("/compliance", "Safety"),
+)
+
+
+def feature(feature_id: str) -> str:
+    """ "Messages" for `messaging`; an id without a name (a feature added later) as it is."""
+    return FEATURE_LABELS.get(feature_id, feature_id)
