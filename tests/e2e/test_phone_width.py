@@ -41,7 +41,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(
         page.goto(app_server.at(path))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
-        axe.check(page, "a creator with a call on the books")
+        axe.check(page, f"{path} with a call on the books")
     page.goto(app_server.at("/usage"))
     table = page.locator(".table-scroll")
     assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls in its box
