@@ -82,8 +82,9 @@ def test_emulator_command_serves_generate_content_from_a_subprocess(tmp_path: Pa
 def _config_of(args: list[str], monkeypatch: pytest.MonkeyPatch) -> EmulatorConfig:
     """The config `huntaze-ai emulator ARGS` would serve, without serving it."""
     served: list[EmulatorConfig] = []
+    # The command imports uvicorn when it runs (a fast CLI start), so the module is patched.
     monkeypatch.setattr(
-        "huntaze_ai.cli.emulator.uvicorn.run",
+        "uvicorn.run",
         lambda app, **_: served.append(app.state.emulator.config),
     )
     result = CliRunner().invoke(app, ["emulator", *args])
