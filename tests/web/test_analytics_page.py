@@ -16,7 +16,7 @@ from huntaze_ai.kit import clock
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import CampaignInsight, MarketingCampaign, User
 from huntaze_ai.web.endpoints import REFRESHES_SHOWN
-from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.metering.conftest import new_creator
 from tests.web.conftest import Browser
 
@@ -87,8 +87,9 @@ async def test_insights_are_grouped_by_refresh_newest_open_with_metrics_and_acti
     html = (await browser.get("/analytics")).text
 
     assert _details(html) == [(True, [str(i) for i in newer]), (False, [str(i) for i in older])]
-    assert "Latest analysis · Nov 2, 2026 14:30 UTC · 3 insights" in html
-    assert "Earlier analysis · Nov 2, 2026 09:30 UTC · 2 insights" in html
+    # Times are <time> elements (localized in the browser); their text is the UTC moment.
+    assert "Latest analysis · Nov 2, 2026 14:30 UTC · 3 insights" in visible_text(html)
+    assert "Earlier analysis · Nov 2, 2026 09:30 UTC · 2 insights" in visible_text(html)
     card = _card(html, newer[0])
     assert "Recommended action</strong> Act on new one" in card
     pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", card)
