@@ -129,6 +129,13 @@ def _use_the_app(banner: Banner, port: int) -> None:
             ).json()
         assert len(me["creators"]) == expected, me
         assert creator_id in [c["id"] for c in me["creators"]]
+        if email.startswith("chatter"):  # the demo creator's inbox is not empty
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+                pending = client.get("/api/drafts?status=pending", headers=auth).json()
+                queue = client.get("/api/escalations", headers=auth).json()
+            assert len(pending["drafts"]) >= 2
+            assert queue["count"] >= 1
 
 
 def _run_and_stop(demo: Demo, sig: signal.Signals) -> str:

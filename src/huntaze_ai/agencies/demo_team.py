@@ -1,6 +1,7 @@
 """The demo's agency (DESIGN §6 `demo`): the demo creator owns "Luna Demo Agency" and is one of
 its creators, beside a second creator; a manager acts for both, a chatter for the demo creator
-only. Every login shares the demo's password. Run again, it reuses what exists."""
+only, whose inbox holds drafts and an escalation. Every login shares the demo's password. Run
+again, it reuses what exists."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies import repository, service
 from huntaze_ai.creator_data.demo_data import fill_demo_data
+from huntaze_ai.drafts.demo import seed_demo_inbox
 from huntaze_ai.kit.security import hash_password
 from huntaze_ai.models import Role, User
 from huntaze_ai.users import repository as users
@@ -56,6 +58,7 @@ async def seed_demo_team(
         if await repository.seat(session, user.id) is None:
             await service.add_member(session, agency.id, user, role)
     await service.assign(session, agency.id, chatter.id, owner.id)
+    await seed_demo_inbox(session, owner, chatter)
     return DemoTeam(
         AGENCY,
         [
