@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from huntaze_ai.agencies import repository, service
-from huntaze_ai.agencies.access import CreatorRequired, Seat, act_for, creators_for
+from huntaze_ai.agencies.access import Seat, creators_for
 from huntaze_ai.agencies.figures import team_figures
 from huntaze_ai.agencies.schemas import (
     AgencyCreate,
@@ -79,10 +79,10 @@ def creator_ref(user: User) -> CreatorRef:
 async def me(login: CurrentLogin, session: SessionDep) -> MeOut:
     """The login, its agency and role, and the creators it may act for."""
     creators = await creators_for(session, login.user, login.seat)
-    try:
-        default = (await act_for(session, login.user, login.seat, None, pick_first=False)).creator
-    except (CreatorRequired, NotFound):
-        default = None
+    # As act_for decides without the header: the own account (listed first when it may act for
+    # it), else the only creator; with several to choose from, the API must say.
+    alone = len(creators) == 1 or (bool(creators) and creators[0].id == login.user.id)
+    default = creators[0] if alone else None
     seat = login.seat
     return MeOut(
         id=login.user.id,

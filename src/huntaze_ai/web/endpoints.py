@@ -39,20 +39,13 @@ from huntaze_ai.models import User
 from huntaze_ai.web import service as view
 from huntaze_ai.web.compliance_pages import router as compliance_router
 from huntaze_ai.web.formatting import FEATURE_LABELS
-from huntaze_ai.web.forms import CsrfChecked
+from huntaze_ai.web.forms import CsrfChecked, safe_next
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
 
 router = APIRouter(include_in_schema=False)
 router.include_router(compliance_router)
 
 T = TypeVar("T")
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths of this site: "//evil.example" and "https://…" would be open redirects.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/dashboard"
 
 
 async def _attempt(action: Callable[[], Awaitable[T]]) -> tuple[T | None, PageError | None]:
@@ -73,7 +66,7 @@ async def home() -> RedirectResponse:
 
 @router.get("/auth/login", response_class=HTMLResponse)
 async def login_form(request: Request, next: str | None = None) -> Response:
-    return render_login(request, next_url=_safe_next(next))
+    return render_login(request, next_url=safe_next(next))
 
 
 @router.post("/auth/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -90,9 +83,9 @@ async def login_submit(
         user = await auth.login(session, email, password)
     except HuntazeError as exc:
         status = 401 if isinstance(exc, Unauthenticated) else exc.status_code
-        return render_login(request, _safe_next(next), PageError.from_error(exc), email, status)
+        return render_login(request, safe_next(next), PageError.from_error(exc), email, status)
     token = await auth.create_browser_session(session, user)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
     return response
 

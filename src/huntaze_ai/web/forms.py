@@ -26,6 +26,14 @@ async def form_csrf(request: Request) -> None:
 CsrfChecked = Depends(form_csrf)
 
 
+def safe_next(target: str | None) -> str:
+    """Where a form may send the browser next: only paths of this site ("//evil.example" and
+    "https://…" would be open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/dashboard"
+
+
 async def submit(
     session: AsyncSession,
     action: Callable[[], Awaitable[str | None]],

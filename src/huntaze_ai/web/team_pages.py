@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies import repository, service
-from huntaze_ai.agencies.access import Acting, act_for, creators_for
+from huntaze_ai.agencies.access import Acting, act_for, creators_for, parse_creator_id
 from huntaze_ai.agencies.endpoints import manager_seat, owner_seat, team_view
 from huntaze_ai.agencies.figures import team_figures
 from huntaze_ai.auth.dependencies import CREATOR_COOKIE, PageActing, PageLogin
@@ -21,7 +21,7 @@ from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.ids import MAX_ID, PathId
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
-from huntaze_ai.web.forms import CsrfChecked, submit
+from huntaze_ai.web.forms import CsrfChecked, safe_next, submit
 from huntaze_ai.web.rendering import PAGE_HEADERS, PageError, page, templates
 
 router = APIRouter(include_in_schema=False)
@@ -42,13 +42,6 @@ _NOTICES = {
 }
 
 
-def _safe_path(target: str) -> str:
-    # Only paths of this site: "//evil.example" would be an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/dashboard"
-
-
 @router.post("/acting", dependencies=[CsrfChecked])
 async def switch_creator(
     request: Request,
@@ -59,12 +52,10 @@ async def switch_creator(
 ) -> Response:
     """Act for another creator from now on in this browser; one the login may not act for is a
     404 page like any other."""
-    from huntaze_ai.agencies.access import parse_creator_id
-
     chosen = await act_for(
         session, acting.member, acting.seat, parse_creator_id(creator_id), pick_first=True
     )
-    response = RedirectResponse(_safe_path(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     settings = request.app.state.settings
     response.set_cookie(
         CREATOR_COOKIE,
