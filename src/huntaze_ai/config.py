@@ -11,6 +11,7 @@ import ipaddress
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -165,6 +166,16 @@ class Settings(BaseSettings):
     quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0)
     quota_business_usd: Decimal = Field(default=Decimal("999999"), ge=0)
 
+    # Signed webhooks (webhooks/): where every instance delivers the outbox's events, and the
+    # HMAC key of their signature. Unset URL: events are still recorded, and wait for one.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    # One attempt's whole exchange; a receiver slower than this is retried later.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=10, ge=1, le=100)
+    # The wait after the first failed attempt; it doubles after each (with jitter), up to 1 h.
+    webhook_backoff_s: float = Field(default=30.0, gt=0, le=3600)
+
     @field_validator("forwarded_allow_ips")
     @classmethod
     def _forwarded_allow_ips_are_addresses(cls, value: str) -> str:
@@ -183,6 +194,29 @@ class Settings(BaseSettings):
             # `10.1.2.3/8` means its network; a single address stays an address.
             canonical.append(str(network) if "/" in item else item)
         return ",".join(canonical)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_is_http(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(
+                f"{value.strip()!r} is not an http(s) URL (e.g. https://api.huntaze.com/hooks/ai)"
+            )
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _webhooks_are_signed(self) -> Settings:
+        if self.webhook_url and not (
+            self.webhook_secret and self.webhook_secret.get_secret_value().strip()
+        ):
+            raise ValueError(
+                "WEBHOOK_SECRET is required when WEBHOOK_URL is set: every delivery is signed "
+                "with it"
+            )
+        return self
 
     @property
     def trusted_proxies(self) -> list[str]:

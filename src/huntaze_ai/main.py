@@ -44,6 +44,8 @@ from huntaze_ai.sales.endpoints import router as sales_router
 from huntaze_ai.web import install_pages
 from huntaze_ai.web.api_docs import install_api_docs
 from huntaze_ai.web.rendering import render_error_page
+from huntaze_ai.webhooks.endpoints import router as webhooks_router
+from huntaze_ai.webhooks.worker import DeliveryWorker
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,19 @@ async def _sweep_forever(meter: Meter) -> None:
             await meter.ledger.purge_settled()
         except Exception:
             log.exception("quota sweep failed; retrying in %ss", SWEEP_INTERVAL_S)
+
+
+def _webhook_worker(settings: Settings, database: Database) -> DeliveryWorker | None:
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        return None
+    return DeliveryWorker(
+        database.sessionmaker,
+        settings.webhook_url,
+        settings.webhook_secret.get_secret_value(),
+        timeout_s=settings.webhook_timeout_s,
+        max_attempts=settings.webhook_max_attempts,
+        backoff_base_s=settings.webhook_backoff_s,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -91,12 +106,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.llm = await llm_scope.enter_async_context(open_llm(settings, plan))
         app.state.ai = AIPipeline(meter, app.state.llm)
         sweeper = asyncio.create_task(_sweep_forever(meter))
+        app.state.webhooks = webhooks = _webhook_worker(settings, app.state.database)
+        if webhooks is not None:
+            await webhooks.start()
         try:
             yield
         finally:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            if webhooks is not None:
+                await webhooks.stop()
             await detached_stream.drain()  # streams whose clients left settle first
             await meter.drain()
             await guard_process.aclose()
@@ -142,5 +162,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(campaigns_router)
     app.include_router(agencies_router)
     app.include_router(drafts_router)
+    app.include_router(webhooks_router)
     install_pages(app)
     return app

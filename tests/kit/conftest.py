@@ -41,6 +41,8 @@ from huntaze_ai.models import (
     UsageLog,
     User,
     UserStats,
+    WebhookAttempt,
+    WebhookEvent,
 )
 from tests.conftest import _pg_admin, require_service
 
@@ -307,7 +309,34 @@ def seed_every_table(url: URL) -> None:
                         ),
                         FanDay(creator_id=maya.id, fan_id="fan-ü-1", day=t0.date(), dms=1, ppvs=0),
                         FanCaps(creator_id=maya.id, dms_per_day=5, ppvs_per_day=2, updated_at=t0),
+                        WebhookEvent(
+                            id="0b6c3f0e-6f0c-4d53-9d5e-1f0c8a8e0001",
+                            creator_id=maya.id,
+                            type="message.approved",
+                            created_at=t0,
+                            data={"text": "Chez moi 😘", "fan_id": "fan-ü-1", "edited": True},
+                            status="failed",
+                            attempts=2,
+                            next_attempt_at=t0,
+                            lease_owner=None,
+                            lease_expires_at=None,
+                            last_error="HTTP 500",
+                            delivered_at=None,
+                        ),
                     ]
+                )
+                await session.flush()
+                session.add(
+                    WebhookAttempt(
+                        event_id="0b6c3f0e-6f0c-4d53-9d5e-1f0c8a8e0001",
+                        number=1,
+                        instance="host-ü:1",
+                        started_at=t0,
+                        finished_at=None,
+                        status_code=None,
+                        error=None,
+                        duration_ms=None,
+                    )
                 )
         finally:
             await db.dispose()

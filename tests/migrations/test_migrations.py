@@ -36,6 +36,8 @@ EXPECTED_TABLES = {
     "drafts",
     "fan_days",
     "fan_caps",
+    "webhook_events",
+    "webhook_attempts",
 }
 
 

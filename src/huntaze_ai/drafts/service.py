@@ -4,7 +4,8 @@ edited), rejected, or escalated to a queue that a manager or the creator answers
 Each decision is one conditional UPDATE on the draft's current state (the loser of a race gets
 409 with the state it lost to) and records who and when. Approving re-runs the guard on the
 final text and counts the fan's day in the same transaction: a cap reached rolls the approval
-back. Services flush; the request's session commits.
+back. Approvals and escalations write their webhook event (webhooks/outbox.py) in that
+transaction too. Services flush; the request's session commits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from huntaze_ai.drafts import repository
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
+from huntaze_ai.webhooks import outbox
 
 DEFAULT_DMS_PER_DAY = 3  # the origin app's caps
 DEFAULT_PPVS_PER_DAY = 1
@@ -67,6 +69,8 @@ async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) 
     async with sessionmaker() as session, session.begin():
         session.add(draft)
         await session.flush()
+        if status == DraftStatus.ESCALATED:
+            await outbox.draft_escalated(session, draft)
         return draft.id
 
 
@@ -190,7 +194,7 @@ async def approve(
     # The count first: a write that takes SQLite's lock at once, and the transition's loser rolls
     # it back with its 409.
     await _count_for_fan(session, draft, offer)
-    return await _move(
+    approved = await _move(
         session,
         creator_id,
         draft_id,
@@ -202,6 +206,8 @@ async def approve(
         decided_by=member_id,
         decided_at=utcnow(),
     )
+    await outbox.message_approved(session, approved)
+    return approved
 
 
 async def reject(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
@@ -220,7 +226,7 @@ async def escalate(
     session: AsyncSession, creator_id: int, member_id: int, draft_id: int, reason: str
 ) -> Draft:
     """A chatter hands a draft to the queue, saying why."""
-    return await _move(
+    escalated = await _move(
         session,
         creator_id,
         draft_id,
@@ -230,6 +236,8 @@ async def escalate(
         decided_by=member_id,
         decided_at=utcnow(),
     )
+    await outbox.draft_escalated(session, escalated)
+    return escalated
 
 
 async def resolve(
@@ -255,7 +263,7 @@ async def resolve(
         )
     final = _guarded(guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
-    return await _move(
+    answered = await _move(
         session,
         creator_id,
         draft_id,
@@ -265,6 +273,8 @@ async def resolve(
         edited=True,
         **values,
     )
+    await outbox.message_approved(session, answered, answered_escalation=True)
+    return answered
 
 
 async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:

@@ -7,7 +7,10 @@ A statement with data-modifying CTEs is atomic on its own: either every part app
   iff the money was held; a replayed request id violates the reservation key and rolls the ledger
   change back with it.
 - settle: marking the reservation settled feeds the ledger update (the amount it frees), and the
-  usage row is inserted in the same statement, so a settled call always has its one row.
+  usage row is inserted in the same statement, so a settled call always has its one row. The new
+  spent total feeds the 80 / 95 % alerts (insert-if-absent on their per-month key) and each alert
+  this statement created feeds its `quota.alert` webhook event: an alert and its event exist
+  exactly when the spend that crossed the threshold was committed.
 SQLite (one process, no network) keeps the equivalent multi-statement transactions.
 """
 
@@ -20,6 +23,8 @@ from sqlalchemy import BigInteger, Date, Integer, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from huntaze_ai.kit.db import UTCDateTime
+from huntaze_ai.kit.money import format_usd
+from huntaze_ai.webhooks import outbox
 
 _TYPES: dict[str, Any] = {
     "user_id": Integer(),
@@ -33,6 +38,11 @@ _TYPES: dict[str, Any] = {
     "request_id": String(),
     "outcome": String(),
     "member_id": Integer(),
+    "event_80": String(),
+    "event_95": String(),
+    "period_label": String(),
+    "limit_usd": String(),
+    "resets_at": String(),
 }
 
 
@@ -83,10 +93,36 @@ SETTLE = _typed(
             member_id)
         VALUES (:user_id, :request_id, :feature, :model, :input_tokens, :cached_input_tokens,
             :output_tokens, :cost, :latency_ms, :outcome, :created_at, :member_id)
+    ), alerted AS (
+        -- The thresholds are quota.ALERT_THRESHOLDS (and quota_alerts' check constraint).
+        INSERT INTO quota_alerts AS a
+            (user_id, period, threshold_percent, spent_micros, limit_micros, created_at)
+        SELECT :user_id, :period, t.threshold, led.spent_micros, :limit, :now
+        FROM led, (VALUES (80), (95)) AS t (threshold)
+        WHERE :cost > 0 AND led.spent_micros * 100 >= t.threshold * :limit
+        ON CONFLICT (user_id, period, threshold_percent) DO NOTHING
+        RETURNING a.threshold_percent, a.spent_micros
+    ), announced AS (
+        -- webhooks/outbox.py quota_alert_data, in SQL.
+        INSERT INTO webhook_events (id, creator_id, type, created_at, data, status, attempts,
+            next_attempt_at)
+        SELECT CASE alerted.threshold_percent WHEN 80 THEN :event_80 ELSE :event_95 END,
+            :user_id, 'quota.alert', :now,
+            json_build_object(
+                'creator_id', :user_id,
+                'threshold_percent', alerted.threshold_percent,
+                'period', :period_label,
+                'spent_usd', (alerted.spent_micros::numeric / 1000000)::numeric(30, 6)::text,
+                'limit_usd', :limit_usd,
+                'resets_at', :resets_at),
+            'pending', 0, :now
+        FROM alerted
     )
-    SELECT (SELECT spent_micros FROM led) AS spent, EXISTS (SELECT 1 FROM held) AS held
+    SELECT (SELECT spent_micros FROM led) AS spent, EXISTS (SELECT 1 FROM held) AS held,
+        ARRAY(SELECT threshold_percent FROM alerted ORDER BY 1) AS alerts
     """,
     "user_id", "period", "cost", "now", "created_at", "request_id", "outcome", "member_id",
+    "limit", "event_80", "event_95", "period_label", "limit_usd", "resets_at",
 )  # fmt: skip
 
 
@@ -128,14 +164,23 @@ async def settle(
     created_at: datetime,
     now: datetime,
     usage: dict[str, Any],
-) -> tuple[int, bool]:
-    """(the month's spent total after this call, whether the reservation was still held)."""
+    limit: int,
+    resets_at: datetime,
+) -> tuple[int, bool, list[int]]:
+    """(the month's spent total after this call, whether the reservation was still held, the
+    alert thresholds this call crossed first)."""
     params = {
         "request_id": request_id,
         "user_id": user_id,
         "period": period,
         "created_at": created_at,
         "now": now,
+        "limit": limit,
+        "event_80": outbox.new_event_id(),
+        "event_95": outbox.new_event_id(),
+        "period_label": period.strftime("%Y-%m"),
+        "limit_usd": format_usd(limit),
+        "resets_at": resets_at.isoformat(),
         "cost": usage["cost_micros"],
         "outcome": usage["outcome"],
         **{
@@ -154,4 +199,7 @@ async def settle(
     row = (await conn.execute(SETTLE, params)).one()
     if row.spent is None:
         raise RuntimeError(f"no ledger row for creator {user_id} in {period}")
-    return int(row.spent), bool(row.held)
+    alerts = [int(t) for t in row.alerts]
+    if alerts:
+        outbox.notify()  # autocommit: the statement is committed by now
+    return int(row.spent), bool(row.held), alerts

@@ -23,6 +23,7 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, HuntazeError
 from huntaze_ai.kit.money import format_usd, usd_to_micros
 from huntaze_ai.metering import pg_statements, repository, wording
+from huntaze_ai.webhooks import outbox
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,16 @@ class QuotaSnapshot:
         return (Decimal(self.spent_micros) * 100 / self.limit_micros).quantize(Decimal("0.01"))
 
 
+def _log_alert(r: Reservation, threshold: int, spent: int) -> None:
+    log.warning(
+        "quota alert: creator %d reached %d%% of its monthly AI quota (%s of %s USD)",
+        r.user_id,
+        threshold,
+        format_usd(spent),
+        format_usd(r.limit_micros),
+    )
+
+
 class QuotaLedger:
     def __init__(
         self,
@@ -245,7 +256,8 @@ class QuotaLedger:
 
     async def finish(self, reservation: Reservation, record: UsageRecord) -> int:
         """Settle a call: charge `record.cost_micros` (0 for a failed call), free the reservation,
-        write its one usage row and any alert it triggers. Returns the month's spent total."""
+        write its one usage row and any alert it triggers, with its webhook event, all in one
+        transaction (one statement on PostgreSQL). Returns the month's spent total."""
         now = utcnow()
         if record.cost_micros > reservation.amount_micros:
             log.error(
@@ -256,7 +268,7 @@ class QuotaLedger:
             )
         if self._autocommit is not None:
             async with self._autocommit.connect() as conn:
-                spent, was_held = await pg_statements.settle(
+                spent, was_held, alerts = await pg_statements.settle(
                     conn,
                     request_id=reservation.request_id,
                     user_id=reservation.user_id,
@@ -264,14 +276,13 @@ class QuotaLedger:
                     created_at=reservation.started_at,
                     now=now,
                     usage=record.__dict__,
+                    limit=reservation.limit_micros,
+                    resets_at=month_bounds(reservation.period)[1],
                 )
             if not was_held:
                 log.error("reservation %s settled after expiry", reservation.request_id)
-            # Alerts follow in their own statement: they are keyed per month and threshold, so one
-            # lost to a crash here is raised by the creator's next call, still above the threshold.
-            if record.cost_micros and self._crosses_alert(reservation, spent):
-                async with self._sessions() as session, session.begin():
-                    await self._raise_alerts(session, reservation, spent, now)
+            for threshold in alerts:
+                _log_alert(reservation, threshold, spent)
             return spent
         async with self._sessions() as session, session.begin():
             held = await repository.settle_reservation(
@@ -317,10 +328,6 @@ class QuotaLedger:
                     now=utcnow(),
                 )
 
-    @staticmethod
-    def _crosses_alert(r: Reservation, spent: int) -> bool:
-        return spent * 100 >= ALERT_THRESHOLDS[0] * r.limit_micros
-
     async def _raise_alerts(
         self, session: AsyncSession, r: Reservation, spent: int, now: datetime
     ) -> None:
@@ -337,13 +344,16 @@ class QuotaLedger:
                 now=now,
             )
             if created:
-                log.warning(
-                    "quota alert: creator %d reached %d%% of its monthly AI quota (%s of %s USD)",
-                    r.user_id,
-                    threshold,
-                    format_usd(spent),
-                    format_usd(r.limit_micros),
+                await outbox.quota_alert(
+                    session,
+                    creator_id=r.user_id,
+                    threshold=threshold,
+                    period=r.period,
+                    spent=spent,
+                    limit=r.limit_micros,
+                    resets_at=month_bounds(r.period)[1],
                 )
+                _log_alert(r, threshold, spent)
 
     async def sweep(self, user_id: int | None = None) -> int:
         """Return expired reservations to their ledgers; how many were freed."""

@@ -22,6 +22,7 @@ from huntaze_ai.models.metering import (
     UsageLog,
 )
 from huntaze_ai.models.user import ApiToken, TokenKind, User
+from huntaze_ai.models.webhook import DeliveryStatus, EventType, WebhookAttempt, WebhookEvent
 
 __all__ = [
     "INVITE_ROLES",
@@ -35,8 +36,10 @@ __all__ = [
     "CampaignInsight",
     "ComplianceViolation",
     "ComplianceWord",
+    "DeliveryStatus",
     "Draft",
     "DraftStatus",
+    "EventType",
     "Fan",
     "FanCaps",
     "FanDay",
@@ -52,4 +55,6 @@ __all__ = [
     "UsageLog",
     "User",
     "UserStats",
+    "WebhookAttempt",
+    "WebhookEvent",
 ]
