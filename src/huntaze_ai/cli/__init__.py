@@ -14,6 +14,7 @@ from huntaze_ai.cli import (
     emulator,
     server,
     smoke,
+    webhooks,
 )
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(agencies.agencies_app, name="agencies")
 app.add_typer(agencies.members_app, name="members")
 app.add_typer(agencies.assignments_app, name="assignments")
+app.add_typer(webhooks.app, name="webhooks")
 server.register(app)
 demo.register(app)
 demo_data.register(app)

@@ -21,12 +21,14 @@ def install_pages(app: FastAPI) -> None:
     from huntaze_ai.web.sales_page import router as sales_router
     from huntaze_ai.web.team_pages import router as team_router
     from huntaze_ai.web.tokens import router as tokens_router
+    from huntaze_ai.web.webhooks_page import router as webhooks_router
 
     app.include_router(router)
     app.include_router(sales_router)
     app.include_router(tokens_router)
     app.include_router(team_router)
     app.include_router(inbox_router)
+    app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(LoginRequired)

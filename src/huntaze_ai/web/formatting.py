@@ -94,7 +94,10 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/sales", FEATURE_LABELS[Feature.SALES]),
     ("/usage", "Usage"),
     ("/compliance", "Safety"),
+    ("/webhooks", "Webhooks"),
 )
+# Links only the creator and the agency's owners and managers get (webhooks.service.may_read).
+NAV_NOT_FOR_CHATTERS = frozenset({"/webhooks"})
 
 
 def feature(feature_id: str) -> str:

@@ -26,6 +26,7 @@ from huntaze_ai.metering.reports import quota_report
 from huntaze_ai.models import User
 from huntaze_ai.web import formatting as fmt
 from huntaze_ai.web import service as view
+from huntaze_ai.webhooks.service import may_read as may_read_webhooks
 
 PLATFORMS = tuple(PLATFORM_NAMES.items())
 
@@ -44,6 +45,8 @@ _env.filters.update(
     feature=fmt.feature,
 )
 _env.globals["NAV"] = fmt.NAV
+_env.globals["NAV_NOT_FOR_CHATTERS"] = fmt.NAV_NOT_FOR_CHATTERS
+_env.globals["sees_webhooks"] = may_read_webhooks
 templates = Jinja2Templates(env=_env)
 
 

@@ -37,9 +37,13 @@ class LoggedEvent:
     attempts: list[WebhookAttempt]
 
 
+def may_read(acting: Acting | None) -> bool:
+    return acting is not None and (acting.member.id == acting.creator.id or acting.manages)
+
+
 def reader(acting: Acting) -> int:
     """The creator whose log this login may read, or DeliveryLogHidden."""
-    if acting.member.id != acting.creator.id and not acting.manages:
+    if not may_read(acting):
         raise DeliveryLogHidden()
     return acting.creator.id
 

@@ -105,6 +105,7 @@ class DeliveryWorker:
             follow_redirects=False,
         )
         loop = asyncio.get_running_loop()
+
         # Commits happen on this loop's thread, but call_soon_threadsafe costs little and keeps
         # a commit from another thread (a test's, a CLI's) from touching the event directly.
         def wake_soon() -> None:
