@@ -90,7 +90,7 @@ async def test_racing_approvals_of_one_draft_write_one_event(
     assert len(await events_of(database, creator_id)) == 1
 
 
-async def test_escalations_by_the_guard_and_by_hand_each_write_one_event_and_an_answer_is_an_approval(
+async def test_escalations_by_guard_and_by_hand_write_one_event_each_and_an_answer_approves(
     database_url: URL, database: Database
 ) -> None:
     creator_id, headers = await creator_headers(database)

@@ -78,7 +78,8 @@ async def test_an_event_is_posted_signed_with_its_id_type_time_and_data(database
     assert not signing.verify(SECRET, got.body + b" ", got.headers["x-huntaze-signature"])
     [attempt] = await attempts_of(database, event_id)
     assert (attempt.number, attempt.status_code, attempt.error) == (1, 200, None)
-    assert event.delivered_at is not None and event.lease_owner is None
+    assert event.delivered_at is not None
+    assert event.lease_owner is None
 
 
 def test_the_signature_is_an_hmac_of_the_timestamp_and_the_raw_body() -> None:
@@ -119,8 +120,13 @@ async def test_a_receiver_answering_500_is_retried_with_backoff_then_the_event_f
         (n, 500, "HTTP 500") for n in (1, 2, 3)
     ]
     # Each retry waited at least half its backoff (0.025 s, then 0.05 s).
-    gaps = [(b.started_at - a.finished_at).total_seconds() for a, b in zip(attempts, attempts[1:])]  # type: ignore[operator]
-    assert gaps[0] >= 0.025 and gaps[1] >= 0.05, gaps
+    ends = [a.finished_at for a in attempts]
+    assert None not in ends
+    gaps = [
+        (b.started_at - end).total_seconds() for end, b in zip(ends, attempts[1:], strict=False)
+    ]  # type: ignore[operator]
+    assert gaps[0] >= 0.025, gaps
+    assert gaps[1] >= 0.05, gaps
 
 
 async def test_a_receiver_that_does_not_answer_in_time_is_retried_then_failed(
@@ -187,7 +193,8 @@ async def test_an_expired_lease_is_taken_over_and_the_event_resent_with_its_id(
         dead = await repository.claim(
             session, owner="dead:1", now=now, lease_until=now + timedelta(seconds=60)
         )
-    assert dead is not None and dead.id == event_id
+    assert dead is not None
+    assert dead.id == event_id
     with receiver() as rec:
         worker = worker_for(database, rec.url)
         assert await worker_deliver(worker) is False  # the lease is live: nobody takes it

@@ -15,6 +15,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ValidationError
@@ -78,6 +79,7 @@ async def verify(production: bool = False) -> list[Check]:
     checks.append(_quotas(settings))
     checks.extend(exposure_checks(settings, strict))
     checks.extend(_models(settings))
+    checks.append(_webhooks(settings))
     checks.append(await _database(settings))
     checks.append(await token_rotation(settings, strict))
     checks.append(await _redis(settings, strict))
@@ -160,6 +162,24 @@ def _models(settings: Settings) -> list[Check]:
         Check(f"{f.feature.value} fallback", True, detail(f)) for f in plan.fallbacks.values()
     ]
     return checks
+
+
+def _webhooks(settings: Settings) -> Check:
+    """Where events go (start-up already refused a URL that is not http(s), or one without a
+    secret); a password in the URL is not printed."""
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        return Check("WEBHOOK_URL", True, "not set: events are recorded and none is sent")
+    url = urlsplit(settings.webhook_url)
+    shown = url._replace(netloc=url.netloc.rpartition("@")[2]).geturl()
+    secret = settings.webhook_secret.get_secret_value()
+    plain = " over plain http" if url.scheme == "http" else ""
+    return Check(
+        "WEBHOOK_URL",
+        True,
+        f"{shown}{plain}, signed with WEBHOOK_SECRET ({len(secret)} characters); "
+        f"{settings.webhook_timeout_s:g} s per attempt, up to {settings.webhook_max_attempts} "
+        "attempts",
+    )
 
 
 async def _database(settings: Settings) -> Check:
@@ -303,7 +323,13 @@ def _raw_secrets() -> set[str]:
 
 def _settings_secrets(settings: Settings) -> set[str]:
     found = {settings.secret_key.get_secret_value()}
-    for key in (settings.gemini_api_key, settings.openai_api_key, settings.metrics_token):
+    keys = (
+        settings.gemini_api_key,
+        settings.openai_api_key,
+        settings.metrics_token,
+        settings.webhook_secret,
+    )
+    for key in keys:
         if key is not None:
             found.add(key.get_secret_value())
     for url in (settings.database_url, settings.effective_redis_url):
