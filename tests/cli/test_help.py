@@ -20,6 +20,8 @@ DESIGN_COMMANDS = [
     ("demo-data", ["--email"]),
     ("config verify", ["--production"]),
     ("smoke-test", ["--url", "--token"]),
+    ("webhooks list", ["--status", "--creator"]),
+    ("webhooks retry", ["ID"]),
 ]
 
 

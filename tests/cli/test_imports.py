@@ -58,6 +58,7 @@ def test_help_loads_neither_the_database_nor_the_web_stack(migrated: Path) -> No
     [
         ("db", "status"),
         ("db", "upgrade"),
+        ("webhooks", "list"),
         ("users", "create", "--email", "imports@example.com", "--password", "long-enough-pw"),
     ],
 )

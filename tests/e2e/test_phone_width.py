@@ -23,6 +23,7 @@ PAGES = [
     "/team",
     "/compliance",
     "/compliance/violations",
+    "/webhooks",
 ]
 
 

@@ -148,7 +148,7 @@ async def test_the_page_lists_attempts_and_retries_a_failed_event_and_chatters_d
     assert html.count(">Retry</button>") == 1  # only the failed one
     assert "No webhook address is configured" in text
     assert retried.status_code == 303
-    assert "Sent again" in visible_text(after)
+    assert "Queued again" in visible_text(after)
     assert f'data-event-id="{failed}" data-status="pending"' in after
     assert again.status_code == 409
     assert "This event is pending, not failed" in visible_text(again.text)

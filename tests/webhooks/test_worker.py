@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -33,10 +33,24 @@ def worker_for(database: Database, url: str, **options: object) -> DeliveryWorke
     return DeliveryWorker(database.sessionmaker, url, SECRET, **values)  # type: ignore[arg-type]
 
 
+def alert_data(creator_id: int, n: int) -> dict[str, object]:
+    return outbox.quota_alert_data(
+        creator_id,
+        80,
+        date(2026, 11, 1),
+        8_000_000 + n,
+        10_000_000,
+        datetime(2026, 12, 1, tzinfo=UTC),
+    )
+
+
 async def write_events(database: Database, creator_id: int, count: int = 1) -> list[str]:
+    """`count` committed events (quota alerts, as the settle statement writes them)."""
     async with database.sessionmaker() as session, session.begin():
         return [
-            await outbox.add(session, creator_id, outbox.EventType.QUOTA_ALERT, {"n": n})
+            await outbox.add(
+                session, creator_id, outbox.EventType.QUOTA_ALERT, alert_data(creator_id, n)
+            )
             for n in range(count)
         ]
 
@@ -66,8 +80,9 @@ async def test_an_event_is_posted_signed_with_its_id_type_time_and_data(database
         "id": event_id,
         "type": "quota.alert",
         "created_at": event.created_at.isoformat(),
-        "data": {"n": 0},
+        "data": alert_data(creator.id, 0),
     }
+    assert body["data"]["spent_usd"] == "8.000000"
     assert got.headers["content-type"] == "application/json"
     assert got.headers["user-agent"].startswith("Huntaze-Webhooks/")
     match = HEADER.match(got.headers["x-huntaze-signature"])

@@ -69,7 +69,7 @@ def list_cmd(
 def retry_cmd(
     event_id: str = typer.Argument(..., help="The event id `webhooks list` shows."),
 ) -> None:
-    """Send a failed event again now (one more attempt), under the same event id."""
+    """Send the failed event ID again now (one more attempt), under the same event id."""
     from huntaze_ai.webhooks.service import retry
 
     async def work(session: AsyncSession) -> None:

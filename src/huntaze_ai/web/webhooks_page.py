@@ -19,7 +19,7 @@ from huntaze_ai.webhooks import service
 router = APIRouter(include_in_schema=False)
 forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
 
-_NOTICES = {"retried": "Sent again: the event keeps its id, the receiver can tell it was a retry."}
+_NOTICES = {"retried": "Queued again: its next attempt is due now, under the same event id."}
 _STATUSES = ("pending", "delivered", "failed")
 
 
