@@ -46,6 +46,8 @@ VARIABLES = (
     "METRICS_TOKEN",
     "METRICS_PUBLIC",
     "API_DOCS",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
 )
 METRICS_TOKEN = secrets.token_urlsafe(24)
 
@@ -140,6 +142,7 @@ def test_all_green_in_development(
         "content model",
         "analytics model",
         "sales model",
+        "WEBHOOK_URL",
         "database",
         "API tokens",
         "redis",

@@ -10,12 +10,21 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import WebhookAttempt, WebhookEvent
 
 SECRET = "whsec-test-0123456789abcdef"
+
+
+async def set_aside_pending(database: Database) -> None:
+    """The session's database is shared: events other tests left pending are set aside as
+    delivered, so a worker a test starts sends (or fails) only the test's own."""
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(WebhookEvent).where(WebhookEvent.status == "pending").values(status="delivered")
+        )
 
 
 async def events_of(database: Database, creator_id: int) -> list[WebhookEvent]:

@@ -16,7 +16,7 @@ from tests.agencies.helpers import Team, bearer, new_team
 from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.cli.conftest import Invoke
 from tests.metering.conftest import new_creator
-from tests.webhooks.helpers import events_of, receiver
+from tests.webhooks.helpers import events_of, receiver, set_aside_pending
 from tests.webhooks.test_worker import wait_for, worker_for, write_events
 
 
@@ -50,6 +50,7 @@ async def _all_settled(database: Database, creator_id: int) -> bool:
     return all(e.status != "pending" for e in await events_of(database, creator_id))
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_a_failed_delivery_shows_in_the_api_and_a_retry_resends_it_with_its_id(
     database_url: URL, database: Database, team: Team
 ) -> None:
@@ -123,6 +124,7 @@ async def test_only_the_creator_and_the_agency_managers_see_the_log_and_only_its
     assert rival_retry.json()["error"] == "not_found"
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_the_page_lists_attempts_and_retries_a_failed_event_and_chatters_do_not_see_it(
     database_url: URL, database: Database, team: Team
 ) -> None:
@@ -162,6 +164,7 @@ def test_the_cli_lists_every_creators_events_and_retries_one(
     async def setup() -> tuple[User, str, str]:
         database = Database.from_url(database_url)  # this test's own loop
         try:
+            await set_aside_pending(database)
             creator = await new_creator(database)
             return creator, *await _failed_and_delivered(database, creator.id)
         finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
@@ -24,6 +25,7 @@ async def _received(rec: Receiver, count: int, timeout_s: float = 15) -> None:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_the_app_delivers_each_approval_and_escalation_signed_to_the_receiver(
     database_url: URL, database: Database
 ) -> None:
@@ -59,6 +61,7 @@ async def test_the_app_delivers_each_approval_and_escalation_signed_to_the_recei
     assert {e.id for e in await events_of(database, creator_id)} == set(rec.ids())
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_a_worker_stopped_mid_delivery_hands_the_event_back_at_once(
     database: Database,
 ) -> None:

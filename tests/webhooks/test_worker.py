@@ -9,6 +9,7 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from huntaze_ai.kit.clock import utcnow
@@ -62,6 +63,7 @@ async def wait_for(check, timeout_s: float = 15.0) -> None:  # type: ignore[no-u
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_an_event_is_posted_signed_with_its_id_type_time_and_data(database: Database) -> None:
     creator = await new_creator(database)
     with receiver() as rec:
@@ -114,6 +116,7 @@ async def _status(database: Database, creator_id: int, status: str, count: int =
     return len(events) == count and all(e.status == status for e in events)
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_a_receiver_answering_500_is_retried_with_backoff_then_the_event_fails(
     database: Database,
 ) -> None:
@@ -144,6 +147,7 @@ async def test_a_receiver_answering_500_is_retried_with_backoff_then_the_event_f
     assert gaps[1] >= 0.05, gaps
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_a_receiver_that_does_not_answer_in_time_is_retried_then_failed(
     database: Database,
 ) -> None:
@@ -173,6 +177,7 @@ def test_backoff_doubles_within_its_jitter_and_is_capped() -> None:
         assert max(waits) - min(waits) > ceiling / 10  # jittered, not one fixed wait
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_two_workers_racing_on_one_outbox_never_both_deliver_an_event(
     database: Database,
 ) -> None:
@@ -197,6 +202,7 @@ async def test_two_workers_racing_on_one_outbox_never_both_deliver_an_event(
     assert len(senders) == 2  # both took part
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_an_expired_lease_is_taken_over_and_the_event_resent_with_its_id(
     database: Database,
 ) -> None:
@@ -236,6 +242,7 @@ async def worker_deliver(worker: DeliveryWorker) -> bool:
         await worker._client.aclose()
 
 
+@pytest.mark.usefixtures("own_outbox")
 async def test_a_commit_wakes_the_worker_before_its_poll(database: Database) -> None:
     creator = await new_creator(database)
     with receiver() as rec:
