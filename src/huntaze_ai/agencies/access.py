@@ -47,6 +47,12 @@ class Acting:
         """Owners and managers see the team page and the per-member figures."""
         return self.seat is not None and self.seat.role.acts_for_all
 
+    @property
+    def oversees(self) -> bool:
+        """The creator themself, or an owner or manager acting for them: who sees the creator's
+        figures per member and who wrote each of their messages."""
+        return self.member.id == self.creator.id or self.manages
+
 
 class NoSuchCreator(NotFound):
     default_message = "No such creator"
@@ -56,6 +62,17 @@ class NoCreatorToActFor(NotFound):
     default_message = (
         "You are not assigned to any creator yet: ask your agency's owner or a manager"
     )
+
+
+class OverseersOnly(NotFound):
+    default_message = "Only the creator and the agency's owners and managers can see this"
+
+
+def overseen(acting: Acting) -> Acting:
+    """`acting`, if it oversees its creator; a chatter gets 404 like other managers' things."""
+    if not acting.oversees:
+        raise OverseersOnly()
+    return acting
 
 
 class CreatorRequired(InvalidRequest):

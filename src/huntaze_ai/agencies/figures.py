@@ -1,5 +1,6 @@
-"""What managers see of their team's month: per member and creator, AI calls, spend and
-escalations; and each creator's spend against quota."""
+"""What managers see of their team's month: per member and creator, AI calls, spend,
+escalations and the quality of their drafts (drafts/quality.py); and each creator's spend
+against quota."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies import repository
 from huntaze_ai.agencies.schemas import CreatorFigures, CreatorQuota, FiguresOut, MemberFigures
+from huntaze_ai.drafts.quality import Tally, tallies, total
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.metering.plans import get_user_ai_plan_from_subscription
 from huntaze_ai.metering.quota import month_bounds
@@ -23,8 +25,8 @@ async def team_figures(
     creators = await repository.creators(session, agency_id)
     creator_ids = [c.id for c in creators]
     start, end = month_bounds(period)
-    # (member, creator) -> [calls, micros, escalations, drafts, approved, approved edited]
-    cells: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0] * 6)
+    # (member, creator) -> [calls, micros, escalations]
+    cells: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0] * 3)
     for member_id, creator_id, calls, micros, blocked in await repository.usage_by_member(
         session, creator_ids, start, end
     ):
@@ -36,10 +38,9 @@ async def team_figures(
         session, creator_ids, start, end
     ):
         cells[(member_id, creator_id)][2] += escalated
-    for member_id, creator_id, drafts, approved, edited in await repository.drafts_by_member(
-        session, creator_ids, start, end
-    ):
-        cells[(member_id, creator_id)][3:6] = [drafts, approved, edited]
+    quality = await tallies(session, creator_ids, period)
+    for key in quality:  # a member who only asked for drafts has a row too
+        cells.setdefault(key, [0] * 3)
 
     seats = {user.id: (user, role) for user, role in await repository.members(session, agency_id)}
     by_creator = {c.id: c for c in creators}
@@ -69,16 +70,14 @@ async def team_figures(
             calls=sum(cell[0] for _, cell in rows),
             cost_usd=format_usd(micros),
             escalations=sum(cell[2] for _, cell in rows),
-            **_rates(
-                sum(c[3] for _, c in rows), sum(c[4] for _, c in rows), sum(c[5] for _, c in rows)
-            ),
+            **total(quality.get((member_id, c), Tally()) for c, _ in rows).figures().model_dump(),
             by_creator=[
                 CreatorFigures(
                     creator_id=creator_id,
                     calls=cell[0],
                     cost_usd=format_usd(cell[1]),
                     escalations=cell[2],
-                    **_rates(cell[3], cell[4], cell[5]),
+                    **quality.get((member_id, creator_id), Tally()).figures().model_dump(),
                 )
                 for creator_id, cell in rows
             ],
@@ -90,17 +89,6 @@ async def team_figures(
         members=[m for _, m in members],
         creators=[await _creator_quota(meter, c) for c in creators],
     )
-
-
-def _rates(drafts: int, approved: int, edited: int) -> dict[str, int | float | None]:
-    """Approval rate: approved of the drafts asked for; edit rate: edited of the approved."""
-    return {
-        "drafts": drafts,
-        "approved": approved,
-        "edited": edited,
-        "approval_rate": round(approved / drafts, 3) if drafts else None,
-        "edit_rate": round(edited / approved, 3) if approved else None,
-    }
 
 
 async def _creator_quota(meter: Meter, creator: User) -> CreatorQuota:

@@ -16,8 +16,6 @@ from huntaze_ai.models import (
     ApiToken,
     Assignment,
     ComplianceViolation,
-    Draft,
-    DraftStatus,
     Role,
     UsageLog,
     User,
@@ -255,28 +253,3 @@ async def users(session: AsyncSession, ids: Sequence[int]) -> list[User]:
     if not ids:
         return []
     return list(await session.scalars(select(User).where(User.id.in_(ids))))
-
-
-async def drafts_by_member(
-    session: AsyncSession, creator_ids: Sequence[int], start: datetime, end: datetime
-) -> list[tuple[int | None, int, int, int, int]]:
-    """Per (member who asked, creator): drafts, approved, approved with an edit."""
-    approved = Draft.status == DraftStatus.APPROVED
-    rows = (
-        await session.execute(
-            select(
-                Draft.member_id,
-                Draft.creator_id,
-                func.count(),
-                func.sum(case((approved, 1), else_=0)),
-                func.sum(case((and_(approved, Draft.edited), 1), else_=0)),
-            )
-            .where(
-                Draft.creator_id.in_(creator_ids),
-                Draft.created_at >= start,
-                Draft.created_at < end,
-            )
-            .group_by(Draft.member_id, Draft.creator_id)
-        )
-    ).all()
-    return [(r[0], r[1], int(r[2]), int(r[3] or 0), int(r[4] or 0)) for r in rows]

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from huntaze_ai.drafts.schemas import DraftQuality
 from huntaze_ai.kit.ids import RowId
 from huntaze_ai.kit.text import RequestModel
 
@@ -101,27 +102,19 @@ class Joined(BaseModel):
     role: InviteRole
 
 
-class DraftRates(BaseModel):
-    """The fan-reply drafts the member asked for: how many a person approved, and how many of
-    those were edited first (null rates when there is nothing to divide)."""
-
-    drafts: int = 0
-    approved: int = 0
-    edited: int = 0
-    approval_rate: float | None = None
-    edit_rate: float | None = None
-
-
-class CreatorFigures(DraftRates):
+class CreatorFigures(DraftQuality):
     creator_id: int
     calls: int
     cost_usd: str
     escalations: int
 
 
-class MemberFigures(DraftRates):
+class MemberFigures(DraftQuality):
     """One person's month across the agency's creators. `role` is their seat now: `creator`
-    for a creator's own calls, null for someone no longer on the team."""
+    for a creator's own calls, null for someone no longer on the team. `escalations` counts
+    the guard's escalations and the model's safety blocks of their requests, hand checks
+    included; `escalated` (of DraftQuality) the drafts they asked for that reached the queue,
+    escalations by hand included."""
 
     member_id: int | None
     email: str | None

@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
+from huntaze_ai.agencies.access import overseen
 from huntaze_ai.auth.dependencies import CurrentActing
 from huntaze_ai.compliance.guard import GuardDep
 from huntaze_ai.drafts import service
+from huntaze_ai.drafts.authorship import authorship_csv
+from huntaze_ai.drafts.quality import creator_quality
 from huntaze_ai.drafts.schemas import (
     Approve,
     CapsIn,
@@ -20,6 +24,7 @@ from huntaze_ai.drafts.schemas import (
     EscalationList,
     EscalationOut,
     FanToday,
+    QualityOut,
     ResolveIn,
     StatusName,
 )
@@ -27,10 +32,12 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.session_deps import SessionDep
+from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.models import Draft
 
 router = APIRouter(prefix="/api", tags=["drafts"], responses={**API_ERRORS, **error_responses(409)})
 FanId = Annotated[str, Query(min_length=1, max_length=255)]
+Month = Annotated[str | None, Query(description="YYYY-MM (UTC); default: this month")]
 
 
 def draft_out(draft: Draft) -> DraftOut:
@@ -63,6 +70,34 @@ async def set_caps(body: CapsIn, acting: CurrentActing, session: SessionDep) -> 
     """The creator's per-fan caps: approved DMs and PPV offers per fan per UTC day."""
     await service.set_caps(session, acting.creator.id, body.dms_per_day, body.ppvs_per_day)
     return CapsOut(dms_per_day=body.dms_per_day, ppvs_per_day=body.ppvs_per_day)
+
+
+@router.get("/drafts/quality", response_model=QualityOut)
+async def quality(acting: CurrentActing, session: SessionDep, month: Month = None) -> QualityOut:
+    """The month's drafts (by when drafted): approved, edited and by how many characters,
+    rejected, escalated, and how long escalations waited; in all, then per member who asked.
+    The creator and the agency's owners and managers; a chatter gets 404."""
+    creator_id = overseen(acting).creator.id
+    return await creator_quality(session, creator_id, parse_month(month))
+
+
+@router.get(
+    "/drafts/authorship.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per draft"}},
+)
+async def authorship(acting: CurrentActing, session: SessionDep, month: Month = None) -> Response:
+    """Who wrote each message of the month, as CSV: who asked, drafted (the AI model or a
+    person), edited and approved it and when, the escalation queue's part, the final status
+    and text. The creator and the agency's owners and managers; a chatter gets 404."""
+    creator_id = overseen(acting).creator.id
+    period = parse_month(month)
+    name = f"huntaze-ai-authorship-{creator_id}-{period:%Y-%m}.csv"
+    return Response(
+        await authorship_csv(session, creator_id, period),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftOut)

@@ -3,14 +3,15 @@ the draft's current status, so of two chatters deciding at once exactly one wins
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.upsert import insert_for
-from huntaze_ai.models import Draft, FanCaps, FanDay
+from huntaze_ai.models import Draft, DraftStatus, FanCaps, FanDay, UsageLog, User
 
 _fan_days = cast(Table, FanDay.__table__)
 
@@ -132,3 +133,92 @@ async def counts_by_status(session: AsyncSession, creator_id: int) -> dict[str, 
         .group_by(Draft.status)
     )
     return {row[0]: int(row[1]) for row in rows}
+
+
+async def quality_by_member(
+    session: AsyncSession, creator_ids: Sequence[int], start: datetime, end: datetime
+) -> list[tuple[int | None, int, list[int]]]:
+    """Per (member who asked, creator), the drafts of [start, end): drafts, approved, edited,
+    characters changed by the measured edits, measured edits, rejected, escalated."""
+    approved = Draft.status == DraftStatus.APPROVED
+    measured = and_(approved, Draft.edited, Draft.chars_changed.is_not(None))
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    rows = await session.execute(
+        select(
+            Draft.member_id,
+            Draft.creator_id,
+            func.count(),
+            count(approved),
+            count(and_(approved, Draft.edited)),
+            func.coalesce(func.sum(case((measured, Draft.chars_changed), else_=0)), 0),
+            count(measured),
+            count(Draft.status == DraftStatus.REJECTED),
+            count(Draft.escalated_at.is_not(None)),
+        )
+        .where(Draft.creator_id.in_(creator_ids), Draft.created_at >= start, Draft.created_at < end)
+        .group_by(Draft.member_id, Draft.creator_id)
+    )
+    return [(r[0], r[1], [int(v) for v in r[2:]]) for r in rows]
+
+
+async def resolutions(
+    session: AsyncSession, creator_ids: Sequence[int], start: datetime, end: datetime
+) -> list[tuple[int | None, int, datetime, datetime]]:
+    """(member who asked, creator, escalated at, resolved at) of the drafts of [start, end) that
+    left the queue."""
+    rows = await session.execute(
+        select(Draft.member_id, Draft.creator_id, Draft.escalated_at, Draft.resolved_at).where(
+            Draft.creator_id.in_(creator_ids),
+            Draft.created_at >= start,
+            Draft.created_at < end,
+            Draft.escalated_at.is_not(None),
+            Draft.resolved_at.is_not(None),
+        )
+    )
+    # Both moments are there: the query asks for them.
+    return cast(list[tuple[int | None, int, datetime, datetime]], [tuple(r) for r in rows])
+
+
+async def people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in await session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+async def recent_approved(
+    session: AsyncSession, creator_id: int, limit: int
+) -> list[tuple[str, bool]]:
+    """(final text, edited) of the creator's latest approved drafts that never were escalations,
+    newest first."""
+    rows = await session.execute(
+        select(Draft.final_text, Draft.edited)
+        .where(
+            Draft.creator_id == creator_id,
+            Draft.status == DraftStatus.APPROVED,
+            Draft.escalated_at.is_(None),
+        )
+        .order_by(Draft.created_at.desc())
+        .limit(limit)
+    )
+    return [(r[0] or "", bool(r[1])) for r in rows]
+
+
+async def month_with_models(
+    session: AsyncSession, creator_id: int, start: datetime, end: datetime
+) -> list[tuple[Draft, str | None, str | None]]:
+    """The creator's drafts of [start, end), oldest first, each with the model and outcome of
+    its usage row (none when no model was called)."""
+    rows = await session.execute(
+        select(Draft, UsageLog.model, UsageLog.outcome)
+        .outerjoin(
+            UsageLog,
+            and_(UsageLog.request_id == Draft.request_id, UsageLog.user_id == Draft.creator_id),
+        )
+        .where(Draft.creator_id == creator_id, Draft.created_at >= start, Draft.created_at < end)
+        .order_by(Draft.created_at, Draft.id)
+    )
+    return [(r[0], r[1], r[2]) for r in rows]

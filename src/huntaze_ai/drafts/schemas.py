@@ -25,9 +25,14 @@ class DraftOut(BaseModel):
     offer_sent: bool
     escalation_reason: str | None
     member_id: int | None  # who asked for the draft
-    decided_by: int | None
+    decided_by: int | None  # the latest decision's
     created_at: datetime
     decided_at: datetime | None
+    escalated_by: int | None  # null with escalated_at: the guard or the model's filter
+    escalated_at: datetime | None
+    resolved_by: int | None  # answered, dismissed or handed back
+    resolved_at: datetime | None
+    chars_changed: int | None  # between the model's text and the approved one
 
 
 class DraftList(BaseModel):
@@ -74,3 +79,37 @@ class FanToday(BaseModel):
     dms_left: int
     ppvs_left: int
     resets_at: datetime
+
+
+class DraftQuality(BaseModel):
+    """A month of fan-reply drafts (by when each was drafted): how many a person approved, how
+    many of those were edited first and by how many characters on average (Levenshtein), how
+    many were rejected or went to the escalation queue, and how long the queue took to resolve
+    them (answered, dismissed or handed back). Null where there is nothing to divide."""
+
+    drafts: int = 0
+    approved: int = 0
+    edited: int = 0
+    approval_rate: float | None = None
+    edit_rate: float | None = None
+    mean_chars_changed: float | None = None
+    rejected: int = 0
+    escalated: int = 0
+    resolved: int = 0
+    mean_resolve_s: int | None = None
+    median_resolve_s: int | None = None
+
+
+class MemberQuality(DraftQuality):
+    member_id: int | None  # null: an account deleted since
+    email: str | None
+    display_name: str | None
+
+
+class QualityOut(BaseModel):
+    """The acting creator's month: all their drafts, then per member who asked for them."""
+
+    month: str
+    creator_id: int
+    totals: DraftQuality
+    members: list[MemberQuality]

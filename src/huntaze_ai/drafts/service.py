@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
+from huntaze_ai.drafts.quality import chars_changed
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
@@ -64,8 +65,11 @@ class NewDraft:
 async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) -> int:
     """Store a reply's draft; its id. In a short transaction of its own: the reply's session may
     be gone (a stream) or read-only. Escalated ones go straight to the queue."""
-    status = DraftStatus.ESCALATED if new.guard_verdict == "escalate" else DraftStatus.PENDING
-    draft = Draft(**new.__dict__, status=status)
+    now, escalated = utcnow(), new.guard_verdict == "escalate"
+    status = DraftStatus.ESCALATED if escalated else DraftStatus.PENDING
+    draft = Draft(
+        **new.__dict__, status=status, created_at=now, escalated_at=now if escalated else None
+    )
     async with sessionmaker() as session, session.begin():
         session.add(draft)
         await session.flush()
@@ -194,6 +198,7 @@ async def approve(
     # The count first: a write that takes SQLite's lock at once, and the transition's loser rolls
     # it back with its 409.
     await _count_for_fan(session, draft, offer)
+    changed = chars_changed(draft.text, final)
     approved = await _move(
         session,
         creator_id,
@@ -201,7 +206,8 @@ async def approve(
         DraftStatus.PENDING,
         status=DraftStatus.APPROVED,
         final_text=final,
-        edited=final != draft.text.strip(),
+        edited=changed > 0,
+        chars_changed=changed,
         offer_sent=offer,
         decided_by=member_id,
         decided_at=utcnow(),
@@ -226,6 +232,7 @@ async def escalate(
     session: AsyncSession, creator_id: int, member_id: int, draft_id: int, reason: str
 ) -> Draft:
     """A chatter hands a draft to the queue, saying why."""
+    now = utcnow()
     escalated = await _move(
         session,
         creator_id,
@@ -234,7 +241,11 @@ async def escalate(
         status=DraftStatus.ESCALATED,
         escalation_reason=reason.strip(),
         decided_by=member_id,
-        decided_at=utcnow(),
+        decided_at=now,
+        escalated_by=member_id,
+        escalated_at=now,
+        resolved_by=None,  # of an earlier escalation, handed back since
+        resolved_at=None,
     )
     await outbox.draft_escalated(session, escalated)
     return escalated
@@ -250,8 +261,14 @@ async def resolve(
 ) -> Draft:
     """Answer an escalation with a person's text (guarded and counted like any approval), or
     dismiss it without a reply."""
-    draft = await get_draft(session, creator_id, draft_id)
-    values: dict[str, Any] = {"decided_by": member_id, "decided_at": utcnow()}
+    draft = await _locked(session, creator_id, draft_id)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "decided_by": member_id,
+        "decided_at": now,
+        "resolved_by": member_id,
+        "resolved_at": now,
+    }
     if text is None:
         return await _move(
             session,
@@ -263,6 +280,7 @@ async def resolve(
         )
     final = _guarded(guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
+    changed = chars_changed(draft.text, final)
     answered = await _move(
         session,
         creator_id,
@@ -270,7 +288,8 @@ async def resolve(
         DraftStatus.ESCALATED,
         status=DraftStatus.APPROVED,
         final_text=final,
-        edited=True,
+        edited=changed > 0,
+        chars_changed=changed,
         **values,
     )
     await outbox.message_approved(session, answered, answered_escalation=True)
@@ -279,6 +298,7 @@ async def resolve(
 
 async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
     """Back to the chatters' inbox."""
+    now = utcnow()
     return await _move(
         session,
         creator_id,
@@ -286,7 +306,9 @@ async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draf
         DraftStatus.ESCALATED,
         status=DraftStatus.PENDING,
         decided_by=member_id,
-        decided_at=utcnow(),
+        decided_at=now,
+        resolved_by=member_id,  # the queue's part is done, whatever the inbox does next
+        resolved_at=now,
     )
 
 

@@ -22,6 +22,7 @@ from huntaze_ai.messaging import checked
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
 from huntaze_ai.messaging.leaks import leaks_instructions
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
+from huntaze_ai.messaging.voice import voice_context
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.metering.service import MeteredCall
 from huntaze_ai.models import User
@@ -74,6 +75,7 @@ async def prepare(
             "total_spent_usd": format_usd(fan.total_spent_micros),
         },
         "creator_account": None if account is None else account.metadata,
+        **await voice_context(session, creator.id),
     }
     return Prepared(platform, instructions, data_block(data), None, guard, body.fan_id)
 

@@ -65,8 +65,18 @@ class Draft(Base):
     offer_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The latest decision, whatever it was; the ones below survive the decisions after them.
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Into the queue: by a person (by hand) or, with no one named, by the guard or the model's
+    # safety filter when the draft was stored.
+    escalated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Out of the queue: answered, dismissed or handed back.
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Levenshtein distance between what the model wrote and the approved text (0: as drafted).
+    chars_changed: Mapped[int | None] = mapped_column(Integer)
 
 
 class FanDay(Base):

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth import service as auth
-from huntaze_ai.auth.dependencies import PageCreator
+from huntaze_ai.auth.dependencies import PageActing, PageCreator
 from huntaze_ai.auth.sessions import (
     clear_session_cookie,
     session_token,
@@ -26,6 +26,7 @@ from huntaze_ai.content import rules as caption_rules
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
 from huntaze_ai.drafts import service as drafts
+from huntaze_ai.drafts.quality import creator_quality
 from huntaze_ai.generation.service import with_generation
 from huntaze_ai.insights.service import list_refreshes
 from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
@@ -102,10 +103,12 @@ async def logout(request: Request, session: SessionDep) -> RedirectResponse:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard(
-    request: Request, creator: PageCreator, session: SessionDep, meter: MeterDep, ai: AIDep
+    request: Request, acting: PageActing, session: SessionDep, meter: MeterDep, ai: AIDep
 ) -> Response:
+    creator = acting.creator
     quota = with_generation(ai, creator, await quota_report(meter, session, creator))
-    usage = await usage_report(session, creator, quota.period_start.date())
+    month = quota.period_start.date()
+    usage = await usage_report(session, creator, month)
     return await page(
         request,
         "dashboard.html",
@@ -119,6 +122,8 @@ async def dashboard(
         by_feature=view.spend_by(usage.totals.by_feature, FEATURE_LABELS),
         by_model=view.spend_by(usage.totals.by_model),
         waiting=await drafts.waiting(session, creator.id),
+        # Per member: for the creator and the managers, as on the API.
+        quality=await creator_quality(session, creator.id, month) if acting.oversees else None,
     )
 
 

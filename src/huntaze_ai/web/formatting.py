@@ -1,6 +1,6 @@
 """How the pages write money, moments and feature names: one format each, owned here.
 
-Templates use them as Jinja filters (`dollars`, `when`, `feature`; `dollars_text`,
+Templates use them as Jinja filters (`dollars`, `when`, `duration`, `feature`; `dollars_text`,
 `dollars_exact` and `when_text` where only text fits, as in an attribute or a sentence).
 static/app.js mirrors the money format (`usd`, `usdElement`) for what the browser draws itself,
 and turns every `<time>` written here into the viewer's time zone.
@@ -10,6 +10,7 @@ and turns every `<time>` written here into the viewer's time zone.
   exact six-place amount the API returns is in the element's `title`.
 - Moments: written in UTC ("Dec 1, 2026 00:00 UTC"), which is what a page without JavaScript
   shows; the script replaces the text with the viewer's local time and keeps UTC in the title.
+- Waits: whole seconds, minutes, hours and minutes, or days and hours.
 - Features: the usage rows' ids (`messaging`) read as the nav names the pages ("Messages").
 """
 
@@ -77,6 +78,20 @@ def when(moment: datetime, seconds: bool = False) -> Markup:
     return Markup('<time datetime="{}" title="{}" data-local="{}">{}</time>').format(
         utc.strftime("%Y-%m-%dT%H:%M:%SZ"), text, "seconds" if seconds else "minutes", text
     )
+
+
+def duration(seconds: float) -> str:
+    """A wait as a person says it: 45 s, 12 min, 3 h 5 min, 2 d 4 h (rounded down)."""
+    whole = max(0, int(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min"
+    hours, minutes = divmod(whole // 60, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 # The nav's names for what each agent serves; usage rows, charts and tables say these.

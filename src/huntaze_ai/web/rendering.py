@@ -42,6 +42,7 @@ _env.filters.update(
     dollars_exact=fmt.dollars_exact,
     when=fmt.when,
     when_text=fmt.when_text,
+    duration=fmt.duration,
     feature=fmt.feature,
 )
 _env.globals["NAV"] = fmt.NAV

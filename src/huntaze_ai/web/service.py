@@ -5,8 +5,6 @@ moments and features are written: formatting.py)."""
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,9 +12,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.csv_cells import csv_text
 from huntaze_ai.kit.money import dollars, format_usd, micros_to_usd, usd_to_micros, when
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
-from huntaze_ai.metering.schemas import QuotaOut, UsageOut
+from huntaze_ai.metering.schemas import QuotaOut, UsageOut, UsageRowOut
 
 __all__ = ["dollars", "when"]  # the pages' filters; the sentences of metering/wording.py share them
 
@@ -256,11 +255,9 @@ CSV_COLUMNS = (
 
 
 def usage_csv(usage: UsageOut) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in usage.rows:
+    def cells(row: UsageRowOut) -> list[object]:
         values = row.model_dump()
         values["created_at"] = row.created_at.isoformat()
-        writer.writerow([values[column] for column in CSV_COLUMNS])
-    return out.getvalue()
+        return [values[column] for column in CSV_COLUMNS]
+
+    return csv_text(CSV_COLUMNS, (cells(row) for row in usage.rows))

@@ -1,0 +1,42 @@
+"""The creator's voice (issue 14, item 5): replies the creator's team approved lately go into the
+next draft's data as examples of how the creator writes. Edited ones come first, since a
+person's correction says most about it; then those sent as drafted, newest first, as many as
+the budget holds. Answers to escalations are left out: refunds and threats are not the tone to
+teach. One query, on the drafts' (creator, status, created_at) index."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.drafts.repository import recent_approved
+from huntaze_ai.llm.prompts import clip
+from huntaze_ai.metering.pricing import prompt_token_upper_bound
+
+VOICE_BUDGET_TOKENS = 1500  # as the prompt's bound counts them: about 6 short replies
+RECENT = 40  # the approved replies looked at
+MAX_EXAMPLE_CHARS = 500
+
+
+async def voice_examples(
+    session: AsyncSession, creator_id: int, budget_tokens: int = VOICE_BUDGET_TOKENS
+) -> list[str]:
+    recent = await recent_approved(session, creator_id, RECENT)
+    # Stable: within each group the newest stay first.
+    ranked = sorted(recent, key=lambda reply: not reply[1])
+    examples: list[str] = []
+    used = 0
+    for text, _ in ranked:
+        example = clip(text.strip(), MAX_EXAMPLE_CHARS)
+        cost = prompt_token_upper_bound(example)
+        if not example or example in examples or used + cost > budget_tokens:
+            continue  # a shorter one further down may still fit
+        examples.append(example)
+        used += cost
+    return examples
+
+
+async def voice_context(session: AsyncSession, creator_id: int) -> dict[str, list[str]]:
+    """The draft's data entry: `creator_voice`, absent while there is nothing to show (a prompt
+    without examples stays as it was)."""
+    examples = await voice_examples(session, creator_id)
+    return {"creator_voice": examples} if examples else {}
