@@ -36,6 +36,9 @@ EXPECTED_TABLES = {
     "drafts",
     "fan_days",
     "fan_caps",
+    "fan_messages",
+    "fan_notes",
+    "fan_memory",
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
+from huntaze_ai.fans.service import record_reply
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
@@ -190,7 +191,7 @@ async def approve(
     # The count first: a write that takes SQLite's lock at once, and the transition's loser rolls
     # it back with its 409.
     await _count_for_fan(session, draft, offer)
-    return await _move(
+    approved = await _move(
         session,
         creator_id,
         draft_id,
@@ -202,6 +203,8 @@ async def approve(
         decided_by=member_id,
         decided_at=utcnow(),
     )
+    await record_reply(session, creator_id, draft.fan_id, final, draft_id, member_id)
+    return approved
 
 
 async def reject(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
@@ -255,7 +258,7 @@ async def resolve(
         )
     final = _guarded(guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
-    return await _move(
+    answered = await _move(
         session,
         creator_id,
         draft_id,
@@ -265,6 +268,8 @@ async def resolve(
         edited=True,
         **values,
     )
+    await record_reply(session, creator_id, draft.fan_id, final, draft_id, member_id)
+    return answered
 
 
 async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
