@@ -42,6 +42,8 @@ _env.filters.update(
     when=fmt.when,
     when_text=fmt.when_text,
     feature=fmt.feature,
+    platform=fmt.platform,
+    fan_href=fmt.fan_href,
 )
 _env.globals["NAV"] = fmt.NAV
 templates = Jinja2Templates(env=_env)
