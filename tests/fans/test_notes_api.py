@@ -110,6 +110,8 @@ async def test_a_proposal_is_accepted_or_dismissed_once_and_a_dismissed_one_is_n
 
     assert reply.status_code == 200
     assert accepted.json()["status"] == "saved"
+    assert accepted.json()["decided_by"] == creator_id
+    assert accepted.json()["decided_at"] is not None
     assert late.status_code == 409
     assert late.json()["error"] == "proposal_decided"
     assert dismissed.json()["status"] == "dismissed"

@@ -144,6 +144,8 @@ async def add_note(session: AsyncSession, values: dict[str, Any], now: datetime)
         "created_at": now,
         "updated_by": None,
         "updated_at": None,
+        "decided_by": None,
+        "decided_at": None,
     }
     stmt = (
         insert_for(session, table)

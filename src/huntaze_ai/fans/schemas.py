@@ -35,6 +35,8 @@ class NoteOut(BaseModel):
     created_at: datetime
     updated_by: int | None
     updated_at: datetime | None
+    decided_by: int | None  # who kept or dismissed the proposal
+    decided_at: datetime | None
 
 
 class NoteList(BaseModel):

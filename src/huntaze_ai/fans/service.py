@@ -257,8 +257,8 @@ async def decide_proposal(
         note_id,
         NoteStatus.PROPOSED,
         status=status,
-        updated_by=member_id,
-        updated_at=utcnow(),
+        decided_by=member_id,
+        decided_at=utcnow(),
     ):
         note = await repository.get_note(session, creator_id, note_id)
         if note is None or note.fan_id != fan_id:

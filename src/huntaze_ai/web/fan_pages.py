@@ -115,7 +115,7 @@ async def _fan_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     fan = await fan_profile(session, acting.creator.id, fan_id)
-    people = {n.created_by for n in fan.notes} | {n.updated_by for n in fan.notes}
+    people = {p for n in fan.notes for p in (n.created_by, n.updated_by, n.decided_by)}
     return await page(
         request,
         "fan.html",

@@ -89,6 +89,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "category IN ('preferences', 'interests', 'personal', 'purchase_behavior', 'communication_style', 'emotional_state', 'important')",
             name=op.f("ck_fan_notes_category"),
@@ -107,6 +109,12 @@ def upgrade() -> None:
             ["users.id"],
             name=op.f("fk_fan_notes_creator_id_users"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"],
+            ["users.id"],
+            name=op.f("fk_fan_notes_decided_by_users"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["draft_id"],
