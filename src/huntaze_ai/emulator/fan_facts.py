@@ -164,8 +164,13 @@ _RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 
+_WHEN_TAIL = re.compile(
+    r"\s+(?:lately|recently|these days|right now|a lot|so much)$", re.IGNORECASE
+)
+
+
 def _unless_creator(value: str, form: str) -> str | None:
-    value = _clean(value)
+    value = _WHEN_TAIL.sub("", _clean(value))
     return None if _ABOUT_CREATOR.match(value) else form.format(value)
 
 
