@@ -23,6 +23,7 @@ from huntaze_ai.compliance.offload import GuardProcess
 from huntaze_ai.config import PLANS, Settings, get_settings
 from huntaze_ai.content.endpoints import router as content_router
 from huntaze_ai.drafts.endpoints import router as drafts_router
+from huntaze_ai.fans.endpoints import router as fans_router
 from huntaze_ai.health.endpoints import router as health_router
 from huntaze_ai.insights.endpoints import router as insights_router
 from huntaze_ai.kit import detached_stream, metrics
@@ -163,5 +164,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agencies_router)
     app.include_router(drafts_router)
     app.include_router(webhooks_router)
+    app.include_router(fans_router)
     install_pages(app)
     return app

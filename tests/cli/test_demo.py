@@ -134,8 +134,14 @@ def _use_the_app(banner: Banner, port: int) -> None:
                 auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
                 pending = client.get("/api/drafts?status=pending", headers=auth).json()
                 queue = client.get("/api/escalations", headers=auth).json()
+                fan_id = pending["drafts"][-1]["fan_id"]  # the oldest: the biggest spender's
+                fan = client.get(f"/api/fans/{fan_id}", headers=auth).json()
             assert len(pending["drafts"]) >= 2
             assert queue["count"] >= 1
+            # The demo's fans have a memory: notes, a proposal and a short conversation.
+            assert "Runs 10k races" in [n["text"] for n in fan["notes"]], fan
+            assert fan["proposals"]
+            assert [m["sender"] for m in fan["conversation"]][:2] == ["fan", "creator"]
 
 
 def _run_and_stop(demo: Demo, sig: signal.Signals) -> str:

@@ -296,3 +296,47 @@ async def test_a_creator_without_data_gets_no_made_up_figures(flash: GoogleModel
     assert "0 active subscribers" not in rationale
     assert "$0.00" not in rationale
     assert all(s.price_min_usd >= 1 for s in suggestions)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I'm really into hiking lately", {("interests", "Enjoys hiking")}),
+        ("my birthday is March 3rd!", {("personal", "Birthday is March 3rd")}),
+        ("please don't call me daddy", {("important", "Does not want to be called daddy")}),
+        ("Hey! Love your content", set()),
+        ("you're so gorgeous omg", set()),
+    ],
+)
+async def test_a_reply_proposes_the_facts_the_fan_states_about_themselves(
+    flash: GoogleModel, message: str, expected: set[tuple[str, str]]
+) -> None:
+    draft = await _run(flash, MessagingDraft, MESSAGING_INSTRUCTIONS, _fan_data(message))
+    assert {(n.category, n.text) for n in draft.fan_notes} == expected
+    assert all(n.confidence >= 0.8 for n in draft.fan_notes)
+
+
+async def test_a_passing_mood_or_a_mild_liking_is_proposed_below_the_bar(
+    flash: GoogleModel,
+) -> None:
+    draft = await _run(
+        flash, MessagingDraft, MESSAGING_INSTRUCTIONS, _fan_data("rough day, I like cooking")
+    )
+    notes = {n.category: n.confidence for n in draft.fan_notes}
+    assert set(notes) == {"emotional_state", "interests"}
+    assert all(0.5 < c < 0.8 for c in notes.values())
+
+
+async def test_a_known_note_is_not_proposed_again_and_a_stream_proposes_too(
+    flash: GoogleModel,
+) -> None:
+    data = {
+        **_fan_data("I play guitar and I live in Lyon"),
+        "fan_notes": ["interests: Plays guitar"],
+    }
+    agent = Agent(
+        flash, output_type=NativeOutput(MessagingDraft), instructions=MESSAGING_INSTRUCTIONS
+    )
+    async with agent.run_stream(data_block(data), model_settings=NO_THINKING) as stream:
+        draft = await stream.get_output()
+    assert [(n.category, n.text) for n in draft.fan_notes] == [("personal", "Lives in Lyon")]

@@ -31,6 +31,9 @@ from huntaze_ai.models import (
     Fan,
     FanCaps,
     FanDay,
+    FanMemory,
+    FanMessage,
+    FanNote,
     MarketingCampaign,
     OAuthAccount,
     QuotaAlert,
@@ -337,6 +340,44 @@ def seed_every_table(url: URL) -> None:
                         error=None,
                         duration_ms=None,
                     )
+                )
+                draft = await session.scalar(select(Draft))
+                assert draft is not None
+                session.add_all(
+                    [
+                        FanMessage(
+                            creator_id=maya.id,
+                            fan_id="fan-ü-1",
+                            sender="creator",
+                            text="Chez moi 😘",
+                            draft_id=draft.id,
+                            member_id=bare.id,
+                            created_at=t0,
+                        ),
+                        FanNote(
+                            creator_id=maya.id,
+                            fan_id="fan-ü-1",
+                            category="personal",
+                            text="Anniversaire le 3 mars 🎂",
+                            text_key="anniversaire le 3 mars 🎂",
+                            status="saved",
+                            confidence=0.9312345678901234,
+                            draft_id=draft.id,
+                            created_by=bare.id,
+                            created_at=t0,
+                            updated_by=None,
+                            updated_at=None,
+                        ),
+                        FanMemory(
+                            creator_id=maya.id,
+                            fan_id="fan-ü-1",
+                            auto_notes=1,
+                            auto_day=t0.date(),
+                            auto_day_notes=1,
+                            awaiting_key=None,
+                            updated_at=t0,
+                        ),
+                    ]
                 )
         finally:
             await db.dispose()

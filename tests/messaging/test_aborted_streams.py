@@ -68,7 +68,10 @@ async def served(app: FastAPI) -> AsyncIterator[int]:
 async def abort_stream(port: int, headers: dict[str, str], deltas: int, i: int) -> None:
     """Ask for a streamed reply; hang up after the response headers (`deltas` 0) or after that
     many delta events."""
-    body = json.dumps({"fan_message": f"hey you, what are you doing tonight? ({i})"}).encode()
+    # A message the emulator answers at length (a new-content question): a short greeting may
+    # end in fewer deltas than the client means to wait for.
+    message = f"you looked amazing in your last post, when is the next set? ({i})"
+    body = json.dumps({"fan_message": message}).encode()
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(

@@ -38,6 +38,9 @@ EXPECTED_TABLES = {
     "fan_caps",
     "webhook_events",
     "webhook_attempts",
+    "fan_messages",
+    "fan_notes",
+    "fan_memory",
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.agencies import repository, service
 from huntaze_ai.creator_data.demo_data import fill_demo_data
 from huntaze_ai.drafts.demo import seed_demo_inbox
+from huntaze_ai.fans.demo import seed_demo_memory
 from huntaze_ai.kit.security import hash_password
 from huntaze_ai.models import Role, User
 from huntaze_ai.users import repository as users
@@ -59,6 +60,7 @@ async def seed_demo_team(
             await service.add_member(session, agency.id, user, role)
     await service.assign(session, agency.id, chatter.id, owner.id)
     await seed_demo_inbox(session, owner, chatter)
+    await seed_demo_memory(session, owner, chatter)
     return DemoTeam(
         AGENCY,
         [

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
+from huntaze_ai.fans.service import record_reply
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
@@ -213,6 +214,7 @@ async def approve(
         decided_at=utcnow(),
     )
     await outbox.message_approved(session, approved)
+    await record_reply(session, creator_id, draft.fan_id, final, draft_id, member_id)
     return approved
 
 
@@ -293,6 +295,7 @@ async def resolve(
         **values,
     )
     await outbox.message_approved(session, answered, answered_escalation=True)
+    await record_reply(session, creator_id, draft.fan_id, final, draft_id, member_id)
     return answered
 
 

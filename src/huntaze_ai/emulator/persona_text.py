@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from huntaze_ai.emulator.fan_facts import facts_in
 from huntaze_ai.emulator.voices import NO_VALUE, NodePath, Voice, enum_choice
 
 # (intent, cues) in priority order: the first intent with a cue in the fan's message wins.
@@ -166,6 +167,9 @@ class ReplyVoice(Voice):
             descriptions, prices = _UPSELLS[self.upsell]
             self._upsell_text = rng.choice(descriptions)
             self._upsell_price = rng.choice(prices)
+        known = ctx.data.get("fan_notes")
+        known_notes = [str(k) for k in known] if isinstance(known, list) else []
+        self._facts = facts_in(ctx.text("fan_message"), known_notes, rng)
 
     def _choose_upsell(self, segments: set[str]) -> str | None:
         roll = self.rng.random()
@@ -209,9 +213,15 @@ class ReplyVoice(Voice):
                 return self._upsell_text
             if field == ("price_usd",):
                 return self._upsell_price
+        if path == ("fan_notes",):
+            # The smallest answer (level 0) leaves them out, as a model short of room would.
+            facts = self._facts if level else []
+            return [f.__dict__.copy() for f in facts]
         return NO_VALUE
 
     def keep(self, path: NodePath) -> bool | None:
         if path == ("suggested_upsell",):
             return self.upsell is not None
+        if path == ("fan_notes",):
+            return bool(self._facts)
         return None

@@ -19,10 +19,11 @@ from huntaze_ai.compliance.schemas import ReasonOut
 from huntaze_ai.compliance.service import ComplianceResult, verdict_of
 from huntaze_ai.drafts.service import NewDraft
 from huntaze_ai.drafts.service import record as record_draft
+from huntaze_ai.fans.service import Proposal, remember
 from huntaze_ai.kit.errors import ContentBlocked
-from huntaze_ai.messaging.agent import MessagingDraft, UpsellDraft
+from huntaze_ai.messaging.agent import MessagingDraft, NoteProposal, UpsellDraft
 from huntaze_ai.messaging.leaks import leaks_instructions
-from huntaze_ai.messaging.schemas import ComplianceOut, ReplyResponse, UpsellOut
+from huntaze_ai.messaging.schemas import ComplianceOut, FanNoteOut, ReplyResponse, UpsellOut
 
 if TYPE_CHECKING:
     from huntaze_ai.messaging.service import Prepared
@@ -77,6 +78,7 @@ class Checked:
     logged: list[ReasonOut] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     rules_version: str = ""
+    proposals: list[NoteProposal] = field(default_factory=list)
 
 
 def _upsell(
@@ -131,7 +133,21 @@ def checked_reply(
         [*compliance.reasons, *(withheld.reasons if withheld else [])],
         {"message": text, "fan_message": fan_message, "upsell": upsell_text},
         result.rules_version,
+        _notes_kept(prepared, draft.fan_notes, compliance),
     )
+
+
+def _notes_kept(
+    prepared: Prepared, proposals: list[NoteProposal], compliance: ComplianceOut
+) -> list[NoteProposal]:
+    """The proposed notes worth keeping: none from a draft that leaked its instructions (the
+    model was steered), none that the guard would block (a contact detail is no note)."""
+    if any(r.code == "prompt_leak" for r in compliance.reasons):
+        return []
+    guard = prepared.guard
+    return [
+        p for p in proposals if guard.check(p.text, platform=prepared.platform).verdict != "block"
+    ]
 
 
 def escalated(
@@ -168,8 +184,9 @@ def model_blocked(exc: ContentBlocked, fan_message: str, emulated: bool) -> Chec
 
 
 async def log(prepared: Prepared, checked: Checked, request_id: str | None = None) -> ReplyResponse:
-    """Record the reply's blocks and escalations, and store the draft for the inbox (an
-    escalated one lands in the queue); the response, with its `draft_id`, for the caller."""
+    """Record the reply's blocks and escalations, store the draft for the inbox (an escalated
+    one lands in the queue), and, for a named fan, the fan's message and the proposed notes in
+    the fan's memory; the response, with its `draft_id`, for the caller."""
     reasons: Sequence[ReasonOut] = checked.logged
     guard = prepared.guard
     await guard.log("reply", reasons, checked.texts, checked.rules_version)
@@ -191,4 +208,15 @@ async def log(prepared: Prepared, checked: Checked, request_id: str | None = Non
                 request_id=request_id,
             ),
         )
+        if prepared.fan_id is not None:
+            remembered = await remember(
+                guard.sessionmaker,
+                creator_id=guard.creator_id,
+                fan_id=prepared.fan_id,
+                fan_message=checked.texts.get("fan_message", ""),
+                draft_id=response.draft_id,
+                member_id=guard.actor_id,
+                proposals=[Proposal(p.category, p.text, p.confidence) for p in checked.proposals],
+            )
+            response.fan_notes = [FanNoteOut(**r.__dict__) for r in remembered]
     return response

@@ -25,7 +25,9 @@ LEAK_CHARS = 32
 # The data block's framing (llm.prompts.data_block) and the keys of the messaging data block
 # (messaging.service.prepare). A test checks these keys against a real data block.
 DATA_MARKERS = ("<<<data", "data>>>")
-DATA_KEYS = frozenset({"fan_message", "recent_conversation", "total_spent_usd", "creator_account"})
+DATA_KEYS = frozenset(
+    {"fan_message", "recent_conversation", "fan_notes", "total_spent_usd", "creator_account"}
+)
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")

@@ -41,6 +41,17 @@ class ComplianceOut(BaseModel):
     rules_version: str = ""
 
 
+class FanNoteOut(BaseModel):
+    """A note the model proposed from the fan's message: `saved` (confident enough, within the
+    fan's caps: a note now) or `proposed` (waits for a chatter on the fan's page)."""
+
+    id: int
+    category: str
+    text: str
+    confidence: float
+    status: Literal["saved", "proposed"]
+
+
 class ReplyResponse(BaseModel):
     """`status`: `draft` (may be sent: `reply` holds it), `blocked` (the draft broke a rule and
     must not be sent; `reply` is empty, `compliance.reasons` say why: regenerate or write one),
@@ -61,3 +72,5 @@ class ReplyResponse(BaseModel):
     emulated: bool
     # The stored draft (GET /api/drafts/{id}): approve, edit, reject or escalate it there.
     draft_id: int | None = None
+    # What the reply noted about the fan (GET /api/fans/{fan_id}); only with a `fan_id`.
+    fan_notes: list[FanNoteOut] = []

@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.compliance.guard import Guard, load_guard
 from huntaze_ai.compliance.service import ComplianceResult
 from huntaze_ai.creator_data.service import get_fan, get_platform_context
+from huntaze_ai.fans.context import reply_memory
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
-from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, keep_recent_within, render
+from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, render
 from huntaze_ai.messaging import checked
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
 from huntaze_ai.messaging.leaks import leaks_instructions
@@ -31,7 +32,7 @@ __all__ = ["Prepared", "draft_reply", "leaks_instructions", "least_prompts", "pr
 
 MAX_REPLY_CHARS = 500
 CONVERSATION_BUDGET_TOKENS = 3000
-ANSWER_TOKENS = 400  # the reply, its confidence and an upsell; thinking room is added per model
+ANSWER_TOKENS = 600  # the reply, its confidence, an upsell, notes; thinking room is added per model
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,12 @@ async def prepare(
         return Prepared(platform, "", "", incoming, guard, body.fan_id)
     fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
     account = await get_platform_context(session, creator.id, platform)
-    turns = [f"{t.sender}: {clip(t.text, 1000)}" for t in body.conversation]
+    memory = await reply_memory(session, creator.id, body, CONVERSATION_BUDGET_TOKENS)
     instructions = _instructions(creator, platform)
     data = {
         "fan_message": body.fan_message,
-        "recent_conversation": keep_recent_within(turns, CONVERSATION_BUDGET_TOKENS),
+        "recent_conversation": memory.conversation,
+        "fan_notes": memory.notes,
         "fan": None
         if fan is None
         else {

@@ -14,6 +14,14 @@ from huntaze_ai.models.campaign import AIInsight, CampaignInsight, MarketingCamp
 from huntaze_ai.models.compliance import ComplianceViolation, ComplianceWord
 from huntaze_ai.models.creator_data import Fan, OAuthAccount, Subscription, UserStats
 from huntaze_ai.models.draft import Draft, DraftStatus, FanCaps, FanDay
+from huntaze_ai.models.fan_memory import (
+    FanMemory,
+    FanMessage,
+    FanNote,
+    NoteCategory,
+    NoteStatus,
+    Sender,
+)
 from huntaze_ai.models.metering import (
     QuotaAlert,
     QuotaLedger,
@@ -43,13 +51,19 @@ __all__ = [
     "Fan",
     "FanCaps",
     "FanDay",
+    "FanMemory",
+    "FanMessage",
+    "FanNote",
     "MarketingCampaign",
+    "NoteCategory",
+    "NoteStatus",
     "OAuthAccount",
     "QuotaAlert",
     "QuotaLedger",
     "QuotaReservation",
     "ReplayedResponse",
     "Role",
+    "Sender",
     "Subscription",
     "TokenKind",
     "UsageLog",

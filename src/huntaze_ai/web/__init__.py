@@ -17,6 +17,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def install_pages(app: FastAPI) -> None:
     from huntaze_ai.web.endpoints import router
+    from huntaze_ai.web.fan_pages import router as fan_router
     from huntaze_ai.web.inbox_pages import router as inbox_router
     from huntaze_ai.web.sales_page import router as sales_router
     from huntaze_ai.web.team_pages import router as team_router
@@ -29,6 +30,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(team_router)
     app.include_router(inbox_router)
     app.include_router(webhooks_router)
+    app.include_router(fan_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(LoginRequired)

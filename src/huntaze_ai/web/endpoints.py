@@ -39,6 +39,7 @@ from huntaze_ai.metering.reports import parse_month, quota_report, usage_report
 from huntaze_ai.models import User
 from huntaze_ai.web import service as view
 from huntaze_ai.web.compliance_pages import router as compliance_router
+from huntaze_ai.web.fan_pages import fan_picker
 from huntaze_ai.web.formatting import FEATURE_LABELS
 from huntaze_ai.web.forms import CsrfChecked, safe_next
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
@@ -128,8 +129,16 @@ async def dashboard(
 
 
 @router.get("/messages", response_class=HTMLResponse)
-async def messages(request: Request, creator: PageCreator, session: SessionDep) -> Response:
-    return await page(request, "messages.html", creator, session, platforms=PLATFORMS)
+async def messages(
+    request: Request,
+    creator: PageCreator,
+    session: SessionDep,
+    fan: Annotated[str, Query(max_length=300)] = "",
+    q: Annotated[str, Query(max_length=300)] = "",
+) -> Response:
+    """`fan` ("<platform>:<id>") picks the fan to reply to; `q` finds fans by name or id."""
+    picker = await fan_picker(session, creator.id, fan, q)
+    return await page(request, "messages.html", creator, session, platforms=PLATFORMS, **picker)
 
 
 @router.post("/messages", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -141,13 +150,21 @@ async def messages_submit(
     guard: PageGuardDep,
     fan_message: Annotated[str, Form(alias="fan-message")] = "",
     platform: Annotated[str, Form()] = "",
+    fan_id: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Without JavaScript the form posts here (Regenerate too); with it, the page streams from
     the API."""
-    form: dict[str, Any] = {"fan_message": fan_message, "platform": platform or None}
+    form: dict[str, Any] = {
+        "fan_message": fan_message,
+        "platform": platform or None,
+        "fan_id": fan_id or None,
+    }
     result, error = await _attempt(
         lambda: draft_reply(session, ai, creator, ReplyRequest.model_validate(form), guard=guard)
     )
+    # Read after the reply: the fan's memory shows what this draft added to it.
+    choice = f"{platform}:{fan_id}" if platform and fan_id else fan_id
+    picker = await fan_picker(session, creator.id, choice, "")
     return await page(
         request,
         "messages.html",
@@ -157,6 +174,7 @@ async def messages_submit(
         form=form,
         result=result,
         error=error,
+        **picker,
     )
 
 

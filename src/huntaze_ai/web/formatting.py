@@ -12,16 +12,19 @@ and turns every `<time>` written here into the viewer's time zone.
   shows; the script replaces the text with the viewer's local time and keeps UTC in the title.
 - Waits: whole seconds, minutes, hours and minutes, or days and hours.
 - Features: the usage rows' ids (`messaging`) read as the nav names the pages ("Messages").
+- Platforms read as people write them (`platform`); a fan page's path is `fan_href`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from huntaze_ai.kit.money import usd_to_micros
+from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.metering.kinds import FEATURE_NAMES, Feature
 
 MICROS_PER_CENT = 10_000
@@ -118,3 +121,13 @@ NAV_NOT_FOR_CHATTERS = frozenset({"/webhooks"})
 def feature(feature_id: str) -> str:
     """ "Messages" for `messaging`; an id without a name (a feature added later) as it is."""
     return FEATURE_LABELS.get(feature_id, feature_id)
+
+
+def platform(value: str) -> str:
+    """A platform as people write it ("onlyfans" -> "OnlyFans")."""
+    return PLATFORM_NAMES.get(value, value)
+
+
+def fan_href(fan_id: str) -> str:
+    """The fan page's path: the id quoted whole (a "/" in a platform's id stays in it)."""
+    return "/fans/" + quote(fan_id, safe="")

@@ -44,6 +44,8 @@ _env.filters.update(
     when_text=fmt.when_text,
     duration=fmt.duration,
     feature=fmt.feature,
+    platform=fmt.platform,
+    fan_href=fmt.fan_href,
 )
 _env.globals["NAV"] = fmt.NAV
 _env.globals["NAV_NOT_FOR_CHATTERS"] = fmt.NAV_NOT_FOR_CHATTERS

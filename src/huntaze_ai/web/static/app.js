@@ -183,6 +183,11 @@ function renderReply(reply) {
     if (upsell.price_note) text.push(`, ${upsell.price_note}`);
     parts.push(text);
   }
+  // What the reply noted about the fan: saved at once, or waiting on the fan page.
+  if (reply.fan_notes && reply.fan_notes.length) {
+    const noted = reply.fan_notes.map((n) => `${n.text} (${n.status === "saved" ? "saved" : "to review"})`);
+    parts.push([`Noted about the fan: ${noted.join("; ")}`]);
+  }
   if (reply.sendable && reply.upsell_withheld) {
     const why = reply.upsell_withheld.reasons.map((r) => r.why || r.detail).join("; ");
     parts.push([`Suggested upsell dropped: ${why}`]);
@@ -197,6 +202,7 @@ async function streamReply(form) {
   const button = form.querySelector('button[type="submit"]');
   const payload = { fan_message: form.elements["fan-message"].value };
   if (form.elements.platform.value) payload.platform = form.elements.platform.value;
+  if (form.elements.fan_id && form.elements.fan_id.value) payload.fan_id = form.elements.fan_id.value;
   errors.replaceChildren();
   button.disabled = true;
   try {

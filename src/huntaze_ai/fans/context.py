@@ -1,0 +1,107 @@
+"""What a fan reply's prompt remembers of the fan: the recent conversation and the notes, each
+held to its token budget. A conversation the client sends takes precedence over the stored one
+(an integrator may know messages we never saw); the notes come from the server either way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import bindparam, case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.llm.prompts import clip, keep_recent_within
+from huntaze_ai.metering.pricing import prompt_token_upper_bound
+from huntaze_ai.models import FanMessage, FanNote, NoteCategory, NoteStatus, Sender
+
+NOTES_BUDGET_TOKENS = 600
+TURN_CHARS = 1000
+# Read more than a budget usually holds; the budget then keeps the most recent that fit.
+_MESSAGES_READ = 40
+_NOTES_READ = 60
+
+# Core statements built once, read as rows on the session's connection (the reply path's habit).
+_MESSAGES = (
+    select(FanMessage.sender, FanMessage.text)
+    .where(FanMessage.creator_id == bindparam("creator_id"), FanMessage.fan_id == bindparam("fan"))
+    .order_by(FanMessage.id.desc())
+    .limit(_MESSAGES_READ)
+)
+_NOTES = (
+    select(FanNote.category, FanNote.text)
+    .where(
+        FanNote.creator_id == bindparam("creator_id"),
+        FanNote.fan_id == bindparam("fan"),
+        FanNote.status == NoteStatus.SAVED,
+    )
+    .order_by(case((FanNote.category == NoteCategory.IMPORTANT, 0), else_=1), FanNote.id.desc())
+    .limit(_NOTES_READ)
+)
+
+
+class Turn(Protocol):
+    @property
+    def sender(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+class Asked(Protocol):
+    """What a reply request says (messaging's ReplyRequest)."""
+
+    @property
+    def fan_id(self) -> str | None: ...
+    @property
+    def fan_message(self) -> str: ...
+    @property
+    def conversation(self) -> Sequence[Turn]: ...
+
+
+@dataclass(frozen=True)
+class ReplyMemory:
+    conversation: list[str]  # "fan: …" / "creator: …", oldest first
+    notes: list[str]  # "category: text", important first, then the newest
+
+
+def keep_first_within(items: Sequence[str], budget_tokens: int) -> list[str]:
+    """The leading items whose bound fits the budget."""
+    kept: list[str] = []
+    used = 0
+    for item in items:
+        used += prompt_token_upper_bound(item)
+        if used > budget_tokens:
+            break
+        kept.append(item)
+    return kept
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+async def reply_memory(
+    session: AsyncSession,
+    creator_id: int,
+    asked: Asked,
+    budget_tokens: int,
+) -> ReplyMemory:
+    turns = [(t.sender, t.text) for t in asked.conversation]
+    fan_id = asked.fan_id
+    if fan_id is None:
+        return ReplyMemory(_fit(turns, budget_tokens), [])
+    conn = await session.connection()
+    params = {"creator_id": creator_id, "fan": fan_id}
+    if not turns:
+        stored = [(r[0], r[1]) for r in reversed((await conn.execute(_MESSAGES, params)).all())]
+        # A regenerated draft: the message it answers is stored already, and is not history.
+        if stored and stored[-1][0] == Sender.FAN and _same(stored[-1][1], asked.fan_message):
+            stored.pop()
+        turns = stored
+    notes = [f"{c}: {t}" for c, t in (await conn.execute(_NOTES, params)).all()]
+    return ReplyMemory(_fit(turns, budget_tokens), keep_first_within(notes, NOTES_BUDGET_TOKENS))
+
+
+def _fit(turns: list[tuple[str, str]], budget_tokens: int) -> list[str]:
+    lines = [f"{sender}: {clip(text, TURN_CHARS)}" for sender, text in turns]
+    return keep_recent_within(lines, budget_tokens)

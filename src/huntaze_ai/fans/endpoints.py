@@ -1,0 +1,103 @@
+"""The fan API (DESIGN §4): a fan's profile and memory, notes a chatter adds, edits and deletes,
+and the assistant's proposed notes to accept or dismiss. Everything acts for the X-Creator-Id
+creator; a fan the creator does not have is 404."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from huntaze_ai.auth.dependencies import CurrentActing
+from huntaze_ai.fans import service
+from huntaze_ai.fans.profile import fan_profile, known_fan, note_out
+from huntaze_ai.fans.schemas import FanOut, NoteIn, NoteList, NoteOut
+from huntaze_ai.kit.errors import API_ERRORS, error_responses
+from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.platforms import Platform
+from huntaze_ai.kit.session_deps import SessionDep
+from huntaze_ai.models import NoteStatus
+
+router = APIRouter(
+    prefix="/api/fans", tags=["fans"], responses={**API_ERRORS, **error_responses(409)}
+)
+FanId = Annotated[str, Path(min_length=1, max_length=255)]
+
+
+@router.get("/{fan_id}", response_model=FanOut)
+async def get_fan(
+    fan_id: FanId,
+    acting: CurrentActing,
+    session: SessionDep,
+    platform: Annotated[Platform | None, Query()] = None,
+) -> FanOut:
+    """The fan's profile, segment and spend, notes, pending proposals, the recent conversation
+    and what is left of today's caps. `platform` picks the fan when the id exists on two."""
+    return await fan_profile(session, acting.creator.id, fan_id, platform)
+
+
+@router.get("/{fan_id}/notes", response_model=NoteList)
+async def list_notes(fan_id: FanId, acting: CurrentActing, session: SessionDep) -> NoteList:
+    fan = await known_fan(session, acting.creator.id, fan_id)
+    creator_id = acting.creator.id
+    return NoteList(
+        notes=[note_out(n) for n in await service.notes(session, creator_id, fan.external_id)],
+        proposals=[
+            note_out(n)
+            for n in await service.notes(session, creator_id, fan.external_id, NoteStatus.PROPOSED)
+        ],
+    )
+
+
+@router.post("/{fan_id}/notes", response_model=NoteOut, status_code=201)
+async def add_note(
+    fan_id: FanId, body: NoteIn, acting: CurrentActing, session: SessionDep
+) -> NoteOut:
+    """A note from the member acting; 409 `note_exists` when the fan has it already (whatever
+    its case or spacing). A pending proposal with the same text becomes this note."""
+    fan = await known_fan(session, acting.creator.id, fan_id)
+    note = await service.add_note(
+        session, acting.creator.id, fan.external_id, acting.member.id, body.category, body.text
+    )
+    return note_out(note)
+
+
+@router.put("/{fan_id}/notes/{note_id}", response_model=NoteOut)
+async def edit_note(
+    fan_id: FanId, note_id: PathId, body: NoteIn, acting: CurrentActing, session: SessionDep
+) -> NoteOut:
+    """Change a note's category and text (who and when are recorded)."""
+    note = await service.edit_note(
+        session, acting.creator.id, fan_id, acting.member.id, note_id, body.category, body.text
+    )
+    return note_out(note)
+
+
+@router.delete("/{fan_id}/notes/{note_id}", status_code=204)
+async def delete_note(
+    fan_id: FanId, note_id: PathId, acting: CurrentActing, session: SessionDep
+) -> Response:
+    await service.delete_note(session, acting.creator.id, fan_id, note_id)
+    return Response(status_code=204)
+
+
+@router.post("/{fan_id}/proposals/{note_id}/accept", response_model=NoteOut)
+async def accept_proposal(
+    fan_id: FanId, note_id: PathId, acting: CurrentActing, session: SessionDep
+) -> NoteOut:
+    """Keep the assistant's proposal as a note; 409 `proposal_decided` once someone did."""
+    note = await service.decide_proposal(
+        session, acting.creator.id, fan_id, acting.member.id, note_id, accept=True
+    )
+    return note_out(note)
+
+
+@router.post("/{fan_id}/proposals/{note_id}/dismiss", response_model=NoteOut)
+async def dismiss_proposal(
+    fan_id: FanId, note_id: PathId, acting: CurrentActing, session: SessionDep
+) -> NoteOut:
+    """Drop the proposal; the assistant will not propose the same note for this fan again."""
+    note = await service.decide_proposal(
+        session, acting.creator.id, fan_id, acting.member.id, note_id, accept=False
+    )
+    return note_out(note)

@@ -1,0 +1,253 @@
+"""Queries on a fan's conversation, notes and memory counters. Every one is scoped to the
+creator; the counters move in single conditional upserts, atomic under any concurrency."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, case, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.kit.upsert import insert_for
+from huntaze_ai.models import FanMemory, FanMessage, FanNote, NoteCategory, NoteStatus
+
+_memory = cast(Table, FanMemory.__table__)
+_notes = cast(Table, FanNote.__table__)
+
+
+async def mark_awaiting(
+    session: AsyncSession, creator_id: int, fan_id: str, key: str, now: datetime
+) -> bool:
+    """Make `key` the fan's message waiting for a reply; False when it already was (the same
+    message drafted again). A write, so it also takes SQLite's lock first."""
+    table = _memory
+    stmt = (
+        insert_for(session, table)
+        .values(
+            creator_id=creator_id,
+            fan_id=fan_id,
+            auto_notes=0,
+            auto_day_notes=0,
+            awaiting_key=key,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=["creator_id", "fan_id"],
+            set_={"awaiting_key": key, "updated_at": now},
+            where=or_(table.c.awaiting_key.is_(None), table.c.awaiting_key != key),
+        )
+        .returning(table.c.creator_id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def clear_awaiting(session: AsyncSession, creator_id: int, fan_id: str) -> None:
+    await session.execute(
+        update(FanMemory)
+        .where(FanMemory.creator_id == creator_id, FanMemory.fan_id == fan_id)
+        .values(awaiting_key=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_message(session: AsyncSession, message: FanMessage) -> None:
+    session.add(message)
+    await session.flush()
+
+
+async def recent_messages(
+    session: AsyncSession, creator_id: int, fan_id: str, limit: int
+) -> list[FanMessage]:
+    """The newest `limit` messages, oldest first."""
+    rows = await session.scalars(
+        select(FanMessage)
+        .where(FanMessage.creator_id == creator_id, FanMessage.fan_id == fan_id)
+        .order_by(FanMessage.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(rows.all()))
+
+
+async def count_auto_note(
+    session: AsyncSession,
+    creator_id: int,
+    fan_id: str,
+    day: date,
+    *,
+    per_day: int,
+    in_all: int,
+    now: datetime,
+) -> bool:
+    """Count one automatic note for the fan if both caps still allow it: one statement."""
+    if per_day < 1 or in_all < 1:
+        return False
+    table = _memory
+    same_day = table.c.auto_day == day
+    stmt = (
+        insert_for(session, table)
+        .values(
+            creator_id=creator_id,
+            fan_id=fan_id,
+            auto_notes=1,
+            auto_day=day,
+            auto_day_notes=1,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=["creator_id", "fan_id"],
+            set_={
+                "auto_notes": table.c.auto_notes + 1,
+                "auto_day_notes": case((same_day, table.c.auto_day_notes + 1), else_=1),
+                "auto_day": day,
+                "updated_at": now,
+            },
+            where=(table.c.auto_notes + 1 <= in_all)
+            & or_(
+                table.c.auto_day.is_(None),
+                table.c.auto_day != day,
+                table.c.auto_day_notes < per_day,
+            ),
+        )
+        .returning(table.c.auto_notes)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def memory(session: AsyncSession, creator_id: int, fan_id: str) -> FanMemory | None:
+    return await session.get(FanMemory, (creator_id, fan_id), populate_existing=True)
+
+
+async def propose(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert a proposed note unless the fan has a row with its key (a note, a proposal or a
+    dismissed one); its id, or None."""
+    stmt = (
+        insert_for(session, _notes)
+        .values(status=NoteStatus.PROPOSED, **values)
+        .on_conflict_do_nothing(index_elements=["creator_id", "fan_id", "text_key"])
+        .returning(_notes.c.id)
+    )
+    return (await session.execute(stmt)).scalar()
+
+
+async def add_note(session: AsyncSession, values: dict[str, Any], now: datetime) -> int | None:
+    """A person's note. A proposal or dismissed row with the same key becomes this note; an
+    existing note with it is a duplicate (None)."""
+    table = _notes
+    person = {
+        "category": values["category"],
+        "text": values["text"],
+        "status": NoteStatus.SAVED,
+        "confidence": None,
+        "created_by": values["created_by"],
+        "created_at": now,
+        "updated_by": None,
+        "updated_at": None,
+        "decided_by": None,
+        "decided_at": None,
+    }
+    stmt = (
+        insert_for(session, table)
+        .values(**values, status=NoteStatus.SAVED, created_at=now)
+        .on_conflict_do_update(
+            index_elements=["creator_id", "fan_id", "text_key"],
+            set_=person,
+            where=table.c.status != NoteStatus.SAVED,
+        )
+        .returning(table.c.id)
+    )
+    return (await session.execute(stmt)).scalar()
+
+
+async def edit_note(
+    session: AsyncSession,
+    creator_id: int,
+    fan_id: str,
+    note_id: int,
+    values: dict[str, Any],
+) -> bool | None:
+    """Change a saved note; None when there is no such note, False when its new text is
+    another note's. A proposal the new text repeats is taken up by it (deleted)."""
+    key = values["text_key"]
+    await session.execute(
+        delete(FanNote).where(
+            FanNote.creator_id == creator_id,
+            FanNote.fan_id == fan_id,
+            FanNote.text_key == key,
+            FanNote.status != NoteStatus.SAVED,
+        )
+    )
+    try:
+        # A savepoint: a concurrent note with the same key fails this statement alone.
+        async with session.begin_nested():
+            result = await session.execute(
+                update(FanNote)
+                .where(
+                    FanNote.id == note_id,
+                    FanNote.creator_id == creator_id,
+                    FanNote.fan_id == fan_id,
+                    FanNote.status == NoteStatus.SAVED,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError:
+        return False
+    return True if getattr(result, "rowcount", 0) else None
+
+
+async def set_status(
+    session: AsyncSession,
+    creator_id: int,
+    fan_id: str,
+    note_id: int,
+    from_status: str,
+    **values: Any,
+) -> bool:
+    result = await session.execute(
+        update(FanNote)
+        .where(
+            FanNote.id == note_id,
+            FanNote.creator_id == creator_id,
+            FanNote.fan_id == fan_id,
+            FanNote.status == from_status,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def delete_note(session: AsyncSession, creator_id: int, fan_id: str, note_id: int) -> bool:
+    result = await session.execute(
+        delete(FanNote).where(
+            FanNote.id == note_id,
+            FanNote.creator_id == creator_id,
+            FanNote.fan_id == fan_id,
+            FanNote.status == NoteStatus.SAVED,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def get_note(session: AsyncSession, creator_id: int, note_id: int) -> FanNote | None:
+    return await session.scalar(
+        select(FanNote)
+        .where(FanNote.id == note_id, FanNote.creator_id == creator_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def notes(
+    session: AsyncSession, creator_id: int, fan_id: str, status: str, limit: int
+) -> list[FanNote]:
+    """Important ones first, then the newest."""
+    important = case((FanNote.category == NoteCategory.IMPORTANT, 0), else_=1)
+    rows = await session.scalars(
+        select(FanNote)
+        .where(FanNote.creator_id == creator_id, FanNote.fan_id == fan_id, FanNote.status == status)
+        .order_by(important, FanNote.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all())

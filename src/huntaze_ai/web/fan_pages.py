@@ -1,0 +1,246 @@
+"""/fans/{fan_id}: one fan's profile, segment and spend, notes (add, edit, delete), the
+assistant's proposed notes (accept, dismiss), the conversation and what is left of today's caps,
+over the same services as the fan API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_ai.agencies.access import Acting
+from huntaze_ai.auth.dependencies import PageActing
+from huntaze_ai.creator_data.service import list_fans
+from huntaze_ai.fans import service
+from huntaze_ai.fans.profile import FanNotFound, fan_profile
+from huntaze_ai.kit.errors import InvalidRequest
+from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.platforms import PLATFORM_NAMES
+from huntaze_ai.kit.session_deps import SessionDep
+from huntaze_ai.models import NoteCategory, User
+from huntaze_ai.web.formatting import fan_href
+from huntaze_ai.web.forms import CsrfChecked, submit
+from huntaze_ai.web.rendering import PageError, page
+
+router = APIRouter(include_in_schema=False)
+forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
+
+FanId = Annotated[str, Path(min_length=1, max_length=255)]
+Category = Annotated[str, Form(max_length=40)]
+Text = Annotated[str, Form(max_length=service.MAX_NOTE_CHARS * 2)]
+CATEGORY_LABELS = {
+    NoteCategory.IMPORTANT: "Important",
+    NoteCategory.PREFERENCES: "Preferences",
+    NoteCategory.INTERESTS: "Interests",
+    NoteCategory.PERSONAL: "Personal",
+    NoteCategory.PURCHASE_BEHAVIOR: "Purchase behavior",
+    NoteCategory.COMMUNICATION_STYLE: "Communication style",
+    NoteCategory.EMOTIONAL_STATE: "Emotional state",
+}
+# Notices travel in the redirect's query string as codes, never as text a link could inject.
+_NOTICES = {
+    "added": "Note added.",
+    "edited": "Note saved.",
+    "deleted": "Note deleted.",
+    "accepted": "Proposal kept as a note.",
+    "dismissed": "Proposal dismissed: it will not be proposed again for this fan.",
+}
+
+
+PICKS_LISTED = 20
+RECENT_PICKS = 6
+MAX_SEARCH = 100
+
+
+fan_url = fan_href
+
+
+def parse_choice(choice: str) -> tuple[str, str | None]:
+    """(fan id, platform) of a picker value "<platform>:<id>"; a bare id has no platform."""
+    platform, sep, external_id = choice.partition(":")
+    if sep and external_id and platform in PLATFORM_NAMES:
+        return external_id, platform
+    return choice, None
+
+
+async def fan_picker(
+    session: AsyncSession, creator_id: int, choice: str, search: str
+) -> dict[str, Any]:
+    """The /messages picker: the fans whose name or id contains `search` (else the most recently
+    active few), and the fan picked, with the memory shown beside the draft form."""
+    search = search.strip()[:MAX_SEARCH]
+    fans, total = await list_fans(
+        session, creator_id, PICKS_LISTED if search else RECENT_PICKS, search or None
+    )
+    chosen = None
+    if choice:
+        fan_id, platform = parse_choice(choice[:300])
+        try:
+            chosen = await fan_profile(session, creator_id, fan_id, platform)
+        except FanNotFound:
+            chosen = None
+    return {
+        "picks": [(f"{f.platform}:{f.external_id}", f) for f in fans],
+        "picks_total": total,
+        "search": search,
+        "chosen": chosen,
+        "chosen_missing": bool(choice) and chosen is None,
+        "chosen_url": fan_url(chosen.fan_id) if chosen else None,
+        "categories": CATEGORY_LABELS,
+    }
+
+
+async def _names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    """Who wrote or changed each note, as the team knows them."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.display_name, User.email).where(User.id.in_(ids))
+    )
+    return {row[0]: row[1] or row[2] for row in rows}
+
+
+async def _fan_page(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    fan_id: str,
+    *,
+    notice: str | None = None,
+    error: PageError | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    fan = await fan_profile(session, acting.creator.id, fan_id)
+    people = {p for n in fan.notes for p in (n.created_by, n.updated_by, n.decided_by)}
+    return await page(
+        request,
+        "fan.html",
+        acting.creator,
+        session,
+        fan=fan,
+        fan_url=fan_url(fan.fan_id),
+        picker_value=f"{fan.platform}:{fan.fan_id}",
+        names=await _names(session, {p for p in people if p is not None}),
+        categories=CATEGORY_LABELS,
+        max_chars=service.MAX_NOTE_CHARS,
+        notice=_NOTICES.get(notice or ""),
+        error=error,
+        form=form or {},
+    )
+
+
+@router.get("/fans/{fan_id}", response_class=HTMLResponse)
+async def fan_page(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    fan_id: FanId,
+    notice: str | None = None,
+) -> Response:
+    return await _fan_page(request, acting, session, fan_id, notice=notice)
+
+
+def _note_input(category: str, text: str) -> tuple[str, str]:
+    if category not in CATEGORY_LABELS:
+        raise InvalidRequest("Choose one of the categories", fields=[{"field": "category"}])
+    text = text.strip()
+    if not text:
+        raise InvalidRequest("Write the note", fields=[{"field": "text"}])
+    if len(text) > service.MAX_NOTE_CHARS:
+        raise InvalidRequest(
+            f"A note holds at most {service.MAX_NOTE_CHARS} characters",
+            fields=[{"field": "text"}],
+        )
+    return category, text
+
+
+async def _change(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    fan_id: str,
+    action: Callable[[], Awaitable[Any]],
+    notice: str,
+    form: dict[str, str] | None = None,
+) -> Response:
+    async def show(error: PageError) -> Response:
+        return await _fan_page(request, acting, session, fan_id, error=error, form=form)
+
+    async def run() -> None:
+        await action()
+
+    return await submit(session, run, back_to=fan_url(fan_id), notice=notice, show=show)
+
+
+@forms.post("/fans/{fan_id}/notes")
+async def add_note(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    fan_id: FanId,
+    category: Category = "",
+    text: Text = "",
+) -> Response:
+    async def action() -> Any:
+        fan = await fan_profile(session, acting.creator.id, fan_id)
+        what, words = _note_input(category, text)
+        return await service.add_note(
+            session, acting.creator.id, fan.fan_id, acting.member.id, what, words
+        )
+
+    form = {"category": category, "text": text}
+    return await _change(request, acting, session, fan_id, action, "added", form)
+
+
+@forms.post("/fans/{fan_id}/notes/{note_id}/edit")
+async def edit_note(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    fan_id: FanId,
+    note_id: PathId,
+    category: Category = "",
+    text: Text = "",
+) -> Response:
+    async def action() -> Any:
+        what, words = _note_input(category, text)
+        return await service.edit_note(
+            session, acting.creator.id, fan_id, acting.member.id, note_id, what, words
+        )
+
+    return await _change(request, acting, session, fan_id, action, "edited")
+
+
+@forms.post("/fans/{fan_id}/notes/{note_id}/delete")
+async def delete_note(
+    request: Request, acting: PageActing, session: SessionDep, fan_id: FanId, note_id: PathId
+) -> Response:
+    async def action() -> Any:
+        await service.delete_note(session, acting.creator.id, fan_id, note_id)
+
+    return await _change(request, acting, session, fan_id, action, "deleted")
+
+
+@forms.post("/fans/{fan_id}/proposals/{note_id}/{decision}")
+async def decide(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    fan_id: FanId,
+    note_id: PathId,
+    decision: Annotated[str, Path(pattern="^(accept|dismiss)$")],
+) -> Response:
+    async def action() -> Any:
+        return await service.decide_proposal(
+            session, acting.creator.id, fan_id, acting.member.id, note_id, decision == "accept"
+        )
+
+    notice = "accepted" if decision == "accept" else "dismissed"
+    return await _change(request, acting, session, fan_id, action, notice)
+
+
+router.include_router(forms)

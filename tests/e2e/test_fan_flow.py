@@ -1,0 +1,106 @@
+"""Issue 14's fan memory in a browser: a chatter finds a fan by name on /messages (a phone), drafts
+a reply that notes what the fan said, edits and approves it in the inbox; the fan page then shows
+the conversation and the automatic notes, a proposal is kept and a note written by hand. Both
+widths are screenshotted for a person to look at, and axe-core checks every state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from huntaze_ai.kit.db import Database
+from tests.e2e.axe import AxeAudit
+from tests.e2e.conftest import AppServer, Creator, in_worker_thread, log_in
+from tests.fans.helpers import add_fan
+
+pytestmark = pytest.mark.slow
+
+FACTS = "Long week 😮‍💨 I'm really into hiking and my birthday is March 3rd!"
+
+
+def _fan(server: AppServer, creator: Creator) -> None:
+    async def make() -> None:
+        database = Database.from_url(server.database_url)
+        try:
+            await add_fan(database, creator.id, "of-hiker", "Jamie Hiker", spent_usd=640)
+            await add_fan(database, creator.id, "of-quiet", "Robin Quiet")
+        finally:
+            await database.dispose()
+
+    in_worker_thread(make)
+
+
+def _fits(page: Page, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} is {scroll} px wide at {width} px"
+
+
+def test_a_chatter_picks_a_fan_drafts_approves_and_the_fan_page_remembers(
+    new_context: type[BrowserContext], app_server: AppServer, axe: AxeAudit, tmp_path: Path
+) -> None:
+    creator = app_server.create_creator()
+    _fan(app_server, creator)
+    shots = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+
+    phone = new_context(viewport={"width": 390, "height": 844})  # type: ignore[call-arg]
+    page = phone.new_page()
+    log_in(page, app_server, creator)
+    page.goto(app_server.at("/messages"))
+    page.get_by_label("Find a fan by name or id").fill("jamie")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator(".fan-picks li")).to_have_count(1)
+    axe.check(page, "/messages with fans found")
+    page.get_by_role("link", name="Pick Jamie Hiker").click()
+    expect(page.locator("#chosen-fan")).to_have_text("Jamie Hiker")
+    expect(page.locator("#platform")).to_have_value("onlyfans")
+    page.locator("textarea[name=fan-message]").fill(FACTS)
+    page.get_by_role("button", name="Generate AI Response").click()
+    expect(page.locator("#reply-status")).to_have_text("draft")
+    expect(page.locator("#reply-meta")).to_contain_text(
+        "Noted about the fan: Birthday is March 3rd (saved)"
+    )
+    _fits(page, 390)
+    axe.check(page, "/messages with a fan and a reply")
+    page.screenshot(path=str(shots / "messages-fan-390.png"), full_page=True)
+
+    page.get_by_role("link", name="Approve or edit in the Inbox").click()
+    draft = page.locator("article.draft").first
+    draft.get_by_label("Reply to send").fill("Happy early birthday 🎂 where do you hike?")
+    draft.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("Approved")
+    page.goto(app_server.at("/fans/of-hiker"))
+    expect(page.locator("h1")).to_have_text("Jamie Hiker")
+    turns = page.locator(".conversation .turn-text")
+    expect(turns).to_have_text([FACTS, "Happy early birthday 🎂 where do you hike?"])
+    notes = page.locator("#notes .note-text")
+    expect(notes).to_contain_text(["Enjoys hiking", "Birthday is March 3rd"])
+    expect(page.locator("#notes")).to_contain_text("Noted by the assistant")
+    messages_left = page.locator("#fan-today div").filter(has_text="Messages").locator("dd")
+    expect(messages_left).to_have_text("2")
+    _fits(page, 390)
+    axe.check(page, "/fans/{id} on a phone")
+    page.screenshot(path=str(shots / "fan-page-390.png"), full_page=True)
+
+    desktop = new_context(viewport={"width": 1280, "height": 900})  # type: ignore[call-arg]
+    wide = desktop.new_page()
+    log_in(wide, app_server, creator)
+    wide.goto(app_server.at("/fans/of-hiker"))
+    wide.get_by_role("button", name="Keep the note Was feeling down (long week)").click()
+    expect(wide.get_by_role("status")).to_contain_text("Proposal kept as a note")
+    wide.get_by_label("Category", exact=True).last.select_option("important")
+    wide.locator("#note-text").fill("Never plan anything on Sundays")
+    wide.get_by_role("button", name="Add note").click()
+    expect(wide.get_by_role("status")).to_contain_text("Note added")
+    expect(wide.locator("#notes .note-text").first).to_have_text("Never plan anything on Sundays")
+    expect(wide.locator("#proposals")).to_contain_text("Nothing waiting")
+    _fits(wide, 1280)
+    axe.check(wide, "/fans/{id} after keeping a proposal and adding a note")
+    wide.screenshot(path=str(shots / "fan-page-1280.png"), full_page=True)
+    wide.goto(app_server.at("/messages?fan=onlyfans:of-hiker"))
+    expect(wide.locator("#fan-memory")).to_contain_text("Never plan anything on Sundays")
+    axe.check(wide, "/messages with a fan picked, wide")
+    wide.screenshot(path=str(shots / "messages-fan-1280.png"), full_page=True)

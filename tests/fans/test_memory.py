@@ -1,0 +1,157 @@
+"""A fan's memory through the reply and inbox APIs: the conversation stored as it happens (the
+fan's message once, the creator's as approved or answered), the notes the assistant proposes
+(saved when sure, waiting when not, never twice), and what the next draft is told."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy.engine import URL
+
+from huntaze_ai.kit.db import Database
+from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.fans.helpers import add_fan, prompts_sent
+
+FACTS = "Had a rough day at work. I'm really into hiking and my birthday is March 3rd!"
+
+
+async def _reply(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    answer = await client.post("/api/ai/messages/reply", json=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_conversation_keeps_the_fans_message_once_and_the_reply_a_person_approved(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-7", "Alex B.")
+    async with app_client(settings_for(database_url)) as client:
+        first = await _reply(
+            client, headers, fan_message="Hey! How was your weekend?", fan_id="fan-7"
+        )
+        again = await _reply(
+            client, headers, fan_message="Hey! How was your weekend?", fan_id="fan-7"
+        )
+        await client.post(
+            f"/api/drafts/{again['draft_id']}/approve",
+            json={"text": "Lovely, thanks 💕"},
+            headers=headers,
+        )
+        await client.post(f"/api/drafts/{first['draft_id']}/reject", headers=headers)
+        fan = (await client.get("/api/fans/fan-7", headers=headers)).json()
+
+    assert [(m["sender"], m["text"]) for m in fan["conversation"]] == [
+        ("fan", "Hey! How was your weekend?"),
+        ("creator", "Lovely, thanks 💕"),
+    ]
+    assert fan["conversation"][1]["draft_id"] == again["draft_id"]
+    assert fan["conversation"][1]["member_id"] == creator_id
+    assert fan["today"]["dms_left"] == 2
+
+
+async def test_an_answered_escalation_joins_the_conversation(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    await add_fan(database, creator_id, "fan-r")
+    async with app_client(settings_for(database_url)) as client:
+        refund = await _reply(client, headers, fan_message="I want a refund now", fan_id="fan-r")
+        answer = "I'm sorry babe, I'll ask support to look at it with you."
+        await client.post(
+            f"/api/escalations/{refund['draft_id']}/resolve", json={"text": answer}, headers=headers
+        )
+        fan = (await client.get("/api/fans/fan-r", headers=headers)).json()
+
+    assert refund["status"] == "escalate"
+    assert [m["text"] for m in fan["conversation"]] == ["I want a refund now", answer]
+
+
+async def test_sure_notes_are_saved_and_unsure_ones_wait_for_a_chatter(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-n")
+    async with app_client(settings_for(database_url)) as client:
+        reply = await _reply(client, headers, fan_message=FACTS, fan_id="fan-n")
+        again = await _reply(client, headers, fan_message=FACTS + " 🥾", fan_id="fan-n")
+        fan = (await client.get("/api/fans/fan-n", headers=headers)).json()
+
+    saved = {(n["category"], n["text"]) for n in fan["notes"]}
+    assert saved == {("personal", "Birthday is March 3rd"), ("interests", "Enjoys hiking")}
+    assert all(n["confidence"] >= 0.8 and n["draft_id"] == reply["draft_id"] for n in fan["notes"])
+    assert [(p["category"], p["confidence"] < 0.8) for p in fan["proposals"]] == [
+        ("emotional_state", True)
+    ]
+    assert {n["status"] for n in reply["fan_notes"]} == {"saved", "proposed"}
+    assert again["fan_notes"] == []  # the same facts again: nothing new to note
+    assert fan["today"]["auto_notes_left"] == 3
+    assert fan["today"]["auto_notes_left_in_all"] == 48
+
+
+async def test_the_next_draft_is_told_the_conversation_and_the_notes_unless_the_client_sends_one(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-c")
+    async with app_client(settings_for(database_url)) as client:
+        first = await _reply(client, headers, fan_message=FACTS, fan_id="fan-c")
+        await client.post(
+            f"/api/drafts/{first['draft_id']}/approve",
+            json={"text": "Happy early birthday 🎂"},
+            headers=headers,
+        )
+        await client.post(
+            "/api/fans/fan-c/notes",
+            json={"category": "important", "text": "Never mention his ex"},
+            headers=headers,
+        )
+        with prompts_sent() as prompts:
+            await _reply(client, headers, fan_message="What are you up to?", fan_id="fan-c")
+            await _reply(
+                client,
+                headers,
+                fan_message="What are you up to?",
+                fan_id="fan-c",
+                conversation=[{"from": "fan", "text": "sent from the client"}],
+            )
+
+    server, client_sent = prompts
+    assert server["recent_conversation"] == [f"fan: {FACTS}", "creator: Happy early birthday 🎂"]
+    assert server["fan_notes"][0] == "important: Never mention his ex"
+    assert set(server["fan_notes"][1:]) == {
+        "personal: Birthday is March 3rd",
+        "interests: Enjoys hiking",
+    }
+    assert client_sent["recent_conversation"] == ["fan: sent from the client"]
+    assert client_sent["fan_notes"] == server["fan_notes"]
+
+
+async def test_a_regenerated_draft_is_not_told_the_message_it_answers_as_history(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database, plan="business")
+    async with app_client(settings_for(database_url)) as client:
+        await _reply(client, headers, fan_message="Any new sets soon?", fan_id="fan-g")
+        with prompts_sent() as prompts:
+            await _reply(client, headers, fan_message="Any new sets soon?", fan_id="fan-g")
+    assert prompts[0]["recent_conversation"] == []
+
+
+async def test_a_streamed_reply_remembers_like_a_plain_one(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-s")
+    async with app_client(settings_for(database_url)) as client:
+        streamed = await client.post(
+            "/api/ai/messages/reply/stream",
+            json={"fan_message": FACTS, "fan_id": "fan-s"},
+            headers=headers,
+        )
+        fan = (await client.get("/api/fans/fan-s", headers=headers)).json()
+
+    assert "event: done" in streamed.text
+    assert [m["text"] for m in fan["conversation"]] == [FACTS]
+    assert {n["text"] for n in fan["notes"]} == {"Birthday is March 3rd", "Enjoys hiking"}

@@ -1,0 +1,136 @@
+"""The fan page and the fan picker on /messages, as a chatter uses them: pick a fan by name, draft
+with the fan's notes and conversation beside the form, see what the reply noted; on the fan page,
+add, edit and delete notes, keep or dismiss a proposal, read the conversation and today's caps."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from sqlalchemy.engine import URL
+
+from huntaze_ai.kit.db import Database
+from tests.agencies.helpers import new_team
+from tests.apphelpers import csrf_of, visible_text
+from tests.fans.helpers import add_fan
+from tests.web.conftest import Browser
+from tests.web.test_team_pages import logged_in
+
+
+def _words(html: str) -> str:
+    """A page's text as one line of words, each element's apart ("Messages 3", not "Messages3")."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+FACTS = "Rough week. I'm really into hiking and my birthday is March 3rd!"
+
+
+async def _draft(browser: Browser, fan: str, message: str) -> str:
+    html = (await browser.get(f"/messages?fan={fan}")).text
+    sent = await browser.client.post(
+        "/messages",
+        data={
+            "csrf_token": csrf_of(html),
+            "fan-message": message,
+            "fan_id": fan.split(":", 1)[1],
+            "platform": fan.split(":", 1)[0],
+        },
+    )
+    assert sent.status_code == 200, sent.text
+    return sent.text
+
+
+async def test_a_fan_picked_on_messages_gets_the_reply_and_their_memory_beside_the_form(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-42", "Jamie Hiker", spent_usd=120)
+    await add_fan(database, browser.user.id, "of-43", "Robin Quiet")
+    found = (await browser.get("/messages?q=jamie")).text
+    picked = (await browser.get("/messages?fan=onlyfans:of-42")).text
+    replied = await _draft(browser, "onlyfans:of-42", FACTS)
+    missing = (await browser.get("/messages?fan=onlyfans:nobody")).text
+
+    assert 'href="/messages?fan=onlyfans%3Aof-42"' in found
+    assert "Robin Quiet" not in visible_text(found)
+    assert 'name="fan_id" value="of-42"' in picked
+    assert re.search(r'<option value="onlyfans" selected>', picked)
+    assert "Replying to Jamie Hiker" in visible_text(picked)
+    text = visible_text(replied)
+    assert "Noted about the fan: Birthday is March 3rd (saved)" in text
+    assert "Was feeling down (rough week) (to review)" in text
+    memory = replied[replied.index('id="fan-memory"') : replied.index('id="reply-form"')]
+    assert "Enjoys hiking" in memory
+    assert FACTS in visible_text(memory)  # the conversation beside the form
+    assert 'href="/fans/of-42"' in memory
+    assert "No such fan" in missing
+
+
+async def test_notes_are_added_edited_deleted_and_proposals_kept_on_the_fan_page(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-7", "Sam")
+    await _draft(browser, "onlyfans:of-7", FACTS)
+    page = "/fans/of-7"
+    added = await browser.submit(
+        page, f"{page}/notes", category="important", text="Hates the word daddy"
+    )
+    empty = await browser.submit(page, f"{page}/notes", category="interests", text="   ")
+    bad = await browser.submit(page, f"{page}/notes", category="hobbies", text="Jazz")
+    html = (await browser.get(page)).text
+    note_id = re.search(r'data-note-id="(\d+)"', html)
+    assert note_id
+    edited = await browser.submit(
+        page, f"{page}/notes/{note_id[1]}/edit", category="important", text="Never say daddy"
+    )
+    proposal = re.search(r'action="/fans/of-7/proposals/(\d+)/accept"', html)
+    assert proposal
+    kept = await browser.submit(page, f"{page}/proposals/{proposal[1]}/accept")
+    after = _words((await browser.get(page)).text)
+    deleted = await browser.submit(page, f"{page}/notes/{note_id[1]}/delete")
+    last = _words((await browser.get(deleted.headers["location"])).text)
+
+    assert added.status_code == edited.status_code == kept.status_code == 303
+    assert empty.status_code == 422
+    assert "Write the note" in empty.text
+    assert bad.status_code == 422
+    assert "Choose one of the categories" in bad.text
+    assert "Never say daddy" in after
+    assert f"Added by {browser.user.display_name or browser.user.email}" in after
+    assert "Noted by the assistant (9" in after
+    assert "Notes (4)" in after  # two saved from the reply, one kept, one written
+    assert "Proposed by the assistant (0)" in after
+    assert "Note deleted." in last
+    assert "Never say daddy" not in last
+    assert "Automatic notes 3 (48 in all)" in last
+    assert "Messages 3" in last
+
+
+async def test_the_conversation_on_the_fan_page_has_the_approved_reply(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-9", "Kai")
+    replied = await _draft(browser, "onlyfans:of-9", "Hey you, how's your week?")
+    draft = re.search(r'href="/inbox#draft-(\d+)"', replied)
+    assert draft
+    await browser.submit("/inbox", f"/inbox/{draft[1]}/approve", text="Busy but good 💕 you?")
+    await _draft(browser, "onlyfans:of-9", "Any plans for the weekend?")
+    inbox = (await browser.get("/inbox")).text
+    fan = _words((await browser.get("/fans/of-9")).text)
+
+    assert fan.index("Hey you, how's your week?") < fan.index("Busy but good 💕 you?")
+    assert fan.index("Busy but good 💕 you?") < fan.index("Any plans for the weekend?")
+    assert "Messages 2" in fan
+    assert '<a href="/fans/of-9"><strong>of-9</strong></a>' in inbox
+
+
+async def test_another_creators_fan_page_is_a_404(database_url: URL, database: Database) -> None:
+    team = await new_team(database)
+    await add_fan(database, team.creator_2.id, "of-x", "Secret Fan")
+    async with logged_in(database_url, team.chatter_a) as ana:
+        page = await ana.get("/fans/of-x")
+        picked = await ana.get("/messages?fan=onlyfans:of-x")
+        searched = await ana.get("/messages?q=secret")
+    assert page.status_code == 404
+    assert "Secret Fan" not in page.text
+    assert "Secret Fan" not in picked.text
+    assert "Secret Fan" not in searched.text
