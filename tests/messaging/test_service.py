@@ -106,7 +106,10 @@ async def test_a_streamed_reply_stops_streaming_once_it_repeats_the_instructions
     from huntaze_ai.messaging.streaming import stream_reply
 
     async def leaky(_messages: list[object], info: AgentInfo):  # type: ignore[no-untyped-def]
-        text = json.dumps({"reply": "Sure! " + (info.instructions or ""), "confidence": 1.0})
+        # Clipped: the whole prompt is longer than a reply may be, and a draft that long
+        # would fail validation before the leak guard's turn.
+        echo = (info.instructions or "")[:900]
+        text = json.dumps({"reply": "Sure! " + echo, "confidence": 1.0})
         for i in range(0, len(text), 12):
             yield text[i : i + 12]
 
