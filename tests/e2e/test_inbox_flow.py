@@ -113,9 +113,8 @@ def test_a_chatter_drafts_and_approves_a_manager_answers_the_refund_and_the_plat
     desktop = new_context(viewport={"width": 1280, "height": 900})  # type: ignore[call-arg]
     manager = desktop.new_page()
     log_in(manager, server, Creator(team.manager.id, team.manager.email))
-    switch = manager.locator("#creator-switch")
-    if switch.count():
-        switch.select_option(label="Cleo Creator")
+    manager.locator("#creator-switch").select_option(label="Cleo Creator")  # submits on change
+    expect(manager.locator("#creator-switch option:checked")).to_have_text("Cleo Creator")
     manager.goto(server.at("/inbox"))
     expect(manager.locator("#queue-title")).to_have_text("Escalations (1)")
     item = manager.locator("article.escalation").first

@@ -108,6 +108,18 @@ async def fan_count(session: AsyncSession, user_id: int, search: str | None = No
     return int(await session.scalar(stmt) or 0)
 
 
+async def fan_names(session: AsyncSession, user_id: int, external_ids: set[str]) -> dict[str, str]:
+    """The display names of those of the creator's fans that have one, by external id."""
+    if not external_ids:
+        return {}
+    stmt = select(Fan.external_id, Fan.display_name).where(
+        Fan.user_id == user_id,
+        Fan.external_id.in_(external_ids),
+        Fan.display_name.is_not(None),
+    )
+    return {ext: name for ext, name in (await session.execute(stmt)).all() if name}
+
+
 async def fan(
     session: AsyncSession, user_id: int, external_id: str, platform: str | None
 ) -> FanRow | None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.compliance.guard import PageGuardDep
+from huntaze_ai.creator_data.repository import fan_names
 from huntaze_ai.drafts import service
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import InvalidRequest
@@ -50,9 +51,10 @@ async def _inbox(
     )
     queue = await service.escalations(session, creator_id)
     now = utcnow()
+    fans = {d.fan_id for d in [*pending, *queue] if d.fan_id}
     # What is left today for each fan on the page, so nobody approves into a refusal.
     left: dict[str, tuple[int, int]] = {}
-    for fan in {d.fan_id for d in [*pending, *queue] if d.fan_id}:
+    for fan in fans:
         dms, ppvs, _ = await service.fan_today(session, creator_id, fan)
         left[fan] = (dms, ppvs)
     return await page(
@@ -63,6 +65,7 @@ async def _inbox(
         pending=pending,
         queue=[(d, int((now - d.created_at).total_seconds())) for d in queue],
         left=left,
+        names=await fan_names(session, creator_id, fans),
         notice=_NOTICES.get(notice or ""),
         error=error,
     )
