@@ -17,10 +17,11 @@ For each rate, requests are sent on a fixed schedule (open loop: latency counts 
 send time, so a slow server cannot slow the load down and hide its own queueing) across many
 creators. Per step: the rate answered, latency, our overhead (end-to-end minus the emulator's
 service time), CPU per request by process from /proc, and how busy the rest of the machine was.
-Then the saturation rate (bisection between the steps), the time to the first streamed delta of
-`POST /api/ai/messages/reply/stream`, and the database of each checkout checked against DESIGN
-§2.4. Writes bench/results/load.json, docs/benchmarks-latency.png and the results table in
-docs/benchmarks.md.
+Then the time to the first streamed delta of `POST /api/ai/messages/reply/stream`, the saturation
+rate (bisection between the steps), one step at a quarter of it (our overhead where an operator
+would run, and the CPU per reply of every process taking part), and the database of each
+checkout checked against DESIGN §2.4. Writes bench/results/load.json,
+docs/benchmarks-latency.png and the results table in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -842,6 +843,19 @@ async def find_saturation(
     }
 
 
+async def measure_at_quarter(
+    bench: Bench, saturation: dict[str, Any], duration_s: float
+) -> dict[str, dict[str, Any] | None]:
+    """Per checkout, one step at a quarter of its saturation rate (interleaved, the last
+    checkout first): where an operator would run it, so its overhead is ours rather than a
+    queue's. None for a checkout without a saturation rate."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for c in bench.checkouts[::-1]:
+        sat = saturation[c.label]["saturation_rps"]
+        found[c.label] = await bench.measure(c, max(1, round(sat / 4)), duration_s) if sat else None
+    return {c.label: found[c.label] for c in bench.checkouts}
+
+
 # --- a run -------------------------------------------------------------------------------------
 
 
@@ -950,6 +964,7 @@ async def run_for_workers(
             saturation = await find_saturation(
                 bench, steps, args.saturation_probes, args.probe_duration
             )
+            quarter = await measure_at_quarter(bench, saturation, args.duration)
             for c in checkouts:
                 await stop_app(c, bench)
             invariants = {}
@@ -964,6 +979,7 @@ async def run_for_workers(
                         "steps": steps[c.label],
                         "stream": streams.get(c.label),
                         "saturation": saturation[c.label],
+                        "quarter_of_saturation": quarter[c.label],
                         "invariants": invariants[c.label],
                     }
                     for c in checkouts
@@ -1116,6 +1132,7 @@ def table(report: dict[str, Any]) -> str:
                 f"{fd.get('p99')} | {(st.get('e2e_ms') or {}).get('p50')} | "
                 f"{_outcomes(st.get('outcomes', {}))} | {verdict} |"
             )
+    lines += quarter_table(report)
     crit = next(iter(report["runs"][0]["checkouts"].values()))["saturation"]["criterion"]
     lines += [
         "",
@@ -1124,7 +1141,11 @@ def table(report: dict[str, Any]) -> str:
         "Peak done/s: the most answers per second of any step or probe. First delta: "
         f"{report['stream_rate']}/s for "
         f"{report['stream_duration_s']} s on `/reply/stream`, from the planned send time to the "
-        "first `event: delta` line (ms).",
+        "first `event: delta` line (ms). At ¼ saturation: one step of "
+        f"{report['duration_s']} s at a quarter of each checkout's saturation rate; overhead is "
+        "end-to-end minus the emulator's time (ms), CPU per reply by process from /proc (app "
+        "workers: the serve tree's supervisor and workers; app helpers: what they start, e.g. the "
+        "guard's process; PostgreSQL: that database's backends).",
     ]
     for run in report["runs"]:
         for label, data in run["checkouts"].items():
@@ -1137,6 +1158,43 @@ def table(report: dict[str, Any]) -> str:
                     f"samples), self time by package: {libs}."
                 )
     return "\n".join(lines)
+
+
+# The parts of a step's CPU, as cpu_snapshot names them, and their column headings.
+CPU_PARTS = {
+    "app workers": "app workers",
+    "app helpers": "app helpers",
+    "postgresql": "PostgreSQL",
+    "redis": "Redis",
+    "emulator": "emulator",
+    "load generator": "load generator",
+}
+
+
+def quarter_table(report: dict[str, Any]) -> list[str]:
+    """Each checkout at a quarter of its saturation rate: our overhead, and the CPU per reply of
+    every process taking part."""
+    lines = [
+        "",
+        "| workers | checkout | at ¼ saturation | done/s | overhead p50 | overhead p99 | "
+        + " | ".join(f"{name} CPU ms" for name in CPU_PARTS.values())
+        + " | app CPU ms/request | others' cores |",
+        "|---:|---|---:|---:|---:|---:|" + "---:|" * len(CPU_PARTS) + "---:|---:|",
+    ]
+    rows = 0
+    for run in report["runs"]:
+        for label, data in run["checkouts"].items():
+            if not (q := data.get("quarter_of_saturation")):
+                continue
+            rows += 1
+            cpu = q["cpu_ms_per_request"]
+            lines.append(
+                f"| {run['workers']} | {label} | {q['target_rps']}/s | {q['done_rps']} | "
+                f"{q['overhead_ms']['p50']} | {q['overhead_ms']['p99']} | "
+                + " | ".join(str(cpu.get(part, 0)) for part in CPU_PARTS)
+                + f" | {q['app_cpu_ms_per_request']} | {q['others_cores']} |"
+            )
+    return lines if rows else []
 
 
 def write_doc(report: dict[str, Any]) -> None:

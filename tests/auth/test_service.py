@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth.service import (
+    DUMMY_PASSWORD_HASH,
     authenticate_token,
     create_api_token,
     needs_touch,
@@ -15,7 +16,7 @@ from huntaze_ai.auth.service import (
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import Unauthenticated
-from huntaze_ai.kit.security import hash_api_token
+from huntaze_ai.kit.security import hash_api_token, needs_rehash, verify_password
 from huntaze_ai.models import ApiToken, TokenKind
 from tests.factories import create_user
 
@@ -68,3 +69,10 @@ async def test_token_use_is_recorded_at_most_once_a_minute(database: Database) -
         _, api_token, _ = await authenticate_token(session, token, TokenKind.API)
     assert api_token.last_used_at is not None
     assert not needs_touch(api_token)
+
+
+def test_the_dummy_hash_for_unknown_emails_costs_what_a_real_password_check_costs() -> None:
+    # Written out in the source (not hashed at import): its parameters must stay the hasher's,
+    # or a login with an unknown email would answer faster than one with a wrong password.
+    assert not needs_rehash(DUMMY_PASSWORD_HASH)
+    assert not verify_password(DUMMY_PASSWORD_HASH, "")

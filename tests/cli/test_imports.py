@@ -23,11 +23,13 @@ main()
 """
 
 
-def _loaded(database: Path, *args: str, heavy: tuple[str, ...] = HEAVY) -> set[str]:
+def _loaded(
+    database: Path, *args: str, heavy: tuple[str, ...] = HEAVY, probe: str = PROBE
+) -> set[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "GEMINI_BASE_URL")}
     env["DATABASE_URL"] = f"sqlite:///{database}"
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, ",".join(heavy), *args],
+        [sys.executable, "-c", probe, ",".join(heavy), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -70,3 +72,31 @@ def test_a_database_command_loads_no_web_stack_no_alembic_no_model_client(
 
 def test_upgrading_an_empty_database_loads_alembic_but_not_the_web_stack(tmp_path: Path) -> None:
     assert _loaded(tmp_path / "empty.db", "db", "upgrade") == {"alembic"}
+
+
+def test_tokens_create_loads_no_web_stack_and_hashes_no_password(migrated: Path) -> None:
+    # argon2 costs about 0.1 s of CPU: a token for an existing account needs no password hash.
+    email = "tokens@example.com"
+    assert (
+        _loaded(migrated, "users", "create", "--email", email, "--password", "long-enough-pw")
+        == set()
+    )
+    heavy = (*HEAVY, "argon2 hashed")
+    counting = PROBE.replace(
+        "from huntaze_ai.cli import main",
+        "import argon2\n"
+        "real = argon2.PasswordHasher.hash\n"
+        "def counted(*args, **kwargs):\n"
+        "    sys.modules['argon2 hashed'] = argon2\n"
+        "    return real(*args, **kwargs)\n"
+        "argon2.PasswordHasher.hash = counted\n"
+        "from huntaze_ai.cli import main",
+    )
+    assert (
+        _loaded(migrated, "tokens", "create", "--email", email, heavy=heavy, probe=counting)
+        == set()
+    )
+
+
+def test_config_verify_without_redis_or_a_key_loads_neither_client(migrated: Path) -> None:
+    assert _loaded(migrated, "config", "verify", heavy=(*HEAVY, "httpx", "redis")) == set()

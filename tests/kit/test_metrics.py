@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import URL, make_url
 
+from huntaze_ai.config import PLANS
 from huntaze_ai.kit import metrics
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import UpstreamError
 from huntaze_ai.kit.migrations import upgrade
 from huntaze_ai.kit.redis import create_redis
+from huntaze_ai.metering.kinds import Feature, Outcome
 from huntaze_ai.metering.pricing import TokenUsage, cost_micros
 from huntaze_ai.metering.quota import QuotaExceeded
 from huntaze_ai.metering.rate_limit import (
@@ -183,6 +186,39 @@ async def test_http_requests_are_counted_by_route_template_and_status(database_u
     latency = "huntaze_ai_http_request_duration_seconds_count"
     assert delta(latency, method="GET", route="/healthz") == 1
     assert not any("12345" in str(labels) for _, labels in after)
+
+
+async def test_a_fresh_app_exports_every_features_cost_series_at_zero(database_url: URL) -> None:
+    """Before any AI call, /metrics already has each feature's cost on its model and on the
+    budget fallback for every plan, calls by every outcome, and rejections by plan, all at 0.
+    The models are this test's own, so no other test can have made these series."""
+    tag = uuid.uuid4().hex[:8]
+    models = {feature: f"gemini-{feature.value}-{tag}" for feature in Feature}
+    fallback = f"gemini-fallback-{tag}"
+    prices = ",".join(f"{m}=1/2" for m in models.values()) + f",{fallback}=0.5/1"
+    settings = settings_for(
+        database_url,
+        **{f"{f.value}_model": m for f, m in models.items()},
+        quota_fallback_model=fallback,
+        model_prices=prices,
+    )
+    async with app_client(settings) as client:
+        samples = await scrape(client)
+    for feature, model in models.items():
+        for on in (model, fallback):
+            for plan in PLANS:
+                labels = {"feature": feature.value, "model": on, "plan": plan}
+                assert samples.get(("huntaze_ai_cost_usd_total", _key(labels))) == 0.0, labels
+            for outcome in Outcome:
+                labels = {"feature": feature.value, "model": on, "outcome": outcome.value}
+                assert samples.get(("huntaze_ai_requests_total", _key(labels))) == 0.0, labels
+    for plan in PLANS:
+        for name in ("huntaze_ai_quota_rejections_total", "huntaze_ai_rate_limit_rejections_total"):
+            assert samples.get((name, _key({"plan": plan}))) is not None, (name, plan)
+
+
+def _key(labels: dict[str, str]) -> frozenset[tuple[str, str]]:
+    return frozenset(labels.items())
 
 
 def test_dead_workers_live_gauges_are_reaped(tmp_path: Path) -> None:

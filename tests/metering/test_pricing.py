@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from huntaze_ai.metering import pricing
 from huntaze_ai.metering.pricing import (
     ModelPrice,
     Prices,
@@ -155,3 +156,26 @@ def test_the_worst_case_bounds_every_real_usage_within_the_limits(
     real_out = data.draw(st.integers(min_value=0, max_value=max_output))
     real = cost_micros(PRO, TokenUsage(real_in, real_out, cached))
     assert real <= PRO_PRICES.worst_case_micros(PRO, prompt, max_output)
+
+
+FLAT_MODELS = ["gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash", "gpt-4o-mini"]
+
+
+def test_flat_priced_models_take_the_fast_path_and_tiered_ones_the_library() -> None:
+    assert all(pricing._linear_rates(model) is not None for model in FLAT_MODELS)
+    assert pricing._linear_rates(PRO) is None  # the long-context tier
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    model=st.sampled_from([*FLAT_MODELS, PRO]),
+    input_tokens=st.integers(0, 2_000_000),
+    cached_share=st.floats(0, 1),
+    output_tokens=st.integers(0, 200_000),
+)
+def test_every_cost_is_the_libraries_to_the_micro_dollar(
+    model: str, input_tokens: int, cached_share: float, output_tokens: int
+) -> None:
+    usage = TokenUsage(input_tokens, output_tokens, int(input_tokens * cached_share))
+    library = pricing.usd_to_micros(pricing._library_price(model, usage), round_up=True)
+    assert cost_micros(model, usage) == library

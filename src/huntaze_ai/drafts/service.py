@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.compliance.guard import Guard
@@ -21,6 +22,7 @@ from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
 from huntaze_ai.fans.service import record_reply
 from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.db import run_alone
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
 from huntaze_ai.webhooks import outbox
@@ -68,14 +70,18 @@ async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) 
     be gone (a stream) or read-only. Escalated ones go straight to the queue."""
     now, escalated = utcnow(), new.guard_verdict == "escalate"
     status = DraftStatus.ESCALATED if escalated else DraftStatus.PENDING
-    draft = Draft(
-        **new.__dict__, status=status, created_at=now, escalated_at=now if escalated else None
-    )
+    if not escalated:
+        # Most replies: one INSERT on its own (no unit of work, no BEGIN/COMMIT).
+        inserted = (
+            insert(Draft).values(**new.__dict__, status=status, created_at=now).returning(Draft.id)
+        )
+        return int((await run_alone(sessionmaker, inserted))[0][0])
+    draft = Draft(**new.__dict__, status=status, created_at=now, escalated_at=now)
     async with sessionmaker() as session, session.begin():
+        # An escalation queues its webhook event in the same transaction.
         session.add(draft)
         await session.flush()
-        if status == DraftStatus.ESCALATED:
-            await outbox.draft_escalated(session, draft)
+        await outbox.draft_escalated(session, draft)
         return draft.id
 
 

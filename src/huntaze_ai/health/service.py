@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-import redis.asyncio as aioredis
 from sqlalchemy import text
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.migrations import current_revision, head_revision
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 CHECK_TIMEOUT_S = 2.0
 

@@ -6,12 +6,13 @@ import FastAPI, so a CLI command that only opens the database does not pay for t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import URL, Dialect
+from sqlalchemy import DateTime, Executable, MetaData, event
+from sqlalchemy.engine import URL, Dialect, Row
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -113,6 +114,27 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@functools.lru_cache(maxsize=8)
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+async def run_alone(
+    sessions: async_sessionmaker[AsyncSession], statement: Executable
+) -> list[Row[Any]]:
+    """One statement in a transaction of its own, and the rows it returns. A single statement is
+    atomic by itself: on PostgreSQL it runs in autocommit, one round trip where BEGIN, the
+    statement and COMMIT are three; on SQLite in a transaction that starts with it."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        async with _autocommit(engine).connect() as conn:
+            result = await conn.execute(statement)
+    else:
+        async with engine.begin() as conn:
+            result = await conn.execute(statement)
+    return list(result.all()) if result.returns_rows else []
 
 
 async def end_transaction(session: AsyncSession) -> None:

@@ -17,6 +17,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with other parameters than the hasher's now."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)

@@ -15,9 +15,9 @@ import dataclasses
 import os
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -27,11 +27,13 @@ from huntaze_ai.health.service import check_database, check_redis
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.migrations import head_revision
 from huntaze_ai.kit.money import format_usd
-from huntaze_ai.kit.redis import create_redis
 from huntaze_ai.llm.models import AgentModelPlan, load_model_plan, plan_models
 from huntaze_ai.ops import Check
 from huntaze_ai.ops.exposure import exposure_checks
 from huntaze_ai.ops.token_rotation import token_rotation
+
+if TYPE_CHECKING:
+    import httpx
 
 GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 GEMINI_TIMEOUT_S = 5.0
@@ -208,6 +210,8 @@ async def _redis(settings: Settings, strict: bool) -> Check:
                 "(every instance must count rate limits in the same place)",
             )
         return Check("redis", True, "not configured (in-process rate limits)")
+    from huntaze_ai.kit.redis import create_redis  # the client library only when configured
+
     shown = hide_password(url)
     try:
         client = create_redis(url)
@@ -229,6 +233,8 @@ async def _gemini(settings: Settings, strict: bool) -> Check:
         if strict:
             return Check("gemini", False, "GEMINI_API_KEY is required in production")
         return Check("gemini", True, "emulated model (no GEMINI_API_KEY)")
+    import httpx  # only with a key to check: a command without one does not load the client
+
     key = settings.gemini_api_key.get_secret_value()
     started = time.perf_counter()
     try:
@@ -268,6 +274,8 @@ async def _gemini(settings: Settings, strict: bool) -> Check:
 
 
 async def _openai(settings: Settings) -> Check:
+    import httpx
+
     base_url = (settings.openai_base_url or "").rstrip("/")
     model = settings.openai_model or ""
     headers = {}
