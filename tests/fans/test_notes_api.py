@@ -182,3 +182,23 @@ async def test_an_unassigned_chatter_cannot_reach_the_fan(
         added = await _add(client, chatter_b, "interests", "Sneaky")
     assert seen.status_code == added.status_code == 404
     assert seen.json()["message"] == "No such creator"
+
+
+async def test_many_chatters_adding_notes_at_once_all_get_their_note_and_none_a_503(
+    database_url: URL, database: Database
+) -> None:
+    """Adding reads the fan first: on a transaction that read before writing, SQLite refuses the
+    write lock once another note committed ("database is locked", a 503)."""
+    import asyncio
+
+    team = await new_team(database)
+    await add_fan(database, team.creator_1.id, "fan-1", "Sam")
+    chatter = await bearer(database, team.chatter_a, team.creator_1)
+    async with app_client(settings_for(database_url)) as client:
+        answers = await asyncio.gather(
+            *(_add(client, chatter, "interests", f"Likes band number {i}") for i in range(20))
+        )
+        listed = await client.get(NOTES, headers=chatter)
+
+    assert [a.status_code for a in answers] == [201] * 20
+    assert len(listed.json()["notes"]) == 20

@@ -15,7 +15,7 @@ from huntaze_ai.fans.schemas import FanOut, NoteIn, NoteList, NoteOut
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.platforms import Platform
-from huntaze_ai.kit.session_deps import SessionDep
+from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
 from huntaze_ai.models import NoteStatus
 
 router = APIRouter(
@@ -51,11 +51,13 @@ async def list_notes(fan_id: FanId, acting: CurrentActing, session: SessionDep) 
 
 @router.post("/{fan_id}/notes", response_model=NoteOut, status_code=201)
 async def add_note(
-    fan_id: FanId, body: NoteIn, acting: CurrentActing, session: SessionDep
+    fan_id: FanId, body: NoteIn, acting: CurrentActing, session: SessionDep, reader: ReaderDep
 ) -> NoteOut:
     """A note from the member acting; 409 `note_exists` when the fan has it already (whatever
     its case or spacing). A pending proposal with the same text becomes this note."""
-    fan = await known_fan(session, acting.creator.id, fan_id)
+    # The fan is looked up on the reader: a write transaction that read first could not take
+    # SQLite's write lock once another write had committed ("database is locked").
+    fan = await known_fan(reader, acting.creator.id, fan_id)
     note = await service.add_note(
         session, acting.creator.id, fan.external_id, acting.member.id, body.category, body.text
     )

@@ -16,11 +16,11 @@ from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.creator_data.service import list_fans
 from huntaze_ai.fans import service
-from huntaze_ai.fans.profile import FanNotFound, fan_profile
+from huntaze_ai.fans.profile import FanNotFound, fan_profile, known_fan
 from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
-from huntaze_ai.kit.session_deps import SessionDep
+from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
 from huntaze_ai.models import NoteCategory, User
 from huntaze_ai.web.formatting import fan_href
 from huntaze_ai.web.forms import CsrfChecked, submit
@@ -181,15 +181,17 @@ async def add_note(
     request: Request,
     acting: PageActing,
     session: SessionDep,
+    reader: ReaderDep,
     fan_id: FanId,
     category: Category = "",
     text: Text = "",
 ) -> Response:
     async def action() -> Any:
-        fan = await fan_profile(session, acting.creator.id, fan_id)
+        # On the reader: the form's transaction must write first (SQLite's write lock).
+        fan = await known_fan(reader, acting.creator.id, fan_id)
         what, words = _note_input(category, text)
         return await service.add_note(
-            session, acting.creator.id, fan.fan_id, acting.member.id, what, words
+            session, acting.creator.id, fan.external_id, acting.member.id, what, words
         )
 
     form = {"category": category, "text": text}
