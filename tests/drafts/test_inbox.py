@@ -157,7 +157,10 @@ async def test_escalations_wait_in_a_queue_that_a_person_answers_dismisses_or_ha
     assert refused.status_code == 422  # a person's answer is guarded too
     assert refused.json()["error"] == "blocked_by_guard"
     assert answered.json()["status"] == "approved", answered.text
-    assert answered.json()["edited"] is True
+    assert (
+        answered.json()["final_text"] == "I'm sorry babe, I'll ask support to look at it with you."
+    )
+    assert answered.json()["edited"] is False  # a person wrote it: there was no draft to edit
     assert dismissed.json()["status"] == "dismissed"
     assert handed.json()["status"] == "pending"
     assert twice.status_code == 409

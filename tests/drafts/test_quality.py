@@ -60,6 +60,12 @@ async def test_an_escalation_keeps_who_sent_it_to_the_queue_after_a_manager_answ
         dismissed = await client.post(
             f"/api/escalations/{refund['draft_id']}/resolve", json={}, headers=manager
         )
+        chargeback = await _draft(client, chatter, "I'm filing a chargeback with my bank")
+        written = await client.post(
+            f"/api/escalations/{chargeback['draft_id']}/resolve",
+            json={"text": "I'm sorry love, let me look into it for you"},
+            headers=manager,
+        )
         plain = await _draft(client, chatter)
         as_drafted = await client.post(
             f"/api/drafts/{plain['draft_id']}/approve", json={}, headers=chatter
@@ -77,6 +83,9 @@ async def test_an_escalation_keeps_who_sent_it_to_the_queue_after_a_manager_answ
     assert gone["escalated_at"] == gone["created_at"]
     assert gone["resolved_by"] == team.manager.id
     assert gone["chars_changed"] is None  # nothing was sent
+    # No model text to edit: the manager wrote the answer; the chatter is not charged an edit.
+    assert written.json()["status"] == "approved", written.text
+    assert (written.json()["edited"], written.json()["chars_changed"]) == (False, None)
     assert (as_drafted.json()["edited"], as_drafted.json()["chars_changed"]) == (False, 0)
 
 

@@ -200,6 +200,8 @@ async def recent_approved(
             Draft.creator_id == creator_id,
             Draft.status == DraftStatus.APPROVED,
             Draft.escalated_at.is_(None),
+            # Rows from before escalated_at was kept: a reason means a person answered it.
+            Draft.escalation_reason.is_(None),
         )
         .order_by(Draft.created_at.desc())
         .limit(limit)

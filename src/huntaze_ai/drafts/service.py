@@ -288,7 +288,9 @@ async def resolve(
         )
     final = _guarded(guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
-    changed = chars_changed(draft.text, final)
+    # With no model text (the fan's message itself was escalated) the answer is written, not
+    # edited: counting it as an edit would charge its length to whoever asked for the draft.
+    changed = chars_changed(draft.text, final) if draft.text else None
     answered = await _move(
         session,
         creator_id,
@@ -296,7 +298,7 @@ async def resolve(
         DraftStatus.ESCALATED,
         status=DraftStatus.APPROVED,
         final_text=final,
-        edited=changed > 0,
+        edited=bool(changed),
         chars_changed=changed,
         **values,
     )
