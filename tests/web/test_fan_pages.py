@@ -120,7 +120,7 @@ async def test_the_conversation_on_the_fan_page_has_the_approved_reply(
     assert fan.index("Hey you, how's your week?") < fan.index("Busy but good 💕 you?")
     assert fan.index("Busy but good 💕 you?") < fan.index("Any plans for the weekend?")
     assert "Messages 2" in fan
-    assert '<a href="/fans/of-9"><strong>of-9</strong></a>' in inbox
+    assert '<a href="/fans/of-9"><strong>Kai</strong></a>' in inbox  # the fan's name
 
 
 async def test_another_creators_fan_page_is_a_404(database_url: URL, database: Database) -> None:
