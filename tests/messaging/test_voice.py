@@ -13,7 +13,7 @@ from huntaze_ai.messaging.schemas import ReplyRequest
 from huntaze_ai.messaging.service import prepare
 from huntaze_ai.messaging.voice import voice_examples
 from huntaze_ai.metering.pricing import prompt_token_upper_bound
-from huntaze_ai.models import Draft, DraftStatus, User
+from huntaze_ai.models import Draft, DraftStatus, Fan, User
 from tests.factories import create_user
 
 
@@ -83,6 +83,23 @@ async def test_only_the_creators_own_approved_replies_teach_the_voice(
     await _approved(session, creator, "mine, approved", 2)  # the same words once
 
     assert await voice_examples(session, creator.id) == ["mine, approved"]
+
+
+async def test_a_fans_name_in_an_example_is_masked_so_no_other_fan_is_greeted_with_it(
+    session: AsyncSession,
+) -> None:
+    creator = await create_user(session)
+    session.add(
+        Fan(user_id=creator.id, platform="onlyfans", external_id="f-1", display_name="Dakota Lee")
+    )
+    await _approved(
+        session, creator, "Happy birthday, DAKOTA!! 🎉 see you soon Lee", 1, fan_id="f-1"
+    )
+    await _approved(session, creator, "Sorry, old habit 😅", 2, escalation_reason="by hand")
+
+    assert await voice_examples(session, creator.id) == [
+        "Happy birthday, [fan's name]!! 🎉 see you soon [fan's name]"
+    ]
 
 
 async def test_the_voice_goes_into_the_drafts_data_never_into_its_instructions(

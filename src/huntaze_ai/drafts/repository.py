@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Table, and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.upsert import insert_for
-from huntaze_ai.models import Draft, DraftStatus, FanCaps, FanDay, UsageLog, User
+from huntaze_ai.models import Draft, DraftStatus, Fan, FanCaps, FanDay, UsageLog, User
 
 _fan_days = cast(Table, FanDay.__table__)
 
@@ -191,11 +191,19 @@ async def people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
 
 async def recent_approved(
     session: AsyncSession, creator_id: int, limit: int
-) -> list[tuple[str, bool]]:
-    """(final text, edited) of the creator's latest approved drafts that never were escalations,
-    newest first."""
+) -> list[tuple[str, bool, str | None]]:
+    """(final text, edited, the fan's display name) of the creator's latest approved drafts that
+    never were escalations, newest first."""
     rows = await session.execute(
-        select(Draft.final_text, Draft.edited)
+        select(Draft.final_text, Draft.edited, Fan.display_name)
+        .outerjoin(
+            Fan,
+            and_(
+                Fan.user_id == Draft.creator_id,
+                Fan.platform == Draft.platform,
+                Fan.external_id == Draft.fan_id,
+            ),
+        )
         .where(
             Draft.creator_id == creator_id,
             Draft.status == DraftStatus.APPROVED,
@@ -206,7 +214,7 @@ async def recent_approved(
         .order_by(Draft.created_at.desc())
         .limit(limit)
     )
-    return [(r[0] or "", bool(r[1])) for r in rows]
+    return [(r[0] or "", bool(r[1]), r[2]) for r in rows]
 
 
 async def month_with_models(

@@ -2,9 +2,12 @@
 next draft's data as examples of how the creator writes. Edited ones come first, since a
 person's correction says most about it; then those sent as drafted, newest first, as many as
 the budget holds. Answers to escalations are left out: refunds and threats are not the tone to
-teach. One query, on the drafts' (creator, status, created_at) index."""
+teach. Each example was written to one fan: that fan's name is masked, so the next fan is never
+greeted with another's name. One query, on the drafts' (creator, status, created_at) index."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +18,16 @@ from huntaze_ai.metering.pricing import prompt_token_upper_bound
 VOICE_BUDGET_TOKENS = 1500  # as the prompt's bound counts them: about 6 short replies
 RECENT = 40  # the approved replies looked at
 MAX_EXAMPLE_CHARS = 500
+FAN_NAME = "[fan's name]"
+
+
+def masked(text: str, fan_name: str | None) -> str:
+    """`text` with each word of the fan's name (3 letters or more, any case) as FAN_NAME."""
+    words = [w for w in re.split(r"\W+", fan_name or "") if len(w) >= 3]
+    if not words:
+        return text
+    pattern = r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"
+    return re.sub(pattern, FAN_NAME, text, flags=re.IGNORECASE)
 
 
 async def voice_examples(
@@ -25,8 +38,8 @@ async def voice_examples(
     ranked = sorted(recent, key=lambda reply: not reply[1])
     examples: list[str] = []
     used = 0
-    for text, _ in ranked:
-        example = clip(text.strip(), MAX_EXAMPLE_CHARS)
+    for text, _, fan_name in ranked:
+        example = clip(masked(text.strip(), fan_name), MAX_EXAMPLE_CHARS)
         cost = prompt_token_upper_bound(example)
         if not example or example in examples or used + cost > budget_tokens:
             continue  # a shorter one further down may still fit
