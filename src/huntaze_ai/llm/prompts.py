@@ -33,8 +33,11 @@ def render(template: str, **context: Any) -> str:
 
 
 def data_block(data: dict[str, Any]) -> str:
-    """Untrusted input as one JSON document between markers the instructions refer to."""
+    """Untrusted input as one JSON document between markers the instructions refer to. `<` and
+    `>` are written as JSON escapes (the same data once parsed): no text a fan wrote, a note or
+    a stored conversation can contain the closing marker and step out of the block."""
     body = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e")
     return f"<<<DATA\n{body}\nDATA>>>"
 
 
