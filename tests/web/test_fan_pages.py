@@ -82,6 +82,9 @@ async def test_notes_are_added_edited_deleted_and_proposals_kept_on_the_fan_page
     edited = await browser.submit(
         page, f"{page}/notes/{note_id[1]}/edit", category="important", text="Never say daddy"
     )
+    clash = await browser.submit(
+        page, f"{page}/notes/{note_id[1]}/edit", category="personal", text="enjoys HIKING."
+    )
     proposal = re.search(r'action="/fans/of-7/proposals/(\d+)/accept"', html)
     assert proposal
     kept = await browser.submit(page, f"{page}/proposals/{proposal[1]}/accept")
@@ -95,6 +98,11 @@ async def test_notes_are_added_edited_deleted_and_proposals_kept_on_the_fan_page
     assert bad.status_code == 422
     assert "Choose one of the categories" in bad.text
     assert "Never say daddy" in after
+    # Editing a note into another's words: refused, and the form stays open as typed.
+    assert clash.status_code == 409
+    assert '<details class="note-edit" open>' in clash.text
+    assert 'value="enjoys HIKING."' in clash.text
+    assert 'id="note-text" name="text" maxlength="300" required value=""' in clash.text
     assert f"Added by {browser.user.display_name or browser.user.email}" in after
     assert "Noted by the assistant (9" in after
     assert "Notes (4)" in after  # two saved from the reply, one kept, one written

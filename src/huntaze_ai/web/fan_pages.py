@@ -214,7 +214,9 @@ async def edit_note(
             session, acting.creator.id, fan_id, acting.member.id, note_id, what, words
         )
 
-    return await _change(request, acting, session, fan_id, action, "edited")
+    # On a refusal (a duplicate, too long) the page shows this note's form open as typed.
+    form = {"edit_id": str(note_id), "category": category, "text": text}
+    return await _change(request, acting, session, fan_id, action, "edited", form)
 
 
 @forms.post("/fans/{fan_id}/notes/{note_id}/delete")
