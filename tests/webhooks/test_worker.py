@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
-from huntaze_ai.models import WebhookEvent
+from huntaze_ai.models import DeliveryStatus, WebhookEvent
 from huntaze_ai.webhooks import outbox, repository, signing
 from huntaze_ai.webhooks.worker import DeliveryWorker, backoff_s
 from tests.metering.conftest import new_creator
@@ -212,7 +212,11 @@ async def test_an_expired_lease_is_taken_over_and_the_event_resent_with_its_id(
     now = utcnow()
     async with database.sessionmaker() as session, session.begin():
         dead = await repository.claim(
-            session, owner="dead:1", now=now, lease_until=now + timedelta(seconds=60)
+            session,
+            owner="dead:1:a",
+            instance="dead:1",
+            now=now,
+            lease_until=now + timedelta(seconds=60),
         )
     assert dead is not None
     assert dead.id == event_id
@@ -230,6 +234,55 @@ async def test_an_expired_lease_is_taken_over_and_the_event_resent_with_its_id(
     first, second = await attempts_of(database, event_id)
     assert (first.instance, first.finished_at) == ("dead:1", None)  # shown as interrupted
     assert (second.number, second.status_code) == (2, 200)
+
+
+@pytest.mark.usefixtures("own_outbox")
+async def test_a_lane_that_outlived_its_lease_cannot_close_the_delivery_a_sibling_lane_took_over(
+    database: Database,
+) -> None:
+    """Each claim owns its lease, not the instance: a lane of the same process that took the
+    event over after the first lane's lease ran out keeps it."""
+    creator = await new_creator(database)
+    [event_id] = await write_events(database, creator.id)
+    worker = worker_for(database, "http://127.0.0.1:9/unused")
+    claims = []
+    for lane in ("a", "b"):
+        now = utcnow()
+        async with database.sessionmaker() as session, session.begin():
+            claims.append(
+                await repository.claim(
+                    session,
+                    owner=f"{worker.instance}:{lane}",
+                    instance=worker.instance,
+                    now=now,
+                    lease_until=now + timedelta(seconds=60),
+                )
+            )
+            if lane == "a":  # then lane a's POST outlives its lease
+                await session.execute(
+                    update(WebhookEvent)
+                    .where(WebhookEvent.id == event_id)
+                    .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+                )
+    first, second = claims
+    assert first is not None
+    assert second is not None
+    assert first.owner != second.owner
+    async with database.sessionmaker() as session, session.begin():
+        kept = await repository.finish(
+            session,
+            first,
+            owner=first.owner,
+            now=utcnow(),
+            status_code=200,
+            error=None,
+            duration_ms=5,
+            status=DeliveryStatus.DELIVERED,
+            next_attempt_at=None,
+        )
+    assert kept is False
+    [event] = [e for e in await events_of(database, creator.id) if e.id == event_id]
+    assert (event.status, event.lease_owner) == ("pending", second.owner)
 
 
 async def worker_deliver(worker: DeliveryWorker) -> bool:

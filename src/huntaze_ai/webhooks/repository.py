@@ -28,10 +28,16 @@ class Claimed:
     data: dict[str, Any]
     attempt: int
     attempt_id: int
+    owner: str  # this claim's own lease owner: no other claim, even in this process, holds it
 
 
 async def claim(
-    session: AsyncSession, *, owner: str, now: datetime, lease_until: datetime
+    session: AsyncSession,
+    *,
+    owner: str,
+    instance: str,
+    now: datetime,
+    lease_until: datetime,
 ) -> Claimed | None:
     """Take the lease on the most overdue event that is pending and due with no live lease (an
     expired one belonged to an instance that stopped mid-delivery), count the attempt and log
@@ -60,11 +66,11 @@ async def claim(
     attempt_id = (
         await session.execute(
             insert(_attempts)
-            .values(event_id=row.id, number=row.attempts, instance=owner, started_at=now)
+            .values(event_id=row.id, number=row.attempts, instance=instance, started_at=now)
             .returning(_attempts.c.id)
         )
     ).scalar_one()
-    return Claimed(row.id, row.type, row.created_at, row.data, row.attempts, attempt_id)
+    return Claimed(row.id, row.type, row.created_at, row.data, row.attempts, attempt_id, owner)
 
 
 async def finish(

@@ -87,7 +87,7 @@ class DeliveryWorker:
         self.poll_s = poll_s
         self.lease_s = timeout_s + LEASE_MARGIN_S
         self.lanes = lanes
-        self.instance = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.instance = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._wake = asyncio.Event()
@@ -154,15 +154,24 @@ class DeliveryWorker:
     async def deliver_one(self) -> bool:
         """Claim and send one due event; False when none was due."""
         now = utcnow()
+        lease_until = now + timedelta(seconds=self.lease_s)
         async with self._sessions() as session, session.begin():
+            # One owner per claim, not per instance: two lanes of this process must not count
+            # as holding each other's lease.
             claimed = await repository.claim(
                 session,
-                owner=self.instance,
+                owner=f"{self.instance}:{uuid.uuid4().hex[:6]}",
+                instance=self.instance,
                 now=now,
-                lease_until=now + timedelta(seconds=self.lease_s),
+                lease_until=lease_until,
             )
         if claimed is None:
             return False
+        if utcnow() + timedelta(seconds=self.timeout_s) >= lease_until:
+            # The claim waited for the database long enough that the lease would run out during
+            # the POST, letting another instance send it too: give it back and claim afresh.
+            await self._release(claimed)
+            return True
         try:
             status_code, error, duration_ms = await self._post(claimed)
         except asyncio.CancelledError:
@@ -215,7 +224,7 @@ class DeliveryWorker:
             kept = await repository.finish(
                 session,
                 claimed,
-                owner=self.instance,
+                owner=claimed.owner,
                 now=now,
                 status_code=status_code,
                 error=error,
@@ -242,4 +251,4 @@ class DeliveryWorker:
 
     async def _release(self, claimed: Claimed) -> None:
         async with self._sessions() as session, session.begin():
-            await repository.release(session, claimed, owner=self.instance, now=utcnow())
+            await repository.release(session, claimed, owner=claimed.owner, now=utcnow())
