@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.auth.dependencies import CurrentCreator, ReaderCreator
 from huntaze_ai.compliance import violations, words
 from huntaze_ai.compliance.budget import CheckBudget
 from huntaze_ai.compliance.guard import GuardDep
@@ -44,7 +44,7 @@ def _word(word: ComplianceWord) -> WordOut:
     "/api/ai/compliance/check", response_model=CheckResponse, responses=error_responses(429)
 )
 async def check(
-    body: CheckRequest, creator: CurrentCreator, guard: GuardDep, request: Request
+    body: CheckRequest, creator: ReaderCreator, guard: GuardDep, request: Request
 ) -> CheckResponse:
     """The guard the messaging agent applies to drafts, for a message written by hand: the
     platform's rules and the creator's word list. No model call and no charge, but a budget per

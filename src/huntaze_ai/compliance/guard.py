@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.agencies.access import Acting
-from huntaze_ai.auth.dependencies import CurrentActing, PageActing
+from huntaze_ai.auth.dependencies import PageActing, ReaderActing
 from huntaze_ai.compliance.offload import GuardProcess
 from huntaze_ai.compliance.service import (
     ComplianceResult,
@@ -112,9 +112,11 @@ async def _guard(request: Request, acting: Acting) -> Guard:
         return await load_guard(reader, acting.creator, acting.member, database.sessionmaker)
 
 
-async def get_guard(request: Request, acting: CurrentActing, reader: ReaderDep) -> Guard:
-    # The request's reader session (the endpoint's ReaderDep is the same object): the word list,
-    # the fan and the platform account are read on one pooled connection, not one each.
+async def get_guard(request: Request, acting: ReaderActing, reader: ReaderDep) -> Guard:
+    # The request's reader session (the endpoint's ReaderDep is the same object): the login, the
+    # word list, the fan and the platform account are read on one pooled connection, not one
+    # each. Endpoints with a guard take ReaderActing / ReaderCreator too, or the login would be
+    # looked up twice.
     database: Database = request.app.state.database
     return await load_guard(reader, acting.creator, acting.member, database.sessionmaker)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from huntaze_ai.agencies.access import overseen
-from huntaze_ai.auth.dependencies import CurrentActing
+from huntaze_ai.auth.dependencies import CurrentActing, ReaderActing
 from huntaze_ai.compliance.guard import GuardDep
 from huntaze_ai.drafts import service
 from huntaze_ai.drafts.authorship import authorship_csv
@@ -107,7 +107,7 @@ async def get_draft(draft_id: PathId, acting: CurrentActing, session: SessionDep
 
 @router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
 async def approve(
-    draft_id: PathId, body: Approve, acting: CurrentActing, session: SessionDep, guard: GuardDep
+    draft_id: PathId, body: Approve, acting: ReaderActing, session: SessionDep, guard: GuardDep
 ) -> DraftOut:
     """Approve a pending draft as drafted, or with `text` as the edited final text. The guard
     checks the final text (422 `blocked_by_guard` with its reasons); the fan's caps for today
@@ -152,7 +152,7 @@ async def escalations(acting: CurrentActing, session: SessionDep) -> EscalationL
 
 @router.post("/escalations/{draft_id}/resolve", response_model=DraftOut)
 async def resolve(
-    draft_id: PathId, body: ResolveIn, acting: CurrentActing, session: SessionDep, guard: GuardDep
+    draft_id: PathId, body: ResolveIn, acting: ReaderActing, session: SessionDep, guard: GuardDep
 ) -> DraftOut:
     """Answer with `text` (guarded and counted like any approval), or dismiss without it."""
     draft = await service.resolve(

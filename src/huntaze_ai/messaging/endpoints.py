@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.auth.dependencies import ReaderCreator
 from huntaze_ai.compliance.guard import GuardDep
 from huntaze_ai.kit.db import end_transaction
 from huntaze_ai.kit.detached_stream import DetachedStreamingResponse
@@ -16,7 +16,7 @@ from huntaze_ai.messaging.agent import messaging_stream_agent
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
 from huntaze_ai.messaging.service import draft_reply, escalated_response, prepare
 from huntaze_ai.messaging.streaming import sse, stream_reply
-from huntaze_ai.metering.replay import ReplayDep
+from huntaze_ai.metering.replay import ReaderReplayDep
 
 router = APIRouter(
     prefix="/api/ai/messages", tags=["messaging"], responses={**AI_ERRORS, **error_responses(404)}
@@ -26,11 +26,11 @@ router = APIRouter(
 @router.post("/reply", response_model=ReplyResponse)
 async def reply(
     body: ReplyRequest,
-    creator: CurrentCreator,
+    creator: ReaderCreator,
     session: ReaderDep,
     ai: AIDep,
     guard: GuardDep,
-    replay: ReplayDep,
+    replay: ReaderReplayDep,
 ) -> ReplyResponse | JSONResponse:
     """A reply draft for a fan message, checked by the compliance guard (the platform's rules
     and the creator's word list). `status` is `draft` (send `reply`), `blocked` (the draft broke
@@ -46,7 +46,7 @@ async def reply(
 )
 async def reply_stream(
     body: ReplyRequest,
-    creator: CurrentCreator,
+    creator: ReaderCreator,
     session: ReaderDep,
     ai: AIDep,
     guard: GuardDep,

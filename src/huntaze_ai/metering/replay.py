@@ -24,12 +24,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from huntaze_ai.auth.dependencies import CurrentCreator
+from huntaze_ai.auth.dependencies import CurrentCreator, ReaderCreator
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import AnsweredError, HuntazeError
 from huntaze_ai.metering import repository
 from huntaze_ai.metering.quota import IDEMPOTENCY_WINDOW
 from huntaze_ai.metering.service import request_id_for
+from huntaze_ai.models import User
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -104,11 +105,7 @@ class Replay:
             await repository.store_replay(own, **values)
 
 
-async def get_replay(
-    request: Request,
-    creator: CurrentCreator,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> Replay:
+def _replay(request: Request, creator: User, idempotency_key: str | None) -> Replay:
     return Replay(
         request.app.state.database.sessionmaker,
         creator.id,
@@ -117,4 +114,22 @@ async def get_replay(
     )
 
 
+async def get_replay(
+    request: Request,
+    creator: CurrentCreator,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Replay:
+    return _replay(request, creator, idempotency_key)
+
+
+async def get_reader_replay(
+    request: Request,
+    creator: ReaderCreator,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Replay:
+    return _replay(request, creator, idempotency_key)
+
+
 ReplayDep = Annotated[Replay, Depends(get_replay)]
+# For endpoints on ReaderCreator, so the login is looked up once.
+ReaderReplayDep = Annotated[Replay, Depends(get_reader_replay)]
