@@ -125,7 +125,7 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
 
 async def authenticate_token(
     session: AsyncSession, token: str, kind: TokenKind
-) -> tuple[User, ApiToken, Seat | None]:
+) -> tuple[User, repository.TokenUse, Seat | None]:
     """The token's account and its agency seat, or Unauthenticated. Reads only (see
     `touch_token`). Read from the database on every request, never cached: a revocation or a
     removal from the team holds from the next request on, on every instance."""
@@ -143,7 +143,7 @@ async def authenticate_token(
     return user, api_token, seat
 
 
-def needs_touch(api_token: ApiToken) -> bool:
+def needs_touch(api_token: repository.TokenUse) -> bool:
     last = api_token.last_used_at
     return last is None or utcnow() - last > LAST_USED_RESOLUTION
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.upsert import insert_for
@@ -189,31 +189,37 @@ async def people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
     return {u.id: u for u in await session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
+# Read on every fan reply (the creator's voice): built once, run as Core on the session's
+# connection like the reply's other reads (issue 16).
+_RECENT_APPROVED = (
+    select(Draft.final_text, Draft.edited, Fan.display_name)
+    .outerjoin(
+        Fan,
+        and_(
+            Fan.user_id == Draft.creator_id,
+            Fan.platform == Draft.platform,
+            Fan.external_id == Draft.fan_id,
+        ),
+    )
+    .where(
+        Draft.creator_id == bindparam("creator_id"),
+        Draft.status == DraftStatus.APPROVED,
+        Draft.escalated_at.is_(None),
+        # Rows from before escalated_at was kept: a reason means a person answered it.
+        Draft.escalation_reason.is_(None),
+    )
+    .order_by(Draft.created_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def recent_approved(
     session: AsyncSession, creator_id: int, limit: int
 ) -> list[tuple[str, bool, str | None]]:
     """(final text, edited, the fan's display name) of the creator's latest approved drafts that
     never were escalations, newest first."""
-    rows = await session.execute(
-        select(Draft.final_text, Draft.edited, Fan.display_name)
-        .outerjoin(
-            Fan,
-            and_(
-                Fan.user_id == Draft.creator_id,
-                Fan.platform == Draft.platform,
-                Fan.external_id == Draft.fan_id,
-            ),
-        )
-        .where(
-            Draft.creator_id == creator_id,
-            Draft.status == DraftStatus.APPROVED,
-            Draft.escalated_at.is_(None),
-            # Rows from before escalated_at was kept: a reason means a person answered it.
-            Draft.escalation_reason.is_(None),
-        )
-        .order_by(Draft.created_at.desc())
-        .limit(limit)
-    )
+    conn = await session.connection()
+    rows = await conn.execute(_RECENT_APPROVED, {"creator_id": creator_id, "limit": limit})
     return [(r[0] or "", bool(r[1]), r[2]) for r in rows]
 
 
