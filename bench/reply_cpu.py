@@ -3,7 +3,7 @@ sequential `POST /api/ai/messages/reply` calls, for one or more checkouts measur
 (rounds interleaved, so a busy machine slows them alike).
 
     .venv/bin/python bench/reply_cpu.py [--replies 400] [--rounds 3] [--checkout LABEL=PATH ...]
-        [--profile DIR]
+        [--fans N] [--profile DIR]
 
 Each checkout gets a throwaway PostgreSQL database migrated by its own `db upgrade`, 20
 business-plan creators made by its own code, Redis database 13 (flushed) and the app from its own
@@ -48,6 +48,7 @@ import asyncio, json, os, sys, time
 from sqlalchemy.engine import make_url
 
 REPLIES = int(sys.argv[1])
+FANS = int(sys.argv[2])
 FAN_MESSAGES = [
     "hey! loved the new set, any plans for the weekend?",
     "can I get a custom video for my birthday next week?",
@@ -77,7 +78,10 @@ async def creators(count):
 
 
 async def call(app, token, i):
-    body = json.dumps({"fan_message": FAN_MESSAGES[i % len(FAN_MESSAGES)]}).encode()
+    asked = {"fan_message": FAN_MESSAGES[i % len(FAN_MESSAGES)]}
+    if FANS:
+        asked["fan_id"] = f"fan-{i % FANS}"
+    body = json.dumps(asked).encode()
     scope = {
         "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"},
         "http_version": "1.1", "method": "POST", "scheme": "http",
@@ -162,7 +166,9 @@ def _cli(*args: str) -> list[str]:
     return [PYTHON, "-c", "from huntaze_ai.cli import main; main()", *args]
 
 
-def _measure(label: str, path: Path, url: str, emulator: str, replies: int, profile: str) -> float:
+def _measure(
+    label: str, path: Path, url: str, emulator: str, replies: int, fans: int, profile: str
+) -> float:
     """One round of one checkout: migrate, then the replies in a fresh interpreter."""
     import redis
 
@@ -176,7 +182,7 @@ def _measure(label: str, path: Path, url: str, emulator: str, replies: int, prof
         spy = [SPY, "record", "--rate", "500", "--format", "raw", *SPY_EXTRA]
         spy += ["--output", str(out_file), "--"]
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [*spy, PYTHON, "-c", CHILD, str(replies)],
+        [*spy, PYTHON, "-c", CHILD, str(replies), str(fans)],
         env=env,
         capture_output=True,
         text=True,
@@ -215,6 +221,7 @@ async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str,
                         url.render_as_string(hide_password=False),
                         f"http://127.0.0.1:{port}",
                         args.replies,
+                        args.fans,
                         profile,
                     )
                 if not profile:  # py-spy slows what it samples
@@ -229,6 +236,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--replies", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--fans",
+        type=int,
+        default=0,
+        help="name one of this many fans per reply (fan_id): the fan's reads and its memory's "
+        "writes run too; 0 (the default, as the step table was measured): no fan named",
+    )
     parser.add_argument("--checkout", action="append", default=[], metavar="LABEL=PATH")
     parser.add_argument("--profile", help="a directory for cProfile stats (first round)")
     args = parser.parse_args()
