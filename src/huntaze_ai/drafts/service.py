@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
@@ -68,21 +69,30 @@ class NewDraft:
 async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) -> int:
     """Store a reply's draft; its id. In a short transaction of its own: the reply's session may
     be gone (a stream) or read-only. Escalated ones go straight to the queue."""
-    now, escalated = utcnow(), new.guard_verdict == "escalate"
-    status = DraftStatus.ESCALATED if escalated else DraftStatus.PENDING
-    if not escalated:
+    if new.guard_verdict != "escalate":
         # Most replies: one INSERT on its own (no unit of work, no BEGIN/COMMIT).
-        inserted = (
-            insert(Draft).values(**new.__dict__, status=status, created_at=now).returning(Draft.id)
-        )
-        return int((await run_alone(sessionmaker, inserted))[0][0])
-    draft = Draft(**new.__dict__, status=status, created_at=now, escalated_at=now)
+        return int((await run_alone(sessionmaker, _inserted(new)))[0][0])
     async with sessionmaker() as session, session.begin():
-        # An escalation queues its webhook event in the same transaction.
-        session.add(draft)
-        await session.flush()
-        await outbox.draft_escalated(session, draft)
-        return draft.id
+        return await record_in(session, new)
+
+
+async def record_in(session: AsyncSession, new: NewDraft) -> int:
+    """`record` in the caller's transaction (with what else the reply writes); a write, so on
+    SQLite it takes the lock at once when it comes first."""
+    if new.guard_verdict != "escalate":
+        return int((await session.execute(_inserted(new))).scalar_one())
+    now = utcnow()
+    draft = Draft(**new.__dict__, status=DraftStatus.ESCALATED, created_at=now, escalated_at=now)
+    # An escalation queues its webhook event in the same transaction.
+    session.add(draft)
+    await session.flush()
+    await outbox.draft_escalated(session, draft)
+    return draft.id
+
+
+def _inserted(new: NewDraft) -> ReturningInsert[Any]:
+    values = {**new.__dict__, "status": DraftStatus.PENDING, "created_at": utcnow()}
+    return insert(Draft).values(**values).returning(Draft.id)
 
 
 async def get_draft(session: AsyncSession, creator_id: int, draft_id: int) -> Draft:

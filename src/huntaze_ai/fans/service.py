@@ -91,28 +91,48 @@ async def remember(
     """After a reply was drafted: the fan's message (once) and the model's proposed notes. In a
     short transaction of its own, like the draft's record: the reply's session may be gone (a
     stream) or read-only."""
-    now = utcnow()
     async with sessionmaker() as session, session.begin():
-        # A write first: it takes SQLite's lock before anything is read.
-        if await repository.mark_awaiting(
-            session, creator_id, fan_id, _message_key(fan_message), now
-        ):
-            await repository.add_message(
-                session,
-                FanMessage(
-                    creator_id=creator_id,
-                    fan_id=fan_id,
-                    sender=Sender.FAN,
-                    text=fan_message,
-                    draft_id=draft_id,
-                    created_at=now,
-                ),
-            )
-        return [
-            outcome
-            for p in proposals
-            if (outcome := await _propose(session, creator_id, fan_id, p, draft_id, member_id, now))
-        ]
+        return await remember_in(
+            session,
+            creator_id=creator_id,
+            fan_id=fan_id,
+            fan_message=fan_message,
+            draft_id=draft_id,
+            member_id=member_id,
+            proposals=proposals,
+        )
+
+
+async def remember_in(
+    session: AsyncSession,
+    *,
+    creator_id: int,
+    fan_id: str,
+    fan_message: str,
+    draft_id: int | None,
+    member_id: int | None,
+    proposals: Sequence[Proposal],
+) -> list[Remembered]:
+    """`remember` in the caller's transaction, which must have written already or write now:
+    the first statement here is a write, so SQLite's lock is taken before anything is read."""
+    now = utcnow()
+    if await repository.mark_awaiting(session, creator_id, fan_id, _message_key(fan_message), now):
+        await repository.add_message(
+            session,
+            FanMessage(
+                creator_id=creator_id,
+                fan_id=fan_id,
+                sender=Sender.FAN,
+                text=fan_message,
+                draft_id=draft_id,
+                created_at=now,
+            ),
+        )
+    return [
+        outcome
+        for p in proposals
+        if (outcome := await _propose(session, creator_id, fan_id, p, draft_id, member_id, now))
+    ]
 
 
 async def _propose(

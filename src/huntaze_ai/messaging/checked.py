@@ -19,7 +19,8 @@ from huntaze_ai.compliance.schemas import ReasonOut
 from huntaze_ai.compliance.service import ComplianceResult, verdict_of
 from huntaze_ai.drafts.service import NewDraft
 from huntaze_ai.drafts.service import record as record_draft
-from huntaze_ai.fans.service import Proposal, remember
+from huntaze_ai.drafts.service import record_in as record_draft_in
+from huntaze_ai.fans.service import Proposal, remember_in
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.messaging.agent import MessagingDraft, NoteProposal, UpsellDraft
 from huntaze_ai.messaging.leaks import leaks_instructions
@@ -193,30 +194,33 @@ async def log(prepared: Prepared, checked: Checked, request_id: str | None = Non
     response = checked.response
     if guard.sessionmaker is not None:  # None only in unit tests of the guard alone
         upsell = response.suggested_upsell
-        response.draft_id = await record_draft(
-            guard.sessionmaker,
-            NewDraft(
-                creator_id=guard.creator_id,
-                member_id=guard.actor_id,
-                fan_id=prepared.fan_id,
-                platform=prepared.platform,
-                fan_message=checked.texts.get("fan_message", ""),
-                text=checked.texts.get("message", ""),
-                guard_verdict=response.compliance.verdict,
-                reasons=[r.model_dump(mode="json") for r in response.compliance.reasons],
-                upsell=None if upsell is None else upsell.model_dump(mode="json"),
-                request_id=request_id,
-            ),
+        new = NewDraft(
+            creator_id=guard.creator_id,
+            member_id=guard.actor_id,
+            fan_id=prepared.fan_id,
+            platform=prepared.platform,
+            fan_message=checked.texts.get("fan_message", ""),
+            text=checked.texts.get("message", ""),
+            guard_verdict=response.compliance.verdict,
+            reasons=[r.model_dump(mode="json") for r in response.compliance.reasons],
+            upsell=None if upsell is None else upsell.model_dump(mode="json"),
+            request_id=request_id,
         )
-        if prepared.fan_id is not None:
-            remembered = await remember(
-                guard.sessionmaker,
+        if prepared.fan_id is None:
+            response.draft_id = await record_draft(guard.sessionmaker, new)
+            return response
+        # The draft and the fan's memory in one transaction: one pooled connection and one
+        # commit where there were two (issue 16); the draft's INSERT is its first write.
+        async with guard.sessionmaker() as session, session.begin():
+            response.draft_id = await record_draft_in(session, new)
+            remembered = await remember_in(
+                session,
                 creator_id=guard.creator_id,
                 fan_id=prepared.fan_id,
-                fan_message=checked.texts.get("fan_message", ""),
+                fan_message=new.fan_message,
                 draft_id=response.draft_id,
                 member_id=guard.actor_id,
                 proposals=[Proposal(p.category, p.text, p.confidence) for p in checked.proposals],
             )
-            response.fan_notes = [FanNoteOut(**r.__dict__) for r in remembered]
+        response.fan_notes = [FanNoteOut(**r.__dict__) for r in remembered]
     return response
