@@ -80,7 +80,9 @@ async def record_in(session: AsyncSession, new: NewDraft) -> int:
     """`record` in the caller's transaction (with what else the reply writes); a write, so on
     SQLite it takes the lock at once when it comes first."""
     if new.guard_verdict != "escalate":
-        return int((await session.execute(_inserted(new))).scalar_one())
+        # Core on the session's connection: no ORM bulk-insert machinery for one row.
+        conn = await session.connection()
+        return int((await conn.execute(_inserted(new))).scalar_one())
     now = utcnow()
     draft = Draft(**new.__dict__, status=DraftStatus.ESCALATED, created_at=now, escalated_at=now)
     # An escalation queues its webhook event in the same transaction.
