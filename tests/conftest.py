@@ -145,3 +145,22 @@ async def session(database: Database) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 def sqlite_path(tmp_path: Path) -> Path:
     return tmp_path / "huntaze_ai.db"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_argon2_hash_per_password() -> Iterator[None]:
+    """argon2 costs about 0.15 s of CPU a hash, by design, and the tests create thousands of
+    accounts with a handful of passwords: each password is hashed once per run (a hash carries
+    its salt, so it verifies the same for every account). Servers the tests start as processes
+    hash as shipped."""
+    import functools
+
+    from huntaze_ai.users import service as users_service
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            users_service,
+            "hash_password",
+            functools.lru_cache(maxsize=64)(users_service.hash_password),
+        )
+        yield
