@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from html import unescape
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import URL
@@ -85,3 +86,20 @@ async def login(
     page = await client.get("/auth/login")
     fields = {"email": email, "password": password or DEFAULT_PASSWORD, **extra}
     return await client.post("/auth/login", data={"csrf_token": csrf_of(page.text), **fields})
+
+
+async def draft_reply(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    fan_message: str = "Hey! Love your content",
+    fan_id: str | None = None,
+    **body: Any,
+) -> dict[str, Any]:
+    """A fan reply through the API (stored as a draft); the response's JSON, which must be 200."""
+    if fan_id is not None:
+        body["fan_id"] = fan_id
+    reply = await client.post(
+        "/api/ai/messages/reply", json={"fan_message": fan_message, **body}, headers=headers
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.json()  # type: ignore[no-any-return]

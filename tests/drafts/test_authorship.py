@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import httpx
 from sqlalchemy.engine import URL
@@ -15,19 +14,9 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.csv_cells import csv_text
 from huntaze_ai.kit.db import Database
 from tests.agencies.helpers import bearer, new_team
-from tests.apphelpers import app_client, settings_for
+from tests.apphelpers import app_client, draft_reply, settings_for
 
 EXPORT = "/api/drafts/authorship.csv"
-
-
-async def _draft(
-    client: httpx.AsyncClient, headers: dict[str, str], message: str, fan_id: str
-) -> dict[str, Any]:
-    reply = await client.post(
-        "/api/ai/messages/reply", json={"fan_message": message, "fan_id": fan_id}, headers=headers
-    )
-    assert reply.status_code == 200, reply.text
-    return reply.json()
 
 
 def _rows(answer: httpx.Response) -> dict[str, dict[str, str]]:
@@ -51,15 +40,15 @@ async def test_the_export_says_who_drafted_edited_and_approved_each_message(
     async with app_client(settings_for(database_url)) as client:
         chatter = await bearer(database, team.chatter_a)
         manager = await bearer(database, team.manager, team.creator_1)
-        edited = await _draft(client, chatter, "Hey! Love your content", "@whale")
+        edited = await draft_reply(client, chatter, "Hey! Love your content", "@whale")
         await client.post(
             f"/api/drafts/{edited['draft_id']}/approve",
             json={"text": "=1+1 is us, babe"},
             headers=chatter,
         )
-        rejected = await _draft(client, chatter, "Hey! Love your content", "fan-2")
+        rejected = await draft_reply(client, chatter, "Hey! Love your content", "fan-2")
         await client.post(f"/api/drafts/{rejected['draft_id']}/reject", headers=chatter)
-        refund = await _draft(client, chatter, "I want a refund now", "fan-3")
+        refund = await draft_reply(client, chatter, "I want a refund now", "fan-3")
         answered = await client.post(
             f"/api/escalations/{refund['draft_id']}/resolve",
             json={"text": "- sorry babe, I will look at it with support"},

@@ -4,24 +4,14 @@ rejected, escalated and resolved; per-fan caps; and what a race between chatters
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-import httpx
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
 from tests.agencies.helpers import bearer, new_team
-from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.apphelpers import app_client, creator_headers, draft_reply, settings_for
 
 HELLO = "Hey! Love your content"
-
-
-async def _draft(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    reply = await client.post(
-        "/api/ai/messages/reply", json={"fan_message": HELLO, **body}, headers=headers
-    )
-    assert reply.status_code == 200, reply.text
-    return reply.json()
 
 
 async def test_a_reply_is_stored_and_approved_once_as_drafted(
@@ -29,7 +19,7 @@ async def test_a_reply_is_stored_and_approved_once_as_drafted(
 ) -> None:
     _, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        reply = await _draft(client, headers, fan_id="fan-1", platform="onlyfans")
+        reply = await draft_reply(client, headers, fan_id="fan-1", platform="onlyfans")
         stored = await client.get(f"/api/drafts/{reply['draft_id']}", headers=headers)
         approved = await client.post(
             f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=headers
@@ -63,7 +53,7 @@ async def test_an_edited_text_is_guarded_and_a_blocked_one_cannot_be_approved(
 ) -> None:
     _, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        reply = await _draft(client, headers)
+        reply = await draft_reply(client, headers)
         path = f"/api/drafts/{reply['draft_id']}/approve"
         blocked = await client.post(path, json={"text": "add me on snapchat babe"}, headers=headers)
         still = await client.get(f"/api/drafts/{reply['draft_id']}", headers=headers)
@@ -83,7 +73,7 @@ async def test_a_fan_gets_at_most_three_approved_messages_a_day_until_the_creato
 ) -> None:
     _, headers = await creator_headers(database, plan="business")
     async with app_client(settings_for(database_url)) as client:
-        ids = [(await _draft(client, headers, fan_id="whale"))["draft_id"] for _ in range(5)]
+        ids = [(await draft_reply(client, headers, fan_id="whale"))["draft_id"] for _ in range(5)]
         outcomes = [
             await client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids[:4]
         ]
@@ -112,9 +102,9 @@ async def test_escalations_wait_in_a_queue_that_a_person_answers_dismisses_or_ha
 ) -> None:
     _, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        refund = await _draft(client, headers, fan_message="I want a refund now")
-        unsafe = await _draft(client, headers, fan_message="kill yourself")
-        normal = await _draft(client, headers)
+        refund = await draft_reply(client, headers, fan_message="I want a refund now")
+        unsafe = await draft_reply(client, headers, fan_message="kill yourself")
+        normal = await draft_reply(client, headers)
         by_hand = await client.post(
             f"/api/drafts/{normal['draft_id']}/escalate",
             json={"reason": "asks about a custom video"},
@@ -173,7 +163,7 @@ async def test_five_chatters_approving_one_draft_at_once_make_one_approval(
     team = await new_team(database)
     async with app_client(settings_for(database_url)) as client:
         owner = await bearer(database, team.owner, team.creator_1)
-        reply = await _draft(client, owner, fan_id="fan-race")
+        reply = await draft_reply(client, owner, fan_id="fan-race")
         path = f"/api/drafts/{reply['draft_id']}/approve"
         people = [team.owner, team.manager, team.chatter_a, team.owner, team.manager]
         headers = [await bearer(database, p, team.creator_1) for p in people]
@@ -189,7 +179,7 @@ async def test_many_drafts_for_one_fan_approved_at_once_never_pass_the_cap(
 ) -> None:
     _, headers = await creator_headers(database, plan="business")
     async with app_client(settings_for(database_url)) as client:
-        ids = [(await _draft(client, headers, fan_id="busy"))["draft_id"] for _ in range(8)]
+        ids = [(await draft_reply(client, headers, fan_id="busy"))["draft_id"] for _ in range(8)]
         answers = await asyncio.gather(
             *(client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids)
         )
@@ -202,7 +192,7 @@ async def test_another_creators_draft_is_a_404(database_url: URL, database: Data
     _, alice = await creator_headers(database)
     _, bob = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        reply = await _draft(client, alice)
+        reply = await draft_reply(client, alice)
         seen = await client.get(f"/api/drafts/{reply['draft_id']}", headers=bob)
         taken = await client.post(f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=bob)
         listed = await client.get("/api/drafts", headers=bob)

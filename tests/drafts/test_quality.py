@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,20 +15,8 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import Draft, DraftStatus, User
 from tests.agencies.helpers import bearer, new_team
-from tests.apphelpers import app_client, settings_for
+from tests.apphelpers import app_client, draft_reply, settings_for
 from tests.factories import create_user
-
-HELLO = "Hey! Love your content"
-
-
-async def _draft(
-    client: httpx.AsyncClient, headers: dict[str, str], message: str = HELLO
-) -> dict[str, Any]:
-    reply = await client.post(
-        "/api/ai/messages/reply", json={"fan_message": message}, headers=headers
-    )
-    assert reply.status_code == 200, reply.text
-    return reply.json()
 
 
 def test_the_characters_changed_count_insertions_deletions_and_replacements() -> None:
@@ -46,7 +33,7 @@ async def test_an_escalation_keeps_who_sent_it_to_the_queue_after_a_manager_answ
     async with app_client(settings_for(database_url)) as client:
         chatter = await bearer(database, team.chatter_a)
         manager = await bearer(database, team.manager, team.creator_1)
-        reply = await _draft(client, chatter)
+        reply = await draft_reply(client, chatter)
         draft_id = reply["draft_id"]
         await client.post(
             f"/api/drafts/{draft_id}/escalate", json={"reason": "custom video"}, headers=chatter
@@ -56,17 +43,17 @@ async def test_an_escalation_keeps_who_sent_it_to_the_queue_after_a_manager_answ
             json={"text": reply["reply"] + " 💕"},
             headers=manager,
         )
-        refund = await _draft(client, chatter, "I want a refund now")
+        refund = await draft_reply(client, chatter, "I want a refund now")
         dismissed = await client.post(
             f"/api/escalations/{refund['draft_id']}/resolve", json={}, headers=manager
         )
-        chargeback = await _draft(client, chatter, "I'm filing a chargeback with my bank")
+        chargeback = await draft_reply(client, chatter, "I'm filing a chargeback with my bank")
         written = await client.post(
             f"/api/escalations/{chargeback['draft_id']}/resolve",
             json={"text": "I'm sorry love, let me look into it for you"},
             headers=manager,
         )
-        plain = await _draft(client, chatter)
+        plain = await draft_reply(client, chatter)
         as_drafted = await client.post(
             f"/api/drafts/{plain['draft_id']}/approve", json={}, headers=chatter
         )
@@ -96,7 +83,7 @@ async def test_the_creators_month_counts_approvals_edits_rejections_and_escalati
     async with app_client(settings_for(database_url)) as client:
         chatter = await bearer(database, team.chatter_a)
         manager = await bearer(database, team.manager, team.creator_1)
-        ids = [(await _draft(client, chatter))["draft_id"] for _ in range(4)]
+        ids = [(await draft_reply(client, chatter))["draft_id"] for _ in range(4)]
         texts = {
             d["id"]: d["text"]
             for d in (await client.get("/api/drafts", headers=chatter)).json()["drafts"]
@@ -108,7 +95,7 @@ async def test_the_creators_month_counts_approvals_edits_rejections_and_escalati
         await client.post(f"/api/drafts/{ids[2]}/reject", headers=chatter)
         await client.post(f"/api/drafts/{ids[3]}/escalate", json={"reason": "?"}, headers=chatter)
         await client.post(f"/api/escalations/{ids[3]}/resolve", json={}, headers=manager)
-        await _draft(client, manager)  # left pending
+        await draft_reply(client, manager)  # left pending
         own = await client.get(
             "/api/drafts/quality", headers=await bearer(database, team.creator_1)
         )
@@ -163,7 +150,7 @@ async def test_a_creator_working_alone_sees_their_own_month(
     team = await new_team(database)
     async with app_client(settings_for(database_url)) as client:
         alone = await bearer(database, team.outsider)
-        reply = await _draft(client, alone)
+        reply = await draft_reply(client, alone)
         await client.post(f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=alone)
         seen = await client.get(
             "/api/drafts/quality?month=" + utcnow().strftime("%Y-%m"), headers=alone

@@ -6,26 +6,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
-import httpx
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.metering.quota import QuotaLedger, UsageRecord, month_start
-from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.apphelpers import app_client, creator_headers, draft_reply, settings_for
 from tests.metering.conftest import make_settings, new_creator
 from tests.webhooks.helpers import events_of
-
-HELLO = "Hey! Love your content"
-
-
-async def _draft(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    reply = await client.post(
-        "/api/ai/messages/reply", json={"fan_message": HELLO, **body}, headers=headers
-    )
-    assert reply.status_code == 200, reply.text
-    return reply.json()
 
 
 async def test_an_approval_writes_one_message_approved_event_and_a_rejection_none(
@@ -33,8 +21,8 @@ async def test_an_approval_writes_one_message_approved_event_and_a_rejection_non
 ) -> None:
     creator_id, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        kept = await _draft(client, headers, fan_id="fan-7", platform="onlyfans")
-        dropped = await _draft(client, headers, fan_id="fan-7")
+        kept = await draft_reply(client, headers, fan_id="fan-7", platform="onlyfans")
+        dropped = await draft_reply(client, headers, fan_id="fan-7")
         approved = await client.post(
             f"/api/drafts/{kept['draft_id']}/approve",
             json={"text": "Thank you babe 💕"},
@@ -67,7 +55,7 @@ async def test_an_approval_past_the_fan_cap_is_rolled_back_with_no_event(
 ) -> None:
     creator_id, headers = await creator_headers(database, plan="business")
     async with app_client(settings_for(database_url)) as client:
-        ids = [(await _draft(client, headers, fan_id="capped"))["draft_id"] for _ in range(4)]
+        ids = [(await draft_reply(client, headers, fan_id="capped"))["draft_id"] for _ in range(4)]
         answers = [
             await client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids
         ]
@@ -81,7 +69,7 @@ async def test_racing_approvals_of_one_draft_write_one_event(
 ) -> None:
     creator_id, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        draft = await _draft(client, headers, fan_id="fan-race")
+        draft = await draft_reply(client, headers, fan_id="fan-race")
         path = f"/api/drafts/{draft['draft_id']}/approve"
         answers = await asyncio.gather(
             *(client.post(path, json={}, headers=headers) for _ in range(5))
@@ -95,8 +83,8 @@ async def test_escalations_by_guard_and_by_hand_write_one_event_each_and_an_answ
 ) -> None:
     creator_id, headers = await creator_headers(database)
     async with app_client(settings_for(database_url)) as client:
-        refund = await _draft(client, headers, fan_message="I want a refund now", fan_id="f1")
-        normal = await _draft(client, headers, fan_id="f2")
+        refund = await draft_reply(client, headers, fan_message="I want a refund now", fan_id="f1")
+        normal = await draft_reply(client, headers, fan_id="f2")
         await client.post(
             f"/api/drafts/{normal['draft_id']}/escalate",
             json={"reason": "asks for a custom video"},
