@@ -53,9 +53,15 @@ class Guard:
         platform: str | None = None,
         fan_message: str | None = None,
         where: Where = "message",
+        incoming: ComplianceResult | None = None,
     ) -> ComplianceResult:
         return check_message(
-            text, platform=platform, fan_message=fan_message, custom=self.custom, where=where
+            text,
+            platform=platform,
+            fan_message=fan_message,
+            custom=self.custom,
+            where=where,
+            incoming=incoming,
         )
 
     def check_fan_message(self, text: str, *, platform: str | None = None) -> ComplianceResult:

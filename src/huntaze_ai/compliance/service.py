@@ -137,13 +137,19 @@ def check_message(
     custom: CustomMatcher | None = None,
     max_length: int | None = None,
     where: Where = "message",
+    incoming: ComplianceResult | None = None,
 ) -> ComplianceResult:
-    """The verdict on `text` (a message to a fan) given the fan's message it answers, if any."""
+    """The verdict on `text` (a message to a fan) given the fan's message it answers, if any.
+    `incoming` is `check_fan_message` of that message with the same rules, when the caller
+    already has it (a reply checks the fan's message before the model call): not searched twice."""
     pack = load_pack(platform)
     escalations = [pack.escalations, *([custom.escalations] if custom else [])]
     reasons: list[ComplianceReason] = []
     if fan_message is not None and fan_message != text:
-        reasons += _find(fan_message, escalations, "fan_message")
+        if incoming is not None and incoming.rules_version == pack.version:
+            reasons += incoming.reasons
+        else:
+            reasons += _find(fan_message, escalations, "fan_message")
     reasons += _format_reasons(text, pack, max_length or pack.max_length)
     if text.strip():
         reasons += _find(text, [pack.matcher, *([custom] if custom else [])], where)

@@ -71,7 +71,7 @@ async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) 
     be gone (a stream) or read-only. Escalated ones go straight to the queue."""
     if new.guard_verdict != "escalate":
         # Most replies: one INSERT on its own (no unit of work, no BEGIN/COMMIT).
-        return int((await run_alone(sessionmaker, _inserted(new)))[0][0])
+        return int((await run_alone(sessionmaker, _INSERT, _values(new)))[0][0])
     async with sessionmaker() as session, session.begin():
         return await record_in(session, new)
 
@@ -82,7 +82,7 @@ async def record_in(session: AsyncSession, new: NewDraft) -> int:
     if new.guard_verdict != "escalate":
         # Core on the session's connection: no ORM bulk-insert machinery for one row.
         conn = await session.connection()
-        return int((await conn.execute(_inserted(new))).scalar_one())
+        return int((await conn.execute(_INSERT, _values(new))).scalar_one())
     now = utcnow()
     draft = Draft(**new.__dict__, status=DraftStatus.ESCALATED, created_at=now, escalated_at=now)
     # An escalation queues its webhook event in the same transaction.
@@ -92,9 +92,13 @@ async def record_in(session: AsyncSession, new: NewDraft) -> int:
     return draft.id
 
 
-def _inserted(new: NewDraft) -> ReturningInsert[Any]:
-    values = {**new.__dict__, "status": DraftStatus.PENDING, "created_at": utcnow()}
-    return insert(Draft).values(**values).returning(Draft.id)
+# Built once; each draft only binds its values (building the statement per row cost more than
+# executing it).
+_INSERT: ReturningInsert[Any] = insert(Draft).returning(Draft.id)
+
+
+def _values(new: NewDraft) -> dict[str, Any]:
+    return {**new.__dict__, "status": DraftStatus.PENDING, "created_at": utcnow()}
 
 
 async def get_draft(session: AsyncSession, creator_id: int, draft_id: int) -> Draft:

@@ -122,7 +122,9 @@ def _autocommit(engine: AsyncEngine) -> AsyncEngine:
 
 
 async def run_alone(
-    sessions: async_sessionmaker[AsyncSession], statement: Executable
+    sessions: async_sessionmaker[AsyncSession],
+    statement: Executable,
+    params: dict[str, Any] | None = None,
 ) -> list[Row[Any]]:
     """One statement in a transaction of its own, and the rows it returns. A single statement is
     atomic by itself: on PostgreSQL it runs in autocommit, one round trip where BEGIN, the
@@ -130,10 +132,10 @@ async def run_alone(
     engine: AsyncEngine = sessions.kw["bind"]
     if engine.dialect.name == "postgresql":
         async with _autocommit(engine).connect() as conn:
-            result = await conn.execute(statement)
+            result = await conn.execute(statement, params)
     else:
         async with engine.begin() as conn:
-            result = await conn.execute(statement)
+            result = await conn.execute(statement, params)
     return list(result.all()) if result.returns_rows else []
 
 

@@ -110,7 +110,9 @@ def checked_reply(
 ) -> Checked:
     """The guard on a model's draft: `draft` only when it says ok and nothing leaked."""
     text = draft.reply.strip()
-    result = prepared.guard.check(text, platform=prepared.platform, fan_message=fan_message)
+    result = prepared.guard.check(
+        text, platform=prepared.platform, fan_message=fan_message, incoming=prepared.incoming
+    )
     compliance = compliance_out(result)
     if leaks_instructions(text, prepared.instructions):
         compliance.reasons.append(prompt_leak_reason())

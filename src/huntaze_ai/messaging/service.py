@@ -40,9 +40,14 @@ class Prepared:
     platform: str
     instructions: str
     user_content: str
-    escalated: ComplianceResult | None  # set when the fan's message alone needs a human
+    incoming: ComplianceResult  # the fan's message checked against the escalation rules
     guard: Guard  # the platform's rules, the creator's own list, the violation log
     fan_id: str | None = None  # as the request named the fan
+
+    @property
+    def escalated(self) -> ComplianceResult | None:
+        """The fan's message's verdict when it alone needs a human."""
+        return self.incoming if self.incoming.verdict == "escalate" else None
 
     @property
     def prompt(self) -> Prompt:
@@ -79,7 +84,7 @@ async def prepare(
         "creator_account": None if account is None else account.metadata,
         **await voice_context(session, creator.id),
     }
-    return Prepared(platform, instructions, data_block(data), None, guard, body.fan_id)
+    return Prepared(platform, instructions, data_block(data), incoming, guard, body.fan_id)
 
 
 def _instructions(creator: User, platform: str) -> str:
