@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.models import User
+from huntaze_ai.kit.db import Database, HotStatement
+from huntaze_ai.models import OAuthAccount, User
 from tests.factories import create_user
 
 
@@ -29,3 +32,95 @@ async def test_naive_datetimes_are_refused(session: AsyncSession) -> None:
     user.created_at = datetime(2026, 3, 1)  # noqa: DTZ001 - the point of the test
     with pytest.raises(Exception, match="naive datetime"):
         await session.flush()
+
+
+# --- HotStatement: the reply path's statements on the driver --------------------------------
+
+_PAGE = HotStatement(
+    select(User.id, User.email, User.created_at).where(User.id == bindparam("user_id"))
+)
+_NEW_CHANNEL = HotStatement(
+    insert(OAuthAccount)
+    .values(
+        user_id=bindparam("user_id"),
+        provider=bindparam("provider"),
+        provider_account_id=bindparam("account"),
+        account_metadata=bindparam("metadata"),
+    )
+    .returning(OAuthAccount.id, OAuthAccount.account_metadata)
+)
+
+
+async def test_a_hot_statement_reads_what_sqlalchemy_reads(database: Database) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+    async with database.reader() as reader:
+        conn = await reader.connection()
+        expected = (await conn.execute(_PAGE.statement, {"user_id": user.id})).one()
+        (row,) = await _PAGE.rows(conn, {"user_id": user.id})
+    assert tuple(row) == tuple(expected)
+    assert row.created_at.tzinfo is UTC  # the UTC column's own processing ran
+
+
+async def test_a_hot_statement_binds_json_and_returns_it_decoded(database: Database) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+    meta = {"handle": "luna", "followers": 1200, "tags": ["a", "b"]}
+    async with database.engine.begin() as conn:
+        (row,) = await _NEW_CHANNEL.rows(
+            conn, {"user_id": user.id, "provider": "x", "account": "1", "metadata": meta}
+        )
+    assert row.metadata == meta
+
+
+async def test_a_key_violation_sent_on_the_driver_is_sqlalchemys_integrity_error(
+    database: Database,
+) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+    params = {"user_id": user.id, "provider": "x", "account": "dup", "metadata": None}
+    async with database.engine.begin() as conn:
+        await _NEW_CHANNEL.rows(conn, params)
+    with pytest.raises(IntegrityError):
+        async with database.engine.begin() as conn:
+            await _NEW_CHANNEL.rows(conn, params)
+
+
+async def test_a_hot_statement_inside_a_transaction_rolls_back_with_it(
+    database: Database,
+) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+    for first in (True, False):  # the transaction's first statement, or a later one
+        with pytest.raises(RuntimeError):
+            async with database.engine.begin() as conn:
+                if not first:
+                    await conn.execute(select(1))
+                params = {"user_id": user.id, "provider": "y", "account": str(first)}
+                await _NEW_CHANNEL.rows(conn, {**params, "metadata": None})
+                raise RuntimeError("changed my mind")
+    async with database.reader() as reader:
+        left = await reader.scalar(
+            select(func.count()).select_from(OAuthAccount).where(OAuthAccount.user_id == user.id)
+        )
+    assert left == 0
+
+
+async def test_a_connection_lost_under_a_hot_statement_is_invalidated_not_reused(
+    database: Database,
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no connection to lose")
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+    async with database.reader() as reader:
+        conn = await reader.connection()
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        async with database.reader() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as lost:
+            await _PAGE.rows(conn, {"user_id": user.id})
+    assert lost.value.connection_invalidated
+    async with database.reader() as reader:  # the pool hands out a live connection again
+        (row,) = await _PAGE.rows(await reader.connection(), {"user_id": user.id})
+    assert row.id == user.id

@@ -19,6 +19,7 @@ from huntaze_ai.metering.quota import (
     month_start,
 )
 from huntaze_ai.models import QuotaAlert
+from tests.factories import statements_sent
 from tests.metering.conftest import books, make_settings, new_creator
 
 Clock = Callable[[datetime], None]
@@ -236,25 +237,15 @@ async def test_assert_within_monthly_quota_says_exceeded_only_once_the_month_is_
 async def test_on_postgresql_reserve_and_settle_are_one_round_trip_each(
     database: Database,
 ) -> None:
-    from sqlalchemy import event
-
     if database.engine.dialect.name != "postgresql":
         pytest.skip("SQLite keeps the multi-statement transactions (no network round trips)")
     ledger = ledger_for(database)
     user = await new_creator(database)
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(database) as statements:
         held = await ledger.reserve(user.id, "starter", 5_000, "one-trip")
         reserved_with = len(statements)
         await ledger.finish(held, record(1_000))
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
     assert reserved_with == 1
-    assert len(statements) == 2
+    assert len(statements) == 2, [s[:80] for s in statements]
     after = await books(database, user.id)
     assert (after.spent, after.reserved, after.rows, after.rows_cost) == (1_000, 0, 1, 1_000)

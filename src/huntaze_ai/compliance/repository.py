@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Row, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.models import ComplianceViolation, ComplianceWord
 
 
@@ -22,7 +23,7 @@ async def words_of(session: AsyncSession, creator_id: int) -> Sequence[Complianc
 
 
 # Read on every fan reply: built once, run as Core on the session's connection (issue 16).
-_WORD_ENTRIES = (
+_WORD_ENTRIES = HotStatement(
     select(ComplianceWord.id, ComplianceWord.phrase, ComplianceWord.verdict)
     .where(ComplianceWord.creator_id == bindparam("creator_id"))
     .order_by(ComplianceWord.id)
@@ -32,7 +33,7 @@ _WORD_ENTRIES = (
 async def word_entries(session: AsyncSession, creator_id: int) -> Sequence[Row[int, str, str]]:
     """(id, phrase, verdict) of each word: what the guard compiles, one round trip per check."""
     conn = await session.connection()
-    return (await conn.execute(_WORD_ENTRIES, {"creator_id": creator_id})).all()
+    return await _WORD_ENTRIES.rows(conn, {"creator_id": creator_id})
 
 
 async def keys_of(session: AsyncSession, creator_id: int) -> set[str]:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.models import Fan, OAuthAccount, Subscription, UserStats
 
 # The fan reply reads these on every call: Core rows from statements built once (their cache
@@ -16,7 +17,7 @@ _ACCOUNTS = (
     .where(OAuthAccount.user_id == bindparam("user_id"))
     .order_by(OAuthAccount.provider, OAuthAccount.created_at, OAuthAccount.id)
 )
-_ACCOUNT_ON = _ACCOUNTS.where(OAuthAccount.provider == bindparam("provider")).limit(1)
+_ACCOUNT_ON = HotStatement(_ACCOUNTS.where(OAuthAccount.provider == bindparam("provider")).limit(1))
 _FAN_COLUMNS = (
     Fan.external_id,
     Fan.platform,
@@ -49,8 +50,8 @@ async def accounts(session: AsyncSession, user_id: int) -> Sequence[AccountRow]:
 async def account_on(session: AsyncSession, user_id: int, provider: str) -> AccountRow | None:
     """The creator's account on `provider` (the first connected one, if several)."""
     conn = await session.connection()
-    result = await conn.execute(_ACCOUNT_ON, {"user_id": user_id, "provider": provider})
-    return result.first()
+    rows = await _ACCOUNT_ON.rows(conn, {"user_id": user_id, "provider": provider})
+    return rows[0] if rows else None
 
 
 async def stats(session: AsyncSession, user_id: int) -> UserStats | None:

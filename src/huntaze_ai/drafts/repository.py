@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.upsert import insert_for
 from huntaze_ai.models import Draft, DraftStatus, Fan, FanCaps, FanDay, UsageLog, User
 
@@ -191,7 +192,7 @@ async def people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
 
 # Read on every fan reply (the creator's voice): built once, run as Core on the session's
 # connection like the reply's other reads (issue 16).
-_RECENT_APPROVED = (
+_RECENT_APPROVED = HotStatement(
     select(Draft.final_text, Draft.edited, Fan.display_name)
     .outerjoin(
         Fan,
@@ -219,7 +220,7 @@ async def recent_approved(
     """(final text, edited, the fan's display name) of the creator's latest approved drafts that
     never were escalations, newest first."""
     conn = await session.connection()
-    rows = await conn.execute(_RECENT_APPROVED, {"creator_id": creator_id, "limit": limit})
+    rows = await _RECENT_APPROVED.rows(conn, {"creator_id": creator_id, "limit": limit})
     return [(r[0] or "", bool(r[1]), r[2]) for r in rows]
 
 

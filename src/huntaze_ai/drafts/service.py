@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql.dml import ReturningInsert
 
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
 from huntaze_ai.fans.service import record_reply
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.db import run_alone
+from huntaze_ai.kit.db import HotStatement, run_alone
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
 from huntaze_ai.webhooks import outbox
@@ -82,7 +81,7 @@ async def record_in(session: AsyncSession, new: NewDraft) -> int:
     if new.guard_verdict != "escalate":
         # Core on the session's connection: no ORM bulk-insert machinery for one row.
         conn = await session.connection()
-        return int((await conn.execute(_INSERT, _values(new))).scalar_one())
+        return int((await _INSERT.rows(conn, _values(new)))[0][0])
     now = utcnow()
     draft = Draft(**new.__dict__, status=DraftStatus.ESCALATED, created_at=now, escalated_at=now)
     # An escalation queues its webhook event in the same transaction.
@@ -94,7 +93,13 @@ async def record_in(session: AsyncSession, new: NewDraft) -> int:
 
 # Built once; each draft only binds its values (building the statement per row cost more than
 # executing it).
-_INSERT: ReturningInsert[Any] = insert(Draft).returning(Draft.id)
+_INSERT = HotStatement(
+    insert(Draft)
+    .values(
+        {name: bindparam(name) for name in [*NewDraft.__dataclass_fields__, "status", "created_at"]}
+    )
+    .returning(Draft.id)
+)
 
 
 def _values(new: NewDraft) -> dict[str, Any]:

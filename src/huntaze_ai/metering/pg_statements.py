@@ -19,10 +19,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Integer, String, bindparam, text
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from huntaze_ai.kit.db import UTCDateTime
+from huntaze_ai.kit.db import HotStatement, UTCDateTime
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.webhooks import outbox
 
@@ -50,7 +51,7 @@ def _typed(sql: str, *names: str) -> Any:
     return text(sql).bindparams(*(bindparam(n, type_=_TYPES[n]) for n in names))
 
 
-RESERVE = _typed(
+RESERVE = HotStatement(_typed(
     """
     WITH logged AS (
         -- A request id already billed: reservations are forgotten after the idempotency window,
@@ -72,9 +73,9 @@ RESERVE = _typed(
     RETURNING request_id
     """,
     "user_id", "period", "amount", "limit", "now", "expires_at", "request_id",
-)  # fmt: skip
+).columns(request_id=String()))  # fmt: skip
 
-SETTLE = _typed(
+SETTLE = HotStatement(_typed(
     """
     WITH held AS (
         UPDATE quota_reservations SET settled_at = :now, outcome = :outcome
@@ -123,7 +124,7 @@ SETTLE = _typed(
     """,
     "user_id", "period", "cost", "now", "created_at", "request_id", "outcome", "member_id",
     "limit", "event_80", "event_95", "period_label", "limit_usd", "resets_at",
-)  # fmt: skip
+).columns(spent=BigInteger(), held=Boolean(), alerts=ARRAY(Integer())))  # fmt: skip
 
 
 async def reserve(
@@ -140,8 +141,8 @@ async def reserve(
     """True when the amount is held (and the reservation row written). False when refused: over
     the limit, or the request id is already billed (see `already_billed`). IntegrityError on a
     replayed request id whose reservation is still kept."""
-    result = await conn.execute(
-        RESERVE,
+    rows = await RESERVE.rows(
+        conn,
         {
             "request_id": request_id,
             "user_id": user_id,
@@ -152,7 +153,7 @@ async def reserve(
             "expires_at": expires_at,
         },
     )
-    return result.first() is not None
+    return bool(rows)
 
 
 async def settle(
@@ -196,7 +197,7 @@ async def settle(
             )
         },
     }
-    row = (await conn.execute(SETTLE, params)).one()
+    (row,) = await SETTLE.rows(conn, params)
     if row.spent is None:
         raise RuntimeError(f"no ledger row for creator {user_id} in {period}")
     alerts = [int(t) for t in row.alerts]
