@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,7 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import Unauthenticated
 from huntaze_ai.kit.security import hash_api_token, needs_rehash, verify_password
-from huntaze_ai.models import ApiToken, TokenKind
+from huntaze_ai.models import ApiToken, TokenKind, User
 from tests.factories import create_user
 
 
@@ -76,3 +77,23 @@ def test_the_dummy_hash_for_unknown_emails_costs_what_a_real_password_check_cost
     # or a login with an unknown email would answer faster than one with a wrong password.
     assert not needs_rehash(DUMMY_PASSWORD_HASH)
     assert not verify_password(DUMMY_PASSWORD_HASH, "")
+
+
+async def test_the_token_lookup_gives_the_account_as_the_orm_would_load_it(
+    database: Database,
+) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session, plan="pro")
+        user.display_name, user.persona, user.subscription_tier = "Luna", "warm, brief", "gold"
+        token = await create_api_token(session, user)
+    async with database.reader() as reader:
+        found, _, _ = await authenticate_token(reader, token, TokenKind.API)
+    async with database.sessionmaker() as session:
+        loaded = await session.get(User, user.id)
+    assert loaded is not None
+    columns = [a.key for a in sa_inspect(User).column_attrs]
+    assert {k: getattr(found, k) for k in columns} == {k: getattr(loaded, k) for k in columns}
+    # Like an entity whose session has closed: usable, and attachable to another session.
+    assert sa_inspect(found).detached
+    async with database.sessionmaker() as session:
+        assert (await session.merge(found)).email == loaded.email

@@ -32,8 +32,7 @@ _WORD_ENTRIES = HotStatement(
 
 async def word_entries(session: AsyncSession, creator_id: int) -> Sequence[Row[int, str, str]]:
     """(id, phrase, verdict) of each word: what the guard compiles, one round trip per check."""
-    conn = await session.connection()
-    return await _WORD_ENTRIES.rows(conn, {"creator_id": creator_id})
+    return await _WORD_ENTRIES.rows_in(session, {"creator_id": creator_id})
 
 
 async def keys_of(session: AsyncSession, creator_id: int) -> set[str]:

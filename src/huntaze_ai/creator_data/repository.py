@@ -49,8 +49,7 @@ async def accounts(session: AsyncSession, user_id: int) -> Sequence[AccountRow]:
 
 async def account_on(session: AsyncSession, user_id: int, provider: str) -> AccountRow | None:
     """The creator's account on `provider` (the first connected one, if several)."""
-    conn = await session.connection()
-    rows = await _ACCOUNT_ON.rows(conn, {"user_id": user_id, "provider": provider})
+    rows = await _ACCOUNT_ON.rows_in(session, {"user_id": user_id, "provider": provider})
     return rows[0] if rows else None
 
 

@@ -219,8 +219,7 @@ async def recent_approved(
 ) -> list[tuple[str, bool, str | None]]:
     """(final text, edited, the fan's display name) of the creator's latest approved drafts that
     never were escalations, newest first."""
-    conn = await session.connection()
-    rows = await _RECENT_APPROVED.rows(conn, {"creator_id": creator_id, "limit": limit})
+    rows = await _RECENT_APPROVED.rows_in(session, {"creator_id": creator_id, "limit": limit})
     return [(r[0] or "", bool(r[1]), r[2]) for r in rows]
 
 

@@ -205,6 +205,13 @@ class HotStatement:
             return params[source]
         return source(None) if kind == "default" else source
 
+    async def rows_in(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
+        """`rows` on the session's connection, its pending changes flushed first (as the ORM's
+        autoflush would before a query), so it reads what the session would."""
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+        return await self.rows(await session.connection(), params)
+
     async def rows(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
         if conn.dialect.name != "postgresql":
             return list((await conn.execute(self.statement, dict(params))).all())
