@@ -41,7 +41,8 @@ async def count_campaigns(database: Database, user_id: int) -> int:
 @contextmanager
 def statements_sent(database: Database) -> Iterator[list[str]]:
     """Every statement that reaches PostgreSQL's driver while inside: those SQLAlchemy executes
-    and those a HotStatement sends on asyncpg directly (its query logger)."""
+    and those a HotStatement sends on asyncpg directly (its query logger, which reports on the
+    loop's next turn: `await asyncio.sleep(0)` before counting)."""
     from sqlalchemy import event
 
     sent: list[str] = []

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.kit.db import Database, HotStatement
+from huntaze_ai.kit.db import Database, HotStatement, create_engine
 from huntaze_ai.models import OAuthAccount, User
 from tests.factories import create_user
 
@@ -124,3 +124,23 @@ async def test_a_connection_lost_under_a_hot_statement_is_invalidated_not_reused
     async with database.reader() as reader:  # the pool hands out a live connection again
         (row,) = await _PAGE.rows(await reader.connection(), {"user_id": user.id})
     assert row.id == user.id
+
+
+async def test_a_statement_sent_alone_on_a_lost_connection_gives_it_up_and_the_next_one_works(
+    database: Database,
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no connection to lose")
+    single = create_engine(database.engine.url, pool_size=1, max_overflow=0)
+    pid_of = HotStatement(select(func.pg_backend_pid()))
+    try:
+        ((pid,),) = await pid_of.alone(single, {})
+        async with database.reader() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as lost:
+            await pid_of.alone(single, {})
+        assert lost.value.connection_invalidated
+        ((again,),) = await pid_of.alone(single, {})  # a new connection, not the dead one
+        assert again != pid
+    finally:
+        await single.dispose()

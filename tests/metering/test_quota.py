@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -243,8 +244,10 @@ async def test_on_postgresql_reserve_and_settle_are_one_round_trip_each(
     user = await new_creator(database)
     with statements_sent(database) as statements:
         held = await ledger.reserve(user.id, "starter", 5_000, "one-trip")
+        await asyncio.sleep(0)
         reserved_with = len(statements)
         await ledger.finish(held, record(1_000))
+        await asyncio.sleep(0)
     assert reserved_with == 1
     assert len(statements) == 2, [s[:80] for s in statements]
     after = await books(database, user.id)

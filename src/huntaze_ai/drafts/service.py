@@ -22,7 +22,7 @@ from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
 from huntaze_ai.fans.service import record_reply
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.db import HotStatement, run_alone
+from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import Draft, DraftStatus
 from huntaze_ai.webhooks import outbox
@@ -70,7 +70,7 @@ async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) 
     be gone (a stream) or read-only. Escalated ones go straight to the queue."""
     if new.guard_verdict != "escalate":
         # Most replies: one INSERT on its own (no unit of work, no BEGIN/COMMIT).
-        return int((await run_alone(sessionmaker, _INSERT, _values(new)))[0][0])
+        return int((await _INSERT.alone(sessionmaker.kw["bind"], _values(new)))[0][0])
     async with sessionmaker() as session, session.begin():
         return await record_in(session, new)
 

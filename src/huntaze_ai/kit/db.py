@@ -6,7 +6,6 @@ import FastAPI, so a CLI command that only opens the database does not pay for t
 
 from __future__ import annotations
 
-import functools
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import greenlet_spawn
 
 __all__ = ["Base", "Database", "HotStatement", "UTCDateTime", "create_engine"]
 
@@ -120,27 +120,6 @@ class Database:
         await self.engine.dispose()
 
 
-@functools.lru_cache(maxsize=8)
-def _autocommit(engine: AsyncEngine) -> AsyncEngine:
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-async def run_alone(
-    sessions: async_sessionmaker[AsyncSession],
-    statement: HotStatement,
-    params: Mapping[str, Any],
-) -> list[Any]:
-    """One statement in a transaction of its own, and the rows it returns. A single statement is
-    atomic by itself: on PostgreSQL it runs in autocommit, one round trip where BEGIN, the
-    statement and COMMIT are three; on SQLite in a transaction that starts with it."""
-    engine: AsyncEngine = sessions.kw["bind"]
-    if engine.dialect.name == "postgresql":
-        async with _autocommit(engine).connect() as conn:
-            return await statement.rows(conn, params)
-    async with engine.begin() as conn:
-        return await statement.rows(conn, params)
-
-
 async def end_transaction(session: AsyncSession) -> None:
     """End the session's transaction and hand its connection back to the pool.
 
@@ -212,25 +191,43 @@ class HotStatement:
             await session.flush()
         return await self.rows(await session.connection(), params)
 
+    async def alone(self, engine: AsyncEngine, params: Mapping[str, Any]) -> list[Any]:
+        """The statement in a transaction of its own, its rows. A single statement is atomic by
+        itself: on PostgreSQL it is sent outside any transaction block on a connection taken
+        straight from the pool (one round trip where BEGIN, the statement and COMMIT are three,
+        and no SQLAlchemy connection around it); on SQLite in a transaction that starts with
+        it."""
+        if engine.dialect.name != "postgresql":
+            async with engine.begin() as conn:
+                return await self.rows(conn, params)
+        fairy = await engine.raw_connection()
+        try:
+            return await self._send(engine.dialect, fairy, params)
+        finally:
+            # Nothing to roll back (no transaction was begun), so the pool's reset never waits.
+            fairy.close()
+
     async def rows(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
         if conn.dialect.name != "postgresql":
             return list((await conn.execute(self.statement, dict(params))).all())
-        form = self._form or self._compile(conn.dialect)
-        args = [
-            value if p is None else p(value)
-            for kind, source, p in form.binds
-            for value in (self._value(kind, source, params),)
-        ]
         fairy = await conn.get_raw_connection()
         adapter: Any = fairy.dbapi_connection
         if not adapter.autocommit and adapter._transaction is None:
             # SQLAlchemy begins the transaction on its first statement: this one, then.
             return list((await conn.execute(self.statement, dict(params))).all())
-        driver: Any = fairy.driver_connection
+        return await self._send(conn.dialect, fairy, params)
+
+    async def _send(self, dialect: Dialect, fairy: Any, params: Mapping[str, Any]) -> list[Any]:
+        form = self._form or self._compile(dialect)
+        args = [
+            value if p is None else p(value)
+            for kind, source, p in form.binds
+            for value in (self._value(kind, source, params),)
+        ]
         try:
-            records = await driver.fetch(form.sql, *args)
+            records = await fairy.driver_connection.fetch(form.sql, *args)
         except Exception as exc:
-            raise await _translated(conn, fairy, form.sql, args, exc) from None
+            raise await _translated(dialect, fairy, form.sql, args, exc) from None
         make, results = form.row, form.results
         if not any(results):
             return [make(r) for r in records]
@@ -241,12 +238,11 @@ class HotStatement:
 
 
 async def _translated(
-    conn: AsyncConnection, fairy: Any, sql: str, args: list[Any], exc: Exception
+    dialect: Dialect, fairy: Any, sql: str, args: list[Any], exc: Exception
 ) -> Exception:
     """`exc` from asyncpg as SQLAlchemy raises it (IntegrityError, OperationalError, ...), the
     connection invalidated when it was lost: the app's handlers and retries see one kind of
     error whichever way a statement was sent."""
-    dialect = conn.dialect
     try:
         fairy.dbapi_connection._handle_exception(exc)  # asyncpg's error as a DB-API one
     except Exception as dbapi_error:
@@ -255,7 +251,7 @@ async def _translated(
         exc, fairy.dbapi_connection, None
     )
     if lost:
-        await conn.invalidate()
+        await greenlet_spawn(fairy.invalidate)  # closing the driver's connection awaits
     if not isinstance(exc, dialect.loaded_dbapi.Error):
         return exc
     translated: Exception = DBAPIError.instance(

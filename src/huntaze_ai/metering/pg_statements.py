@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Date, Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from huntaze_ai.kit.db import HotStatement, UTCDateTime
 from huntaze_ai.kit.money import format_usd
@@ -128,7 +128,7 @@ SETTLE = HotStatement(_typed(
 
 
 async def reserve(
-    conn: AsyncConnection,
+    engine: AsyncEngine,
     *,
     request_id: str,
     user_id: int,
@@ -141,8 +141,8 @@ async def reserve(
     """True when the amount is held (and the reservation row written). False when refused: over
     the limit, or the request id is already billed (see `already_billed`). IntegrityError on a
     replayed request id whose reservation is still kept."""
-    rows = await RESERVE.rows(
-        conn,
+    rows = await RESERVE.alone(
+        engine,
         {
             "request_id": request_id,
             "user_id": user_id,
@@ -157,7 +157,7 @@ async def reserve(
 
 
 async def settle(
-    conn: AsyncConnection,
+    engine: AsyncEngine,
     *,
     request_id: str,
     user_id: int,
@@ -197,7 +197,7 @@ async def settle(
             )
         },
     }
-    (row,) = await SETTLE.rows(conn, params)
+    (row,) = await SETTLE.alone(engine, params)
     if row.spent is None:
         raise RuntimeError(f"no ledger row for creator {user_id} in {period}")
     alerts = [int(t) for t in row.alerts]

@@ -160,12 +160,9 @@ class QuotaLedger:
         self._settings = settings
         self.reservation_ttl = reservation_ttl
         engine = sessionmaker.kw["bind"]
-        # PostgreSQL reserves and settles in one autocommit statement each (pg_statements.py).
-        self._autocommit = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else None
-        )
+        # PostgreSQL reserves and settles in one statement each, outside a transaction block
+        # (pg_statements.py).
+        self._autocommit = engine if engine.dialect.name == "postgresql" else None
 
     def limit_micros(self, plan: Plan) -> int:
         return self._settings.quota_limit_micros(plan)
@@ -204,17 +201,16 @@ class QuotaLedger:
     async def _try_reserve(self, r: Reservation) -> bool:
         if self._autocommit is not None:
             try:
-                async with self._autocommit.connect() as conn:
-                    held = await pg_statements.reserve(
-                        conn,
-                        request_id=r.request_id,
-                        user_id=r.user_id,
-                        period=r.period,
-                        amount=r.amount_micros,
-                        limit=r.limit_micros,
-                        now=r.started_at,
-                        expires_at=r.started_at + self.reservation_ttl,
-                    )
+                held = await pg_statements.reserve(
+                    self._autocommit,
+                    request_id=r.request_id,
+                    user_id=r.user_id,
+                    period=r.period,
+                    amount=r.amount_micros,
+                    limit=r.limit_micros,
+                    now=r.started_at,
+                    expires_at=r.started_at + self.reservation_ttl,
+                )
             except IntegrityError:
                 raise DuplicateRequest(request_id=r.request_id) from None
             if not held:
@@ -267,18 +263,17 @@ class QuotaLedger:
                 reservation.amount_micros,
             )
         if self._autocommit is not None:
-            async with self._autocommit.connect() as conn:
-                spent, was_held, alerts = await pg_statements.settle(
-                    conn,
-                    request_id=reservation.request_id,
-                    user_id=reservation.user_id,
-                    period=reservation.period,
-                    created_at=reservation.started_at,
-                    now=now,
-                    usage=record.__dict__,
-                    limit=reservation.limit_micros,
-                    resets_at=month_bounds(reservation.period)[1],
-                )
+            spent, was_held, alerts = await pg_statements.settle(
+                self._autocommit,
+                request_id=reservation.request_id,
+                user_id=reservation.user_id,
+                period=reservation.period,
+                created_at=reservation.started_at,
+                now=now,
+                usage=record.__dict__,
+                limit=reservation.limit_micros,
+                resets_at=month_bounds(reservation.period)[1],
+            )
             if not was_held:
                 log.error("reservation %s settled after expiry", reservation.request_id)
             for threshold in alerts:
