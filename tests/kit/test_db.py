@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import bindparam, event, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,3 +146,23 @@ async def test_a_statement_sent_alone_on_a_lost_connection_gives_it_up_and_the_n
         assert again != pid
     finally:
         await single.dispose()
+
+
+async def test_connections_past_the_pool_size_are_closed_after_statements_sent_alone(
+    database: Database,
+) -> None:
+    """The pool closes a connection it does not keep when it comes back; closing one awaits the
+    driver, so a statement sent on its own must hand it back where that can happen."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's connections are files")
+    small = create_engine(database.engine.url, pool_size=1, max_overflow=4)
+    opened: list[Any] = []
+    event.listen(small.sync_engine.pool, "connect", lambda dbapi, _: opened.append(dbapi))
+    nap = HotStatement(select(func.pg_sleep(0.05)))
+    try:
+        await asyncio.gather(*(nap.alone(small, {}) for _ in range(5)))
+        assert len(opened) == 5
+        still_open = [c for c in opened if not c.driver_connection.is_closed()]
+        assert len(still_open) == small.pool.checkedin() == 1
+    finally:
+        await small.dispose()

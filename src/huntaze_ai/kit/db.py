@@ -204,8 +204,9 @@ class HotStatement:
         try:
             return await self._send(engine.dialect, fairy, params)
         finally:
-            # Nothing to roll back (no transaction was begun), so the pool's reset never waits.
-            fairy.close()
+            # In a greenlet, as SQLAlchemy's own connections are closed: a connection the pool
+            # does not keep (past pool_size) is closed on the way back, and that awaits.
+            await greenlet_spawn(fairy.close)
 
     async def rows(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
         if conn.dialect.name != "postgresql":

@@ -105,7 +105,7 @@ class Replay:
             await repository.store_replay(own, **values)
 
 
-def _replay(request: Request, creator: User, idempotency_key: str | None) -> Replay:
+def replay_for(request: Request, creator: User, idempotency_key: str | None) -> Replay:
     return Replay(
         request.app.state.database.sessionmaker,
         creator.id,
@@ -119,7 +119,7 @@ async def get_replay(
     creator: CurrentCreator,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Replay:
-    return _replay(request, creator, idempotency_key)
+    return replay_for(request, creator, idempotency_key)
 
 
 async def get_reader_replay(
@@ -127,7 +127,7 @@ async def get_reader_replay(
     creator: ReaderCreator,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Replay:
-    return _replay(request, creator, idempotency_key)
+    return replay_for(request, creator, idempotency_key)
 
 
 ReplayDep = Annotated[Replay, Depends(get_replay)]
