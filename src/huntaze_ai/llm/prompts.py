@@ -25,6 +25,8 @@ _env = SandboxedEnvironment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
+    # The templates ship with the code: no stat of the file on every render to see if it changed.
+    auto_reload=False,
 )
 
 

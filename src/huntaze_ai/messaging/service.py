@@ -4,6 +4,7 @@ its text, when the guard says `ok`."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,10 +89,16 @@ async def prepare(
 
 
 def _instructions(creator: User, platform: str) -> str:
+    return _rendered_instructions(creator.display_name, creator.persona, platform)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_instructions(name: str | None, persona: str | None, platform: str) -> str:
+    # A pure function of these three, rendered on every reply otherwise.
     return render(
         "messaging.j2",
-        creator_name=creator.display_name,
-        persona=creator.persona,
+        creator_name=name,
+        persona=persona,
         platform=platform,
         max_chars=MAX_REPLY_CHARS,
     )
