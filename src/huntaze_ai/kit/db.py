@@ -178,12 +178,6 @@ class HotStatement:
         self._form = _DriverForm(compiled.string, tuple(binds), results, row._make)
         return self._form
 
-    @staticmethod
-    def _value(kind: str, source: Any, params: Mapping[str, Any]) -> Any:
-        if kind == "param":
-            return params[source]
-        return source(None) if kind == "default" else source
-
     async def rows_in(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
         """`rows` on the session's connection, its pending changes flushed first (as the ORM's
         autoflush would before a query), so it reads what the session would."""
@@ -209,22 +203,23 @@ class HotStatement:
             await greenlet_spawn(fairy.close)
 
     async def rows(self, conn: AsyncConnection, params: Mapping[str, Any]) -> list[Any]:
-        if conn.dialect.name != "postgresql":
-            return list((await conn.execute(self.statement, dict(params))).all())
-        fairy = await conn.get_raw_connection()
-        adapter: Any = fairy.dbapi_connection
-        if not adapter.autocommit and adapter._transaction is None:
-            # SQLAlchemy begins the transaction on its first statement: this one, then.
-            return list((await conn.execute(self.statement, dict(params))).all())
-        return await self._send(conn.dialect, fairy, params)
+        if conn.dialect.name == "postgresql":
+            fairy = await conn.get_raw_connection()
+            adapter: Any = fairy.dbapi_connection
+            if adapter.autocommit or adapter._transaction is not None:
+                return await self._send(conn.dialect, fairy, params)
+        # SQLite; or a transaction SQLAlchemy begins on its first statement: this one, then.
+        return list((await conn.execute(self.statement, dict(params))).all())
 
     async def _send(self, dialect: Dialect, fairy: Any, params: Mapping[str, Any]) -> list[Any]:
         form = self._form or self._compile(dialect)
-        args = [
-            value if p is None else p(value)
-            for kind, source, p in form.binds
-            for value in (self._value(kind, source, params),)
-        ]
+        args = []
+        for kind, source, process in form.binds:
+            if kind == "param":
+                value = params[source]
+            else:
+                value = source(None) if kind == "default" else source
+            args.append(value if process is None else process(value))
         try:
             records = await fairy.driver_connection.fetch(form.sql, *args)
         except Exception as exc:

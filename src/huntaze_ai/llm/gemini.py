@@ -148,7 +148,7 @@ class GeminiClient:
     """One HTTP connection pool to the Gemini API (or the emulator) for the app's lifetime.
 
     aiohttp rather than httpx: for this one JSON request it costs about a third of httpx's CPU
-    (0.35-0.43 ms against 1.1-1.3 ms a call, AMD EPYC, same run; docs/benchmarks.md). The pool is
+    (0.31-0.43 ms against 0.76-1.28 ms a call, AMD EPYC, same run; docs/benchmarks.md). The pool is
     opened on the first request, in the event loop that serves it.
     """
 

@@ -14,8 +14,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth.dependencies import ReaderActing
-from huntaze_ai.compliance.guard import Guard, load_guard
-from huntaze_ai.kit.db import Database
+from huntaze_ai.compliance.guard import Guard, get_guard
 from huntaze_ai.kit.session_deps import ReaderDep
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.metering.replay import Replay, replay_for
@@ -37,8 +36,7 @@ async def get_reply_context(
     reader: ReaderDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> ReplyContext:
-    database: Database = request.app.state.database
-    guard = await load_guard(reader, acting.creator, acting.member, database.sessionmaker)
+    guard = await get_guard(request, acting, reader)
     replay = replay_for(request, acting.creator, idempotency_key)
     return ReplyContext(acting.creator, reader, guard, replay, request.app.state.ai)
 

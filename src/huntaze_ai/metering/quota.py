@@ -162,7 +162,7 @@ class QuotaLedger:
         engine = sessionmaker.kw["bind"]
         # PostgreSQL reserves and settles in one statement each, outside a transaction block
         # (pg_statements.py).
-        self._autocommit = engine if engine.dialect.name == "postgresql" else None
+        self._pg_engine = engine if engine.dialect.name == "postgresql" else None
 
     def limit_micros(self, plan: Plan) -> int:
         return self._settings.quota_limit_micros(plan)
@@ -199,10 +199,10 @@ class QuotaLedger:
         raise QuotaExceeded.for_snapshot(snapshot, min(amounts_micros))
 
     async def _try_reserve(self, r: Reservation) -> bool:
-        if self._autocommit is not None:
+        if self._pg_engine is not None:
             try:
                 held = await pg_statements.reserve(
-                    self._autocommit,
+                    self._pg_engine,
                     request_id=r.request_id,
                     user_id=r.user_id,
                     period=r.period,
@@ -262,9 +262,9 @@ class QuotaLedger:
                 record.cost_micros,
                 reservation.amount_micros,
             )
-        if self._autocommit is not None:
+        if self._pg_engine is not None:
             spent, was_held, alerts = await pg_statements.settle(
-                self._autocommit,
+                self._pg_engine,
                 request_id=reservation.request_id,
                 user_id=reservation.user_id,
                 period=reservation.period,

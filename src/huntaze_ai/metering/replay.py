@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from huntaze_ai.auth.dependencies import CurrentCreator, ReaderCreator
+from huntaze_ai.auth.dependencies import CurrentCreator
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import AnsweredError, HuntazeError
 from huntaze_ai.metering import repository
@@ -122,14 +122,4 @@ async def get_replay(
     return replay_for(request, creator, idempotency_key)
 
 
-async def get_reader_replay(
-    request: Request,
-    creator: ReaderCreator,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> Replay:
-    return replay_for(request, creator, idempotency_key)
-
-
 ReplayDep = Annotated[Replay, Depends(get_replay)]
-# For endpoints on ReaderCreator, so the login is looked up once.
-ReaderReplayDep = Annotated[Replay, Depends(get_reader_replay)]
