@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.db import Database, HotStatement, create_engine
 from huntaze_ai.models import OAuthAccount, User
-from tests.factories import create_user
+from tests.factories import create_user, statements_sent
 
 
 async def test_datetimes_come_back_timezone_aware_utc_on_every_backend(
@@ -106,6 +107,27 @@ async def test_a_hot_statement_inside_a_transaction_rolls_back_with_it(
             select(func.count()).select_from(OAuthAccount).where(OAuthAccount.user_id == user.id)
         )
     assert left == 0
+
+
+async def test_a_hot_statement_that_opens_a_transaction_commits_with_it_on_the_driver(
+    database: Database,
+) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        user = await create_user(session)
+    params = {"user_id": user.id, "provider": "z", "account": "first", "metadata": None}
+    on_postgresql = database.engine.dialect.name == "postgresql"
+    with statements_sent(database) if on_postgresql else contextlib.nullcontext([]) as sent:
+        async with database.sessionmaker() as session, session.begin():
+            await _NEW_CHANNEL.rows_in(session, params)
+        await asyncio.sleep(0)  # asyncpg's query logger reports on the loop's next turn
+    async with database.reader() as reader:
+        kept = await reader.scalar(
+            select(func.count()).select_from(OAuthAccount).where(OAuthAccount.user_id == user.id)
+        )
+    assert kept == 1
+    if on_postgresql:
+        # BEGIN, the INSERT and COMMIT, none of them through SQLAlchemy's cursor.
+        assert [s.split()[0].rstrip(";") for s in sent] == ["BEGIN", "INSERT", "COMMIT"]
 
 
 async def test_a_connection_lost_under_a_hot_statement_is_invalidated_not_reused(

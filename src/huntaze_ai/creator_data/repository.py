@@ -29,13 +29,14 @@ _FAN_COLUMNS = (
     Fan.last_active_at,
 )
 # The same id on two platforms, no platform given: the fan active most recently.
-_FAN = (
+_ANY_FAN = (
     select(*_FAN_COLUMNS)
     .where(Fan.user_id == bindparam("user_id"), Fan.external_id == bindparam("external_id"))
     .order_by(func.coalesce(Fan.last_active_at, Fan.first_seen_at).desc(), Fan.id)
     .limit(1)
 )
-_FAN_ON = _FAN.where(Fan.platform == bindparam("platform"))
+_FAN = HotStatement(_ANY_FAN)
+_FAN_ON = HotStatement(_ANY_FAN.where(Fan.platform == bindparam("platform")))
 
 AccountRow = Row[str, str, dict[str, object] | None]
 FanRow = Row[str, str, str | None, str | None, int, int, datetime, datetime | None]
@@ -123,10 +124,10 @@ async def fan_names(session: AsyncSession, user_id: int, external_ids: set[str])
 async def fan(
     session: AsyncSession, user_id: int, external_id: str, platform: str | None
 ) -> FanRow | None:
-    """The fan's columns that make its context (`service.fan_context`), as a Core row."""
+    """The fan's columns that make its context (`service.fan_context`), as a named row."""
     params: dict[str, object] = {"user_id": user_id, "external_id": external_id}
     stmt = _FAN
     if platform is not None:
         stmt, params["platform"] = _FAN_ON, platform
-    conn = await session.connection()
-    return (await conn.execute(stmt, params)).first()
+    rows = await stmt.rows(await session.connection(), params)
+    return rows[0] if rows else None

@@ -11,6 +11,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.llm.prompts import clip, keep_recent_within
 from huntaze_ai.metering.pricing import prompt_token_upper_bound
 from huntaze_ai.models import FanMessage, FanNote, NoteCategory, NoteStatus, Sender
@@ -21,14 +22,15 @@ TURN_CHARS = 1000
 _MESSAGES_READ = 40
 _NOTES_READ = 60
 
-# Core statements built once, read as rows on the session's connection (the reply path's habit).
-_MESSAGES = (
+# Core statements built once, read as rows on the session's connection, sent on the driver
+# (kit/db.HotStatement): every reply to a named fan reads both.
+_MESSAGES = HotStatement(
     select(FanMessage.sender, FanMessage.text)
     .where(FanMessage.creator_id == bindparam("creator_id"), FanMessage.fan_id == bindparam("fan"))
     .order_by(FanMessage.id.desc())
     .limit(_MESSAGES_READ)
 )
-_NOTES = (
+_NOTES = HotStatement(
     select(FanNote.category, FanNote.text)
     .where(
         FanNote.creator_id == bindparam("creator_id"),
@@ -93,12 +95,12 @@ async def reply_memory(
     conn = await session.connection()
     params = {"creator_id": creator_id, "fan": fan_id}
     if not turns:
-        stored = [(r[0], r[1]) for r in reversed((await conn.execute(_MESSAGES, params)).all())]
+        stored = [(r[0], r[1]) for r in reversed(await _MESSAGES.rows(conn, params))]
         # A regenerated draft: the message it answers is stored already, and is not history.
         if stored and stored[-1][0] == Sender.FAN and _same(stored[-1][1], asked.fan_message):
             stored.pop()
         turns = stored
-    notes = [f"{c}: {t}" for c, t in (await conn.execute(_NOTES, params)).all()]
+    notes = [f"{c}: {t}" for c, t in await _NOTES.rows(conn, params)]
     return ReplyMemory(_fit(turns, budget_tokens), keep_first_within(notes, NOTES_BUDGET_TOKENS))
 
 

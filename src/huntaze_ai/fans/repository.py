@@ -3,31 +3,37 @@ creator; the counters move in single conditional upserts, atomic under any concu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, case, delete, or_, select, update
+from sqlalchemy import BindParameter, Table, bindparam, case, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.kit.upsert import insert_for
-from huntaze_ai.models import FanMemory, FanMessage, FanNote, NoteCategory, NoteStatus
+from huntaze_ai.kit.db import HotStatement
+from huntaze_ai.kit.upsert import HotUpsert, insert_for
+from huntaze_ai.models import (
+    FanMemory,
+    FanMessage,
+    FanNote,
+    NoteCategory,
+    NoteStatus,
+    Sender,
+)
 
 _memory = cast(Table, FanMemory.__table__)
 _notes = cast(Table, FanNote.__table__)
 
 
-async def mark_awaiting(
-    session: AsyncSession, creator_id: int, fan_id: str, key: str, now: datetime
-) -> bool:
-    """Make `key` the fan's message waiting for a reply; False when it already was (the same
-    message drafted again). A write, so it also takes SQLite's lock first."""
-    table = _memory
-    stmt = (
-        insert_for(session, table)
+def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
+    key: BindParameter[str] = bindparam("key")
+    now: BindParameter[datetime] = bindparam("now")
+    return (
+        insert_into(_memory)
         .values(
-            creator_id=creator_id,
-            fan_id=fan_id,
+            creator_id=bindparam("creator_id"),
+            fan_id=bindparam("fan_id"),
             auto_notes=0,
             auto_day_notes=0,
             awaiting_key=key,
@@ -36,11 +42,51 @@ async def mark_awaiting(
         .on_conflict_do_update(
             index_elements=["creator_id", "fan_id"],
             set_={"awaiting_key": key, "updated_at": now},
-            where=or_(table.c.awaiting_key.is_(None), table.c.awaiting_key != key),
+            where=or_(_memory.c.awaiting_key.is_(None), _memory.c.awaiting_key != key),
         )
-        .returning(table.c.creator_id)
+        .returning(_memory.c.creator_id)
     )
-    return (await session.execute(stmt)).first() is not None
+
+
+# Both run on every reply to a named fan: built once, sent on the driver (issue 16).
+_MARK_AWAITING = HotUpsert(_mark_awaiting)
+_ADD_MESSAGE = HotStatement(
+    insert(FanMessage).values(
+        {
+            name: bindparam(name)
+            for name in ("creator_id", "fan_id", "sender", "text", "draft_id", "created_at")
+        }
+    )
+)
+
+
+async def mark_awaiting(
+    session: AsyncSession, creator_id: int, fan_id: str, key: str, now: datetime
+) -> bool:
+    """Make `key` the fan's message waiting for a reply; False when it already was (the same
+    message drafted again). A write, so it also takes SQLite's lock first."""
+    params = {"creator_id": creator_id, "fan_id": fan_id, "key": key, "now": now}
+    return bool(await _MARK_AWAITING.rows_in(session, params))
+
+
+async def add_fan_message(
+    session: AsyncSession,
+    creator_id: int,
+    fan_id: str,
+    text: str,
+    draft_id: int | None,
+    now: datetime,
+) -> None:
+    """The fan's message, as a draft was asked for (`add_message` is the creator's)."""
+    params = {
+        "creator_id": creator_id,
+        "fan_id": fan_id,
+        "sender": Sender.FAN,
+        "text": text,
+        "draft_id": draft_id,
+        "created_at": now,
+    }
+    await _ADD_MESSAGE.rows_in(session, params)
 
 
 async def clear_awaiting(session: AsyncSession, creator_id: int, fan_id: str) -> None:

@@ -117,17 +117,7 @@ async def remember_in(
     the first statement here is a write, so SQLite's lock is taken before anything is read."""
     now = utcnow()
     if await repository.mark_awaiting(session, creator_id, fan_id, _message_key(fan_message), now):
-        await repository.add_message(
-            session,
-            FanMessage(
-                creator_id=creator_id,
-                fan_id=fan_id,
-                sender=Sender.FAN,
-                text=fan_message,
-                draft_id=draft_id,
-                created_at=now,
-            ),
-        )
+        await repository.add_fan_message(session, creator_id, fan_id, fan_message, draft_id, now)
     return [
         outcome
         for p in proposals

@@ -208,8 +208,19 @@ class HotStatement:
             adapter: Any = fairy.dbapi_connection
             if adapter.autocommit or adapter._transaction is not None:
                 return await self._send(conn.dialect, fairy, params)
-        # SQLite; or a transaction SQLAlchemy begins on its first statement: this one, then.
-        return list((await conn.execute(self.statement, dict(params))).all())
+            if conn.in_transaction():
+                # Begun in SQLAlchemy, not yet on the database: its cursor sends BEGIN before
+                # its first statement, so this one sends it the same way, as SQLAlchemy's driver
+                # adapter does (the adapter then commits or rolls it back with the connection).
+                try:
+                    await adapter._start_transaction()
+                except Exception as exc:
+                    raise await _translated(conn.dialect, fairy, "BEGIN", [], exc) from None
+                return await self._send(conn.dialect, fairy, params)
+        # SQLite; or a connection outside any transaction, which SQLAlchemy begins (autobegin)
+        # on its first statement: this one, then.
+        result = await conn.execute(self.statement, dict(params))
+        return list(result.all()) if result.returns_rows else []
 
     async def _send(self, dialect: Dialect, fairy: Any, params: Mapping[str, Any]) -> list[Any]:
         form = self._form or self._compile(dialect)
