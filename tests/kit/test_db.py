@@ -170,6 +170,38 @@ async def test_a_statement_sent_alone_on_a_lost_connection_gives_it_up_and_the_n
         await single.dispose()
 
 
+async def test_a_begin_cut_short_on_the_driver_gives_its_connection_up(
+    database: Database,
+) -> None:
+    """asyncpg counts a transaction from before its BEGIN reaches the server; a reply cancelled
+    then (its client gone, a shutdown) must not leave that behind in the pool, where the next
+    transaction's BEGIN would become a SAVEPOINT and its COMMIT commit nothing."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's transactions are not begun on the driver")
+    single = create_engine(database.engine.url, pool_size=1, max_overflow=0)
+    pid_of = HotStatement(select(func.pg_backend_pid()))
+    try:
+        ((pid,),) = await pid_of.alone(single, {})
+        fairy = await single.raw_connection()
+        driver = fairy.driver_connection
+        fairy.close()  # back to the pool, which has only this one
+
+        async def reply() -> None:
+            async with single.begin() as conn:
+                await pid_of.rows(conn, {})
+
+        task = asyncio.create_task(reply())
+        while driver._top_xact is None:  # the BEGIN is on its way to the server
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        ((again,),) = await pid_of.alone(single, {})
+        assert again != pid  # a new connection, not the one with a transaction half begun
+    finally:
+        await single.dispose()
+
+
 async def test_connections_past_the_pool_size_are_closed_after_statements_sent_alone(
     database: Database,
 ) -> None:

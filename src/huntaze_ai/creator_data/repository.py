@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +39,17 @@ _FAN = HotStatement(_ANY_FAN)
 _FAN_ON = HotStatement(_ANY_FAN.where(Fan.platform == bindparam("platform")))
 
 AccountRow = Row[str, str, dict[str, object] | None]
-FanRow = Row[str, str, str | None, str | None, int, int, datetime, datetime | None]
+
+
+class FanRow(NamedTuple):
+    external_id: str
+    platform: str
+    display_name: str | None
+    notes: str | None
+    total_spent_micros: int
+    tips_micros: int
+    first_seen_at: datetime
+    last_active_at: datetime | None
 
 
 async def accounts(session: AsyncSession, user_id: int) -> Sequence[AccountRow]:
@@ -130,4 +140,4 @@ async def fan(
     if platform is not None:
         stmt, params["platform"] = _FAN_ON, platform
     rows = await stmt.rows(await session.connection(), params)
-    return rows[0] if rows else None
+    return FanRow(*rows[0]) if rows else None

@@ -13,14 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.upsert import HotUpsert, insert_for
-from huntaze_ai.models import (
-    FanMemory,
-    FanMessage,
-    FanNote,
-    NoteCategory,
-    NoteStatus,
-    Sender,
-)
+from huntaze_ai.models import FanMemory, FanMessage, FanNote, NoteCategory, NoteStatus, Sender
 
 _memory = cast(Table, FanMemory.__table__)
 _notes = cast(Table, FanNote.__table__)

@@ -7,10 +7,10 @@ import FastAPI, so a CLI command that only opens the database does not pay for t
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Executable, MetaData, event
 from sqlalchemy.engine import URL, Dialect
@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import greenlet_spawn
+
+T = TypeVar("T")
 
 __all__ = ["Base", "Database", "HotStatement", "UTCDateTime", "create_engine"]
 
@@ -212,10 +214,7 @@ class HotStatement:
                 # Begun in SQLAlchemy, not yet on the database: its cursor sends BEGIN before
                 # its first statement, so this one sends it the same way, as SQLAlchemy's driver
                 # adapter does (the adapter then commits or rolls it back with the connection).
-                try:
-                    await adapter._start_transaction()
-                except Exception as exc:
-                    raise await _translated(conn.dialect, fairy, "BEGIN", [], exc) from None
+                await _on_driver(conn.dialect, fairy, "BEGIN", [], adapter._start_transaction())
                 return await self._send(conn.dialect, fairy, params)
         # SQLite; or a connection outside any transaction, which SQLAlchemy begins (autobegin)
         # on its first statement: this one, then.
@@ -231,10 +230,8 @@ class HotStatement:
             else:
                 value = source(None) if kind == "default" else source
             args.append(value if process is None else process(value))
-        try:
-            records = await fairy.driver_connection.fetch(form.sql, *args)
-        except Exception as exc:
-            raise await _translated(dialect, fairy, form.sql, args, exc) from None
+        fetched = fairy.driver_connection.fetch(form.sql, *args)
+        records = await _on_driver(dialect, fairy, form.sql, args, fetched)
         make, results = form.row, form.results
         if not any(results):
             return [make(r) for r in records]
@@ -242,6 +239,23 @@ class HotStatement:
             make([v if p is None else p(v) for p, v in zip(results, r, strict=True)])
             for r in records
         ]
+
+
+async def _on_driver(
+    dialect: Dialect, fairy: Any, sql: str, args: list[Any], call: Awaitable[T]
+) -> T:
+    """`call` on the pooled connection's driver, failing as SQLAlchemy's own statements do."""
+    try:
+        return await call
+    except Exception as exc:
+        raise await _translated(dialect, fairy, sql, args, exc) from None
+    except BaseException:
+        # Cut short (cancelled, interrupted) mid-exchange: the connection's state is unknown
+        # (asyncpg counts a transaction from before its BEGIN is sent, SQLAlchemy's adapter only
+        # once it succeeded), so it is closed and never pooled again, as SQLAlchemy does. Not in
+        # a greenlet, the driver's connection is terminated without awaiting.
+        fairy.invalidate()
+        raise
 
 
 async def _translated(
