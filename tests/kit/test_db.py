@@ -191,7 +191,8 @@ async def test_a_begin_cut_short_on_the_driver_gives_its_connection_up(
                 await pid_of.rows(conn, {})
 
         task = asyncio.create_task(reply())
-        while driver._top_xact is None:  # the BEGIN is on its way to the server
+        # asyncpg sets no event for it: poll until its BEGIN is on the way to the server.
+        while driver._top_xact is None:  # noqa: ASYNC110
             await asyncio.sleep(0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
