@@ -18,16 +18,22 @@ _ACCOUNTS = (
     .order_by(OAuthAccount.provider, OAuthAccount.created_at, OAuthAccount.id)
 )
 _ACCOUNT_ON = HotStatement(_ACCOUNTS.where(OAuthAccount.provider == bindparam("provider")).limit(1))
-_FAN_COLUMNS = (
-    Fan.external_id,
-    Fan.platform,
-    Fan.display_name,
-    Fan.notes,
-    Fan.total_spent_micros,
-    Fan.tips_micros,
-    Fan.first_seen_at,
-    Fan.last_active_at,
-)
+
+
+class FanRow(NamedTuple):
+    """The fan's columns that make its context (`service.fan_context`)."""
+
+    external_id: str
+    platform: str
+    display_name: str | None
+    notes: str | None
+    total_spent_micros: int
+    tips_micros: int
+    first_seen_at: datetime
+    last_active_at: datetime | None
+
+
+_FAN_COLUMNS = [getattr(Fan, name) for name in FanRow._fields]
 # The same id on two platforms, no platform given: the fan active most recently.
 _ANY_FAN = (
     select(*_FAN_COLUMNS)
@@ -39,17 +45,6 @@ _FAN = HotStatement(_ANY_FAN)
 _FAN_ON = HotStatement(_ANY_FAN.where(Fan.platform == bindparam("platform")))
 
 AccountRow = Row[str, str, dict[str, object] | None]
-
-
-class FanRow(NamedTuple):
-    external_id: str
-    platform: str
-    display_name: str | None
-    notes: str | None
-    total_spent_micros: int
-    tips_micros: int
-    first_seen_at: datetime
-    last_active_at: datetime | None
 
 
 async def accounts(session: AsyncSession, user_id: int) -> Sequence[AccountRow]:

@@ -41,13 +41,22 @@ def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
     )
 
 
-# Both run on every reply to a named fan: built once, sent on the driver (issue 16).
+# Run on every reply to a named fan (and the message on every approval): built once, sent on
+# the driver (issue 16).
 _MARK_AWAITING = HotUpsert(_mark_awaiting)
 _ADD_MESSAGE = HotStatement(
     insert(FanMessage).values(
         {
             name: bindparam(name)
-            for name in ("creator_id", "fan_id", "sender", "text", "draft_id", "created_at")
+            for name in (
+                "creator_id",
+                "fan_id",
+                "sender",
+                "text",
+                "draft_id",
+                "member_id",
+                "created_at",
+            )
         }
     )
 )
@@ -62,26 +71,6 @@ async def mark_awaiting(
     return bool(await _MARK_AWAITING.rows_in(session, params))
 
 
-async def add_fan_message(
-    session: AsyncSession,
-    creator_id: int,
-    fan_id: str,
-    text: str,
-    draft_id: int | None,
-    now: datetime,
-) -> None:
-    """The fan's message, as a draft was asked for (`add_message` is the creator's)."""
-    params = {
-        "creator_id": creator_id,
-        "fan_id": fan_id,
-        "sender": Sender.FAN,
-        "text": text,
-        "draft_id": draft_id,
-        "created_at": now,
-    }
-    await _ADD_MESSAGE.rows_in(session, params)
-
-
 async def clear_awaiting(session: AsyncSession, creator_id: int, fan_id: str) -> None:
     await session.execute(
         update(FanMemory)
@@ -91,9 +80,29 @@ async def clear_awaiting(session: AsyncSession, creator_id: int, fan_id: str) ->
     )
 
 
-async def add_message(session: AsyncSession, message: FanMessage) -> None:
-    session.add(message)
-    await session.flush()
+async def add_message(
+    session: AsyncSession,
+    *,
+    creator_id: int,
+    fan_id: str,
+    sender: Sender,
+    text: str,
+    draft_id: int | None,
+    member_id: int | None,
+    now: datetime,
+) -> None:
+    """One message of the conversation, in the caller's transaction (its pending changes, such
+    as the draft the message points to, are flushed first)."""
+    params = {
+        "creator_id": creator_id,
+        "fan_id": fan_id,
+        "sender": sender,
+        "text": text,
+        "draft_id": draft_id,
+        "member_id": member_id,
+        "created_at": now,
+    }
+    await _ADD_MESSAGE.rows_in(session, params)
 
 
 async def recent_messages(

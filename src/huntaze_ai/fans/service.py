@@ -117,7 +117,16 @@ async def remember_in(
     the first statement here is a write, so SQLite's lock is taken before anything is read."""
     now = utcnow()
     if await repository.mark_awaiting(session, creator_id, fan_id, _message_key(fan_message), now):
-        await repository.add_fan_message(session, creator_id, fan_id, fan_message, draft_id, now)
+        await repository.add_message(
+            session,
+            creator_id=creator_id,
+            fan_id=fan_id,
+            sender=Sender.FAN,
+            text=fan_message,
+            draft_id=draft_id,
+            member_id=None,
+            now=now,
+        )
     return [
         outcome
         for p in proposals
@@ -177,15 +186,13 @@ async def record_reply(
         return  # a draft for no fan in particular belongs to no conversation
     await repository.add_message(
         session,
-        FanMessage(
-            creator_id=creator_id,
-            fan_id=fan_id,
-            sender=Sender.CREATOR,
-            text=text,
-            draft_id=draft_id,
-            member_id=member_id,
-            created_at=utcnow(),
-        ),
+        creator_id=creator_id,
+        fan_id=fan_id,
+        sender=Sender.CREATOR,
+        text=text,
+        draft_id=draft_id,
+        member_id=member_id,
+        now=utcnow(),
     )
     await repository.clear_awaiting(session, creator_id, fan_id)
 
