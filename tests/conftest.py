@@ -2,6 +2,9 @@
 
 PostgreSQL and Redis are expected at 127.0.0.1 (TEST_POSTGRES_URL / TEST_REDIS_URL override). With
 CI=true a missing service fails the run; elsewhere those tests skip with a one-line reason.
+
+The suite runs in parallel (pytest-xdist, `-n auto` in pyproject): each worker has its own
+databases, PostgreSQL ones by name and Redis ones by number (`redis_database`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -24,8 +28,29 @@ from huntaze_ai.kit.db import Database
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+_REDIS_BASE_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# What each test Redis database holds. Rate-limit windows are keyed by creator id, and every
+# worker's databases number their creators from 1: two workers sharing a window would fill it for
+# each other, so a worker's windows never leave its own databases.
+REDIS_SLOTS = ("tests", "smoke", "e2e")
+_REDIS_DATABASES = 16  # Redis's default `databases`
+
+
+def redis_database(slot: str) -> str:
+    """The Redis URL of this worker's database for `slot` (one of REDIS_SLOTS)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1, … (absent without xdist)
+    parts = urlsplit(_REDIS_BASE_URL)
+    base = int(parts.path.strip("/") or 0)
+    number = base + int(worker.removeprefix("gw")) * len(REDIS_SLOTS) + REDIS_SLOTS.index(slot)
+    if number >= _REDIS_DATABASES:
+        raise pytest.UsageError(f"Redis has {_REDIS_DATABASES} databases: fewer workers (-n)")
+    return parts._replace(path=f"/{number}").geturl()
+
+
+REDIS_URL = redis_database("tests")
 
 
 def require_service(name: str, reason: str) -> None:

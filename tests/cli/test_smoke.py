@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from huntaze_ai.cli import app
 from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
 from huntaze_ai.kit.migrations import upgrade
+from tests.conftest import redis_database
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +58,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iter
     _cli(env, "users", "create", "--email", email, "--password", password, "--plan", "business")
     token = _cli(env, "tokens", "create", "--email", email)
     # Its own Redis database: these rate-limit keys must not meet other tests' creators.
-    redis = redis_url.rsplit("/", 1)[0] + "/3"
+    redis = redis_database("smoke")
     port = _free_port()
     log = tmp / "serve.log"
     with run_emulator_in_thread(EmulatorConfig(port=0, seed=3)) as gemini:

@@ -33,7 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -56,7 +55,7 @@ from huntaze_ai.kit import migrations
 from huntaze_ai.kit.db import Database
 from huntaze_ai.metering.rate_limit import CreatorRateLimiter, RateLimitExceeded
 from tests.apphelpers import shared_emulator_url
-from tests.conftest import REDIS_URL, require_service
+from tests.conftest import redis_database, require_service
 from tests.e2e.axe import AxeAudit, load_axe
 from tests.factories import DEFAULT_PASSWORD, create_user
 
@@ -76,7 +75,7 @@ SERVER_START_TIMEOUT_S = 90
 
 # The e2e rate-limit windows live in a Redis database of their own (as the smoke test's do): a
 # window filled here for creator N must never meet another test's creator N.
-E2E_REDIS_URL = urlsplit(REDIS_URL)._replace(path="/4").geturl()
+E2E_REDIS_URL = redis_database("e2e")
 
 # The servers the tests can ask for, by fixture name, with what sets each apart. Each costs seconds
 # of CPU to start, so one serves both plans: starter as shipped, pro with its quota used up.

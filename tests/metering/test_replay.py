@@ -28,6 +28,17 @@ async def _emulator_requests(client: httpx.AsyncClient, url: str) -> int:
     return int(stats["requests"])
 
 
+async def _model_called(client: httpx.AsyncClient, url: str) -> None:
+    """Wait until a call reached the model: its reservation is made before, on a busy machine
+    (the suite runs in parallel) maybe much later than the request was sent."""
+    async with asyncio.timeout(10):
+        while True:
+            stats = (await client.get(f"{url}/emulator/stats")).json()
+            if stats["requests_by_endpoint"].get("generateContent"):
+                return
+            await asyncio.sleep(0.02)
+
+
 async def test_a_retry_gets_the_original_response_with_no_new_call_or_charge(
     database_url: URL, database: Database
 ) -> None:
@@ -77,12 +88,15 @@ async def test_a_retry_while_the_first_call_runs_is_409(
 ) -> None:
     user_id, headers = await creator_headers(database)
     with run_emulator_in_thread(EmulatorConfig(port=0, latency_ms=800)) as url:
-        async with app_client(settings_for(database_url, gemini_base_url=url)) as client:
+        async with (
+            app_client(settings_for(database_url, gemini_base_url=url)) as client,
+            httpx.AsyncClient() as emulator,
+        ):
             keyed = _keyed(headers, "slow")
             first = asyncio.create_task(
                 client.post("/api/ai/content/caption", json=CAPTION, headers=keyed)
             )
-            await asyncio.sleep(0.3)  # the first call holds its reservation by now
+            await _model_called(emulator, url)  # so the first call holds its reservation
             during = await client.post("/api/ai/content/caption", json=CAPTION, headers=keyed)
             done = await first
             after = await client.post("/api/ai/content/caption", json=CAPTION, headers=keyed)
