@@ -11,6 +11,7 @@ from html import unescape
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy.engine import URL
 
 from huntaze_ai.config import Settings
@@ -39,12 +40,20 @@ def settings_for(database_url: URL, **overrides: object) -> Settings:
 
 
 @asynccontextmanager
-async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def running_app(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app, started, and a client to it: for a test that also looks at the app's state
+    (its database's statements, say)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+            yield app, client
+
+
+@asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(settings) as (_, client):
+        yield client
 
 
 async def creator_headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:

@@ -4,13 +4,17 @@ fan's message once, the creator's as approved or answered), the notes the assist
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
-from tests.apphelpers import app_client, creator_headers, settings_for
+from tests.apphelpers import app_client, creator_headers, running_app, settings_for
+from tests.factories import statements_sent
 from tests.fans.helpers import add_fan, prompts_sent
 
 FACTS = "Had a rough day at work. I'm really into hiking and my birthday is March 3rd!"
@@ -49,6 +53,35 @@ async def test_a_conversation_keeps_the_fans_message_once_and_the_reply_a_person
     assert fan["conversation"][1]["draft_id"] == again["draft_id"]
     assert fan["conversation"][1]["member_id"] == creator_id
     assert fan["today"]["dms_left"] == 2
+
+
+async def test_on_postgresql_the_draft_and_the_fans_message_are_written_in_one_statement(
+    database_url: URL, database: Database
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no data-modifying CTEs: a transaction writes both")
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-1s")
+    async with running_app(settings_for(database_url)) as (app, client):
+        await _reply(client, headers, fan_message="Hi")  # the token's once-a-minute mark
+        with statements_sent(app.state.database) as sent:
+            first = await _reply(client, headers, fan_message="Morning! Coffee?", fan_id="fan-1s")
+            await asyncio.sleep(0)
+        again = await _reply(client, headers, fan_message="Morning!  Coffee?", fan_id="fan-1s")
+        fan = (await client.get("/api/fans/fan-1s", headers=headers)).json()
+
+    writes = [s for s in sent if re.search(r"\b(INSERT|UPDATE|BEGIN|COMMIT)\b", s)]
+    drafts = [s for s in writes if "INSERT INTO drafts" in s]
+    assert len(drafts) == 1, sent
+    assert "INSERT INTO fan_memory" in drafts[0]
+    assert "INSERT INTO fan_messages" in drafts[0]
+    assert [s for s in writes if "fan_me" in s] == drafts  # fan_memory, fan_messages
+    assert not [s for s in writes if re.match(r"\s*(BEGIN|COMMIT)", s)], writes
+    # The message is stored once, pointing at the first draft that answered it.
+    assert [(m["sender"], m["text"], m["draft_id"]) for m in fan["conversation"]] == [
+        ("fan", "Morning! Coffee?", first["draft_id"])
+    ]
+    assert again["draft_id"] != first["draft_id"]
 
 
 async def test_an_answered_escalation_joins_the_conversation(

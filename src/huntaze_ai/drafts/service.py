@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
-from huntaze_ai.fans.service import record_reply
+from huntaze_ai.fans.repository import awaiting_message_after
+from huntaze_ai.fans.service import message_key, record_reply
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
@@ -75,6 +76,22 @@ async def record(sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft) 
         return await record_in(session, new)
 
 
+async def record_with_fan(
+    sessionmaker: async_sessionmaker[AsyncSession], new: NewDraft
+) -> int | None:
+    """A pending draft to a named fan and the fan's message in its memory (once per waiting
+    message, as `fans.service.remember_in` stores it), as one autocommit statement on
+    PostgreSQL: one round trip where a transaction takes five. None where that cannot be (SQLite
+    has no data-modifying CTEs; an escalation queues its webhook event): the caller then writes
+    both in a transaction (`record_in`, `remember_in`)."""
+    bind = sessionmaker.kw["bind"]
+    if new.fan_id is None or new.guard_verdict == "escalate" or bind.dialect.name != "postgresql":
+        return None
+    values = _values(new)
+    params = {**values, "key": message_key(new.fan_message), "now": values["created_at"]}
+    return int((await _INSERT_WITH_FAN_MESSAGE.alone(bind, params))[0][0])
+
+
 async def record_in(session: AsyncSession, new: NewDraft) -> int:
     """`record` in the caller's transaction (with what else the reply writes); a write, so on
     SQLite it takes the lock at once when it comes first."""
@@ -93,12 +110,19 @@ async def record_in(session: AsyncSession, new: NewDraft) -> int:
 
 # Built once; each draft only binds its values (building the statement per row cost more than
 # executing it).
-_INSERT = HotStatement(
-    insert(Draft)
-    .values(
-        {name: bindparam(name) for name in [*NewDraft.__dataclass_fields__, "status", "created_at"]}
-    )
-    .returning(Draft.id)
+_NEW_DRAFT = insert(Draft).values(
+    {name: bindparam(name) for name in [*NewDraft.__dataclass_fields__, "status", "created_at"]}
+)
+_INSERT = HotStatement(_NEW_DRAFT.returning(Draft.id))
+# The same INSERT with the fan's memory, as one statement on PostgreSQL (`record_with_fan`). In a
+# CTE the columns' Python defaults are not filled in, so the flags are given.
+_DRAFT_FOR_FAN = (
+    _NEW_DRAFT.values(edited=False, offer_sent=False)
+    .returning(Draft.id, Draft.creator_id, Draft.fan_id, Draft.fan_message, Draft.created_at)
+    .cte("draft")
+)
+_INSERT_WITH_FAN_MESSAGE = HotStatement(
+    select(_DRAFT_FOR_FAN.c.id).add_cte(awaiting_message_after(_DRAFT_FOR_FAN))
 )
 
 

@@ -7,7 +7,22 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Table, bindparam, case, delete, insert, or_, select, update
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    Table,
+    bindparam,
+    case,
+    delete,
+    exists,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +75,26 @@ _ADD_MESSAGE = HotStatement(
         }
     )
 )
+
+
+def awaiting_message_after(draft: CTE) -> CTE:
+    """PostgreSQL only: the fan's waiting mark and, when the message is new, the message itself,
+    as data-modifying CTEs fed by `draft` (an INSERT of the draft returning its id, creator_id,
+    fan_id, fan_message and created_at), so that a draft and the fan's memory are one statement
+    (issue 16). Binds `key` and `now` besides the draft's; `mark_awaiting` and `add_message`
+    are the same writes in a transaction, for SQLite."""
+    marked = _mark_awaiting(postgresql.insert).cte("awaiting")
+    new_message = select(
+        draft.c.creator_id,
+        draft.c.fan_id,
+        literal(Sender.FAN.value),
+        draft.c.fan_message,
+        draft.c.id,
+        null(),
+        draft.c.created_at,
+    ).where(exists(select(marked.c.creator_id)))
+    columns = ["creator_id", "fan_id", "sender", "text", "draft_id", "member_id", "created_at"]
+    return insert(FanMessage).from_select(columns, new_message).cte("message")
 
 
 async def mark_awaiting(

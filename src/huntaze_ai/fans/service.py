@@ -74,7 +74,8 @@ def text_key(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip(".!…。 ")
 
 
-def _message_key(text: str) -> str:
+def message_key(text: str) -> str:
+    """What tells one waiting message from another: its words, spacing aside."""
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
@@ -116,7 +117,7 @@ async def remember_in(
     """`remember` in the caller's transaction, which must have written already or write now:
     the first statement here is a write, so SQLite's lock is taken before anything is read."""
     now = utcnow()
-    if await repository.mark_awaiting(session, creator_id, fan_id, _message_key(fan_message), now):
+    if await repository.mark_awaiting(session, creator_id, fan_id, message_key(fan_message), now):
         await repository.add_message(
             session,
             creator_id=creator_id,

@@ -20,6 +20,7 @@ from huntaze_ai.compliance.service import ComplianceResult, verdict_of
 from huntaze_ai.drafts.service import NewDraft
 from huntaze_ai.drafts.service import record as record_draft
 from huntaze_ai.drafts.service import record_in as record_draft_in
+from huntaze_ai.drafts.service import record_with_fan as record_draft_with_fan
 from huntaze_ai.fans.service import Proposal, remember_in
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.messaging.agent import MessagingDraft, NoteProposal, UpsellDraft
@@ -210,6 +211,12 @@ async def log(prepared: Prepared, checked: Checked, request_id: str | None = Non
         )
         if prepared.fan_id is None:
             response.draft_id = await record_draft(guard.sessionmaker, new)
+            return response
+        if (
+            not checked.proposals
+            and (draft_id := await record_draft_with_fan(guard.sessionmaker, new)) is not None
+        ):
+            response.draft_id = draft_id  # one statement, where the database allows it
             return response
         # The draft and the fan's memory in one transaction: one pooled connection and one
         # commit where there were two (issue 16); the draft's INSERT is its first write.
