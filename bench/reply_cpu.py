@@ -3,7 +3,7 @@ sequential `POST /api/ai/messages/reply` calls, for one or more checkouts measur
 (rounds interleaved, so a busy machine slows them alike).
 
     .venv/bin/python bench/reply_cpu.py [--replies 400] [--rounds 3] [--checkout LABEL=PATH ...]
-        [--fans N] [--profile DIR]
+        [--fans N] [--approved N] [--profile DIR]
 
 Each checkout gets a throwaway PostgreSQL database migrated by its own `db upgrade`, 20
 business-plan creators made by its own code, Redis database 13 (flushed) and the app from its own
@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url
 
 REPLIES = int(sys.argv[1])
 FANS = int(sys.argv[2])
+APPROVED = int(sys.argv[3])
 FAN_MESSAGES = [
     "hey! loved the new set, any plans for the weekend?",
     "can I get a custom video for my birthday next week?",
@@ -73,8 +74,38 @@ async def creators(count):
             session.add(user)
             await session.flush()
             tokens.append(await create_api_token(session, user))
+            if APPROVED:
+                await approved_replies(session, user.id)
     await database.dispose()
     return tokens
+
+
+async def approved_replies(session, creator_id):
+    # A creator who works the inbox: the fans by name, and replies approved to them (a third
+    # edited), which every draft reads as the creator's voice. A checkout from before the inbox
+    # has no drafts to seed.
+    try:
+        from huntaze_ai.models import Draft, DraftStatus, Fan
+    except ImportError:
+        return
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    fans = max(FANS, 1)
+    for f in range(fans):
+        name = f"Alex{f} Rivera"
+        session.add(Fan(user_id=creator_id, platform="onlyfans", external_id=f"fan-{f}",
+                        display_name=name, first_seen_at=now - timedelta(days=30)))
+    for j in range(APPROVED):
+        text = (f"Hey Alex{j % fans}! Thank you so much for the tip babe, I loved what you said "
+                f"about your weekend at the beach, tell me more about it 💕 ({j})")
+        session.add(Draft(
+            creator_id=creator_id, member_id=creator_id, fan_id=f"fan-{j % fans}",
+            platform="onlyfans", fan_message="hey! how are you?", text=text, final_text=text,
+            guard_verdict="ok", reasons=[], upsell=None, status=DraftStatus.APPROVED,
+            edited=j % 3 == 0, created_at=now - timedelta(minutes=j + 1),
+            decided_by=creator_id, decided_at=now,
+        ))
 
 
 async def call(app, token, i):
@@ -167,7 +198,14 @@ def _cli(*args: str) -> list[str]:
 
 
 def _measure(
-    label: str, path: Path, url: str, emulator: str, replies: int, fans: int, profile: str
+    label: str,
+    path: Path,
+    url: str,
+    emulator: str,
+    replies: int,
+    fans: int,
+    approved: int,
+    profile: str,
 ) -> float:
     """One round of one checkout: migrate, then the replies in a fresh interpreter."""
     import redis
@@ -182,7 +220,7 @@ def _measure(
         spy = [SPY, "record", "--rate", "500", "--format", "raw", *SPY_EXTRA]
         spy += ["--output", str(out_file), "--"]
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [*spy, PYTHON, "-c", CHILD, str(replies), str(fans)],
+        [*spy, PYTHON, "-c", CHILD, str(replies), str(fans), str(approved)],
         env=env,
         capture_output=True,
         text=True,
@@ -222,6 +260,7 @@ async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str,
                         f"http://127.0.0.1:{port}",
                         args.replies,
                         args.fans,
+                        args.approved,
                         profile,
                     )
                 if not profile:  # py-spy slows what it samples
@@ -242,6 +281,13 @@ def main() -> None:
         default=0,
         help="name one of this many fans per reply (fan_id): the fan's reads and its memory's "
         "writes run too; 0 (the default, as the step table was measured): no fan named",
+    )
+    parser.add_argument(
+        "--approved",
+        type=int,
+        default=0,
+        help="give each creator this many approved replies to its fans (created by name), as a "
+        "creator who works the inbox has: every draft reads the latest 40 for the creator's voice",
     )
     parser.add_argument("--checkout", action="append", default=[], metavar="LABEL=PATH")
     parser.add_argument("--profile", help="a directory for cProfile stats (first round)")

@@ -7,6 +7,7 @@ greeted with another's name. One query, on the drafts' (creator, status, created
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,14 @@ def masked(text: str, fan_name: str | None) -> str:
     return re.sub(pattern, FAN_NAME, text, flags=re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
+def _example(text: str, fan_name: str | None) -> tuple[str, int]:
+    """An approved reply as an example, and its token bound. Approved replies do not change, and
+    every draft reads the creator's 40 latest: masking them again cost 0.4 ms of CPU a draft."""
+    example = clip(masked(text.strip(), fan_name), MAX_EXAMPLE_CHARS)
+    return example, prompt_token_upper_bound(example)
+
+
 async def voice_examples(
     session: AsyncSession, creator_id: int, budget_tokens: int = VOICE_BUDGET_TOKENS
 ) -> list[str]:
@@ -39,8 +48,7 @@ async def voice_examples(
     examples: list[str] = []
     used = 0
     for text, _, fan_name in ranked:
-        example = clip(masked(text.strip(), fan_name), MAX_EXAMPLE_CHARS)
-        cost = prompt_token_upper_bound(example)
+        example, cost = _example(text, fan_name)
         if not example or example in examples or used + cost > budget_tokens:
             continue  # a shorter one further down may still fit
         examples.append(example)
