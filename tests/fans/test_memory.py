@@ -84,6 +84,27 @@ async def test_on_postgresql_the_draft_and_the_fans_message_are_written_in_one_s
     assert again["draft_id"] != first["draft_id"]
 
 
+async def test_the_same_message_drafted_many_times_at_once_is_stored_once(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-many")
+    async with app_client(settings_for(database_url)) as client:
+        drafts = await asyncio.gather(
+            *(
+                _reply(client, headers, fan_message="Are you online tonight?", fan_id="fan-many")
+                for _ in range(6)
+            )
+        )
+        fan = (await client.get("/api/fans/fan-many", headers=headers)).json()
+
+    assert len({d["draft_id"] for d in drafts}) == 6
+    assert [(m["sender"], m["text"]) for m in fan["conversation"]] == [
+        ("fan", "Are you online tonight?")
+    ]
+    assert fan["conversation"][0]["draft_id"] in {d["draft_id"] for d in drafts}
+
+
 async def test_an_answered_escalation_joins_the_conversation(
     database_url: URL, database: Database
 ) -> None:
