@@ -59,21 +59,10 @@ def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
 # Run on every reply to a named fan (and the message on every approval): built once, sent on
 # the driver (issue 16).
 _MARK_AWAITING = HotUpsert(_mark_awaiting)
+# What a message is written with, by either way (`add_message`, `awaiting_message_after`).
+_MESSAGE_COLUMNS = ("creator_id", "fan_id", "sender", "text", "draft_id", "member_id", "created_at")
 _ADD_MESSAGE = HotStatement(
-    insert(FanMessage).values(
-        {
-            name: bindparam(name)
-            for name in (
-                "creator_id",
-                "fan_id",
-                "sender",
-                "text",
-                "draft_id",
-                "member_id",
-                "created_at",
-            )
-        }
-    )
+    insert(FanMessage).values({name: bindparam(name) for name in _MESSAGE_COLUMNS})
 )
 
 
@@ -93,8 +82,7 @@ def awaiting_message_after(draft: CTE) -> CTE:
         null(),
         draft.c.created_at,
     ).where(exists(select(marked.c.creator_id)))
-    columns = ["creator_id", "fan_id", "sender", "text", "draft_id", "member_id", "created_at"]
-    return insert(FanMessage).from_select(columns, new_message).cte("message")
+    return insert(FanMessage).from_select(list(_MESSAGE_COLUMNS), new_message).cte("message")
 
 
 async def mark_awaiting(
