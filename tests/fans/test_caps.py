@@ -20,7 +20,9 @@ from tests.metering.conftest import new_creator
 REPLIES = 12
 
 
-async def _race(database_url: URL, creator_id: int, fan_id: str) -> list[list[str]]:
+async def _race(
+    database_url: URL, creator_id: int, fan_id: str, platform: str = "onlyfans"
+) -> list[list[str]]:
     instances = [Database.from_url(database_url) for _ in range(3)]
     try:
         outcomes = await asyncio.gather(
@@ -28,6 +30,7 @@ async def _race(database_url: URL, creator_id: int, fan_id: str) -> list[list[st
                 service.remember(
                     instances[i % len(instances)].sessionmaker,
                     creator_id=creator_id,
+                    platform=platform,
                     fan_id=fan_id,
                     fan_message=f"message {i}",
                     draft_id=None,
@@ -43,10 +46,16 @@ async def _race(database_url: URL, creator_id: int, fan_id: str) -> list[list[st
     return [[r.status for r in outcome] for outcome in outcomes]
 
 
-async def _notes(database: Database, creator_id: int, fan_id: str) -> dict[str, int]:
+async def _notes(
+    database: Database, creator_id: int, fan_id: str, platform: str = "onlyfans"
+) -> dict[str, int]:
     async with database.sessionmaker() as session:
         rows = await session.scalars(
-            select(FanNote.status).where(FanNote.creator_id == creator_id, FanNote.fan_id == fan_id)
+            select(FanNote.status).where(
+                FanNote.creator_id == creator_id,
+                FanNote.platform == platform,
+                FanNote.fan_id == fan_id,
+            )
         )
         statuses = list(rows)
     return {s: statuses.count(s) for s in set(statuses)}
@@ -67,6 +76,27 @@ async def test_concurrent_replies_save_at_most_five_sure_notes_a_day_for_a_fan(
     }
 
 
+async def test_the_same_fan_id_on_two_platforms_is_two_fans_with_caps_of_their_own(
+    database_url: URL, database: Database
+) -> None:
+    creator = await new_creator(database)
+    onlyfans, fansly = await asyncio.gather(
+        _race(database_url, creator.id, "fan-twice", "onlyfans"),
+        _race(database_url, creator.id, "fan-twice", "fansly"),
+    )
+
+    for statuses in (onlyfans, fansly):
+        assert [s for outcome in statuses for s in outcome].count("saved") == service.AUTO_PER_DAY
+    for platform in ("onlyfans", "fansly"):
+        assert await _notes(database, creator.id, "fan-twice", platform) == {
+            "saved": service.AUTO_PER_DAY,
+            "proposed": REPLIES - service.AUTO_PER_DAY,
+        }
+        async with database.sessionmaker() as session:
+            messages = await service.conversation(session, creator.id, platform, "fan-twice")
+        assert len(messages) == REPLIES  # each platform's conversation has its own messages
+
+
 async def test_concurrent_replies_never_pass_fifty_sure_notes_for_a_fan(
     database_url: URL, database: Database
 ) -> None:
@@ -76,6 +106,7 @@ async def test_concurrent_replies_never_pass_fifty_sure_notes_for_a_fan(
         session.add(
             FanMemory(
                 creator_id=creator.id,
+                platform="onlyfans",
                 fan_id="fan-old",
                 auto_notes=service.AUTO_IN_ALL - 2,
                 auto_day=yesterday,
@@ -86,13 +117,13 @@ async def test_concurrent_replies_never_pass_fifty_sure_notes_for_a_fan(
 
     assert [s for outcome in statuses for s in outcome].count("saved") == 2
     async with database.sessionmaker() as session:
-        memory = await session.get(FanMemory, (creator.id, "fan-old"))
+        memory = await session.get(FanMemory, (creator.id, "onlyfans", "fan-old"))
         assert memory is not None
         assert memory.auto_notes == service.AUTO_IN_ALL
         assert memory.auto_day == utcnow().date()
         assert memory.auto_day_notes == 2  # a new day: yesterday's five do not count
     async with database.sessionmaker() as session:
-        left = await service.auto_notes_left(session, creator.id, "fan-old")
+        left = await service.auto_notes_left(session, creator.id, "onlyfans", "fan-old")
     assert left == (service.AUTO_PER_DAY - 2, 0)
 
 
@@ -107,6 +138,7 @@ async def test_one_message_drafted_at_once_by_several_chatters_is_stored_once(
                 service.remember(
                     db.sessionmaker,
                     creator_id=creator.id,
+                    platform="onlyfans",
                     fan_id="fan-same",
                     fan_message="Are you online?",
                     draft_id=None,
@@ -120,5 +152,5 @@ async def test_one_message_drafted_at_once_by_several_chatters_is_stored_once(
         for db in instances:
             await db.dispose()
     async with database.sessionmaker() as session:
-        messages = await service.conversation(session, creator.id, "fan-same")
+        messages = await service.conversation(session, creator.id, "onlyfans", "fan-same")
     assert [m.text for m in messages] == ["Are you online?"]

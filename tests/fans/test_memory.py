@@ -209,3 +209,67 @@ async def test_a_streamed_reply_remembers_like_a_plain_one(
     assert "event: done" in streamed.text
     assert [m["text"] for m in fan["conversation"]] == [FACTS]
     assert {n["text"] for n in fan["notes"]} == {"Birthday is March 3rd", "Enjoys hiking"}
+
+
+async def test_the_same_fan_id_on_two_platforms_is_two_fans_who_share_nothing(
+    database_url: URL, database: Database
+) -> None:
+    """Two people may have the same id on two platforms: neither's conversation, notes or caps
+    may reach the other's drafts or page."""
+    creator_id, headers = await creator_headers(database, plan="business")
+    await add_fan(database, creator_id, "fan-2x", "Olly on OnlyFans", platform="onlyfans")
+    await add_fan(database, creator_id, "fan-2x", "Fern on Fansly", platform="fansly")
+    async with app_client(settings_for(database_url)) as client:
+        olly = await _reply(
+            client, headers, fan_message=FACTS, fan_id="fan-2x", platform="onlyfans"
+        )
+        await client.post(
+            f"/api/drafts/{olly['draft_id']}/approve", json={"text": "Noted 🎂"}, headers=headers
+        )
+        added = await client.post(
+            "/api/fans/fan-2x/notes?platform=onlyfans",
+            json={"category": "important", "text": "Olly's secret"},
+            headers=headers,
+        )
+        with prompts_sent() as prompts:
+            fern = await _reply(
+                client, headers, fan_message="Hi there", fan_id="fan-2x", platform="fansly"
+            )
+        on_fansly = (await client.get("/api/fans/fan-2x?platform=fansly", headers=headers)).json()
+        on_onlyfans = (
+            await client.get("/api/fans/fan-2x?platform=onlyfans", headers=headers)
+        ).json()
+        fansly_notes = (
+            await client.get("/api/fans/fan-2x/notes?platform=fansly", headers=headers)
+        ).json()
+        today = (await client.get("/api/fans/fan-2x/today?platform=fansly", headers=headers)).json()
+        drafts = (
+            await client.get("/api/drafts?fan_id=fan-2x&platform=fansly", headers=headers)
+        ).json()
+
+    assert added.status_code == 201, added.text
+    assert prompts[0]["recent_conversation"] == []
+    assert prompts[0]["fan_notes"] == []
+    assert prompts[0]["fan"]["name"] == "Fern on Fansly"
+    assert [m["text"] for m in on_fansly["conversation"]] == ["Hi there"]
+    assert on_fansly["notes"] == fansly_notes["notes"] == []
+    assert on_fansly["today"]["dms_left"] == today["dms_left"] == 3  # Olly's approval is his
+    assert today["platform"] == "fansly"
+    assert [d["id"] for d in drafts["drafts"]] == [fern["draft_id"]]
+    assert [m["text"] for m in on_onlyfans["conversation"]] == [FACTS, "Noted 🎂"]
+    assert "Olly's secret" in {n["text"] for n in on_onlyfans["notes"]}
+    assert on_onlyfans["today"]["dms_left"] == 2
+
+
+async def test_a_reply_naming_no_platform_is_about_the_fan_the_creator_has_with_that_id(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    await add_fan(database, creator_id, "fan-fy", "Fay", platform="fansly")
+    async with app_client(settings_for(database_url)) as client:
+        reply = await _reply(client, headers, fan_message="Hey you", fan_id="fan-fy")
+        draft = (await client.get(f"/api/drafts/{reply['draft_id']}", headers=headers)).json()
+        fan = (await client.get("/api/fans/fan-fy", headers=headers)).json()
+
+    assert draft["platform"] == "fansly"  # not OnlyFans, the default for an unknown fan
+    assert [m["text"] for m in fan["conversation"]] == ["Hey you"]

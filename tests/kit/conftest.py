@@ -310,7 +310,14 @@ def seed_every_table(url: URL) -> None:
                             decided_at=t0,
                             created_at=t0,
                         ),
-                        FanDay(creator_id=maya.id, fan_id="fan-ü-1", day=t0.date(), dms=1, ppvs=0),
+                        FanDay(
+                            creator_id=maya.id,
+                            platform="onlyfans",
+                            fan_id="fan-ü-1",
+                            day=t0.date(),
+                            dms=1,
+                            ppvs=0,
+                        ),
                         FanCaps(creator_id=maya.id, dms_per_day=5, ppvs_per_day=2, updated_at=t0),
                         WebhookEvent(
                             id="0b6c3f0e-6f0c-4d53-9d5e-1f0c8a8e0001",
@@ -347,6 +354,7 @@ def seed_every_table(url: URL) -> None:
                     [
                         FanMessage(
                             creator_id=maya.id,
+                            platform="onlyfans",
                             fan_id="fan-ü-1",
                             sender="creator",
                             text="Chez moi 😘",
@@ -356,6 +364,7 @@ def seed_every_table(url: URL) -> None:
                         ),
                         FanNote(
                             creator_id=maya.id,
+                            platform="onlyfans",
                             fan_id="fan-ü-1",
                             category="personal",
                             text="Anniversaire le 3 mars 🎂",
@@ -370,6 +379,7 @@ def seed_every_table(url: URL) -> None:
                         ),
                         FanMemory(
                             creator_id=maya.id,
+                            platform="onlyfans",
                             fan_id="fan-ü-1",
                             auto_notes=1,
                             auto_day=t0.date(),

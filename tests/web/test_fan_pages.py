@@ -61,7 +61,7 @@ async def test_a_fan_picked_on_messages_gets_the_reply_and_their_memory_beside_t
     memory = replied[replied.index('id="fan-memory"') : replied.index('id="reply-form"')]
     assert "Enjoys hiking" in memory
     assert FACTS in visible_text(memory)  # the conversation beside the form
-    assert 'href="/fans/of-42"' in memory
+    assert 'href="/fans/of-42?platform=onlyfans"' in memory
     assert "No such fan" in missing
 
 
@@ -85,7 +85,7 @@ async def test_notes_are_added_edited_deleted_and_proposals_kept_on_the_fan_page
     clash = await browser.submit(
         page, f"{page}/notes/{note_id[1]}/edit", category="personal", text="enjoys HIKING."
     )
-    proposal = re.search(r'action="/fans/of-7/proposals/(\d+)/accept"', html)
+    proposal = re.search(r'action="/fans/of-7/proposals/(\d+)/accept\?platform=onlyfans"', html)
     assert proposal
     kept = await browser.submit(page, f"{page}/proposals/{proposal[1]}/accept")
     after = _words((await browser.get(page)).text)
@@ -128,7 +128,30 @@ async def test_the_conversation_on_the_fan_page_has_the_approved_reply(
     assert fan.index("Hey you, how's your week?") < fan.index("Busy but good 💕 you?")
     assert fan.index("Busy but good 💕 you?") < fan.index("Any plans for the weekend?")
     assert "Messages 2" in fan
-    assert '<a href="/fans/of-9"><strong>Kai</strong></a>' in inbox  # the fan's name
+    assert '<a href="/fans/of-9?platform=onlyfans"><strong>Kai</strong></a>' in inbox
+
+
+async def test_the_same_id_on_two_platforms_has_two_fan_pages_with_their_own_notes(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "id-2x", "Olly", platform="onlyfans")
+    await add_fan(database, browser.user.id, "id-2x", "Fern", platform="fansly")
+    fern = "/fans/id-2x?platform=fansly"
+    page = (await browser.get(fern)).text
+    add = re.search(r'action="([^"]+/notes\?platform=fansly)"', page)
+    assert add
+    added = await browser.submit(fern, unescape(add[1]), category="personal", text="Fern's note")
+    back = (await browser.get(added.headers["location"])).text
+    olly = _words((await browser.get("/fans/id-2x?platform=onlyfans")).text)
+    unknown = await browser.get("/fans/id-2x?platform=myspace")
+
+    assert added.status_code == 303
+    assert added.headers["location"] == "/fans/id-2x?platform=fansly&notice=added"
+    assert "Note added." in back
+    assert "Fern's note" in _words(back)
+    assert "Olly" in olly
+    assert "Fern" not in olly  # neither her name nor her note
+    assert unknown.status_code == 404
 
 
 async def test_another_creators_fan_page_is_a_404(database_url: URL, database: Database) -> None:
@@ -136,9 +159,10 @@ async def test_another_creators_fan_page_is_a_404(database_url: URL, database: D
     await add_fan(database, team.creator_2.id, "of-x", "Secret Fan")
     async with logged_in(database_url, team.chatter_a) as ana:
         page = await ana.get("/fans/of-x")
+        on_platform = await ana.get("/fans/of-x?platform=onlyfans")
         picked = await ana.get("/messages?fan=onlyfans:of-x")
         searched = await ana.get("/messages?q=secret")
-    assert page.status_code == 404
-    assert "Secret Fan" not in page.text
+    assert page.status_code == on_platform.status_code == 404
+    assert "Secret Fan" not in page.text + on_platform.text
     assert "Secret Fan" not in picked.text
     assert "Secret Fan" not in searched.text

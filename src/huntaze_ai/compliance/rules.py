@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from huntaze_ai.compliance.contacts import DETECTORS
 from huntaze_ai.compliance.matching import Matcher, Rule, RuleVerdict
-from huntaze_ai.kit.platforms import PLATFORM_NAMES
+from huntaze_ai.kit.platforms import DEFAULT_PLATFORM, PLATFORM_NAMES
 
 # The categories a rule can be in, with the heading people see.
 CATEGORIES: dict[str, str] = {
@@ -38,7 +38,6 @@ CATEGORIES: dict[str, str] = {
     "custom": "Your word list",
     "model": "AI model safety and instructions",
 }
-DEFAULT_PLATFORM = "onlyfans"
 
 
 class RulePackError(ValueError):

@@ -114,16 +114,19 @@ async def fan_count(session: AsyncSession, user_id: int, search: str | None = No
     return int(await session.scalar(stmt) or 0)
 
 
-async def fan_names(session: AsyncSession, user_id: int, external_ids: set[str]) -> dict[str, str]:
-    """The display names of those of the creator's fans that have one, by external id."""
-    if not external_ids:
+async def fan_names(
+    session: AsyncSession, user_id: int, fans: set[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The display names of those of the creator's fans (platform, external id) that have one."""
+    if not fans:
         return {}
-    stmt = select(Fan.external_id, Fan.display_name).where(
+    stmt = select(Fan.platform, Fan.external_id, Fan.display_name).where(
         Fan.user_id == user_id,
-        Fan.external_id.in_(external_ids),
+        Fan.external_id.in_({external_id for _, external_id in fans}),
         Fan.display_name.is_not(None),
     )
-    return {ext: name for ext, name in (await session.execute(stmt)).all() if name}
+    rows = (await session.execute(stmt)).all()
+    return {(p, ext): name for p, ext, name in rows if name and (p, ext) in fans}
 
 
 async def fan(

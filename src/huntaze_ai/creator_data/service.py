@@ -15,6 +15,7 @@ from huntaze_ai.creator_data.schemas import (
 )
 from huntaze_ai.creator_data.segments import FanSegment, segment_fan
 from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.kit.platforms import DEFAULT_PLATFORM
 from huntaze_ai.models import Fan
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "SubscriptionContext",
     "UserStatsContext",
     "fan_context",
+    "fan_platform",
     "get_connected_platforms",
     "get_fan",
     "get_platform_context",
@@ -117,6 +119,17 @@ async def get_fan(
     """One of the creator's fans by its platform id; None when the creator has no such fan."""
     fan = await repository.fan(session, user_id, fan_external_id, platform)
     return fan_context(fan) if fan is not None else None
+
+
+async def fan_platform(
+    session: AsyncSession, user_id: int, fan_external_id: str, platform: str | None = None
+) -> str:
+    """The platform a fan id is about: the one named, else that of the creator's fan with the
+    id (the most recently active, if several), else the replies' default."""
+    if platform is not None:
+        return platform
+    fan = await repository.fan(session, user_id, fan_external_id, None)
+    return fan.platform if fan is not None else DEFAULT_PLATFORM
 
 
 async def list_fans(

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from huntaze_ai.agencies.access import overseen
 from huntaze_ai.auth.dependencies import CurrentActing, ReaderActing
 from huntaze_ai.compliance.guard import GuardDep
+from huntaze_ai.creator_data.service import fan_platform
 from huntaze_ai.drafts import service
 from huntaze_ai.drafts.authorship import authorship_csv
 from huntaze_ai.drafts.quality import creator_quality
@@ -31,6 +32,7 @@ from huntaze_ai.drafts.schemas import (
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
 from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.models import Draft
@@ -50,11 +52,12 @@ async def list_drafts(
     session: SessionDep,
     status: StatusName | None = None,
     fan_id: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    platform: Annotated[Platform | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIST)] = 50,
 ) -> DraftList:
-    """The creator's drafts, newest first, by status and fan."""
+    """The creator's drafts, newest first, by status, fan and platform."""
     drafts = await service.list_drafts(
-        session, acting.creator.id, status=status, fan_id=fan_id, limit=limit
+        session, acting.creator.id, status=status, fan_id=fan_id, platform=platform, limit=limit
     )
     return DraftList(drafts=[draft_out(d) for d in drafts])
 
@@ -169,7 +172,16 @@ async def hand_back(draft_id: PathId, acting: CurrentActing, session: SessionDep
 
 
 @router.get("/fans/{fan_id}/today", response_model=FanToday)
-async def fan_today(fan_id: str, acting: CurrentActing, session: SessionDep) -> FanToday:
-    """What is left for this fan today under the caps, and when it resets."""
-    dms, ppvs, resets = await service.fan_today(session, acting.creator.id, fan_id[:255])
-    return FanToday(fan_id=fan_id[:255], dms_left=dms, ppvs_left=ppvs, resets_at=resets)
+async def fan_today(
+    fan_id: str,
+    acting: CurrentActing,
+    session: SessionDep,
+    platform: Annotated[Platform | None, Query()] = None,
+) -> FanToday:
+    """What is left for this fan today under the caps, and when it resets. The caps count per
+    platform: without `platform`, the creator's fan with this id (the most recently active),
+    else OnlyFans, as a reply without one is."""
+    fan_id = fan_id[:255]
+    on = await fan_platform(session, acting.creator.id, fan_id, platform)
+    dms, ppvs, resets = await service.fan_today(session, acting.creator.id, on, fan_id)
+    return FanToday(fan_id=fan_id, platform=on, dms_left=dms, ppvs_left=ppvs, resets_at=resets)

@@ -57,6 +57,7 @@ async def listing(
     status: str | None,
     fan_id: str | None,
     limit: int,
+    platform: str | None = None,
     oldest_first: bool = False,
 ) -> list[Draft]:
     query = select(Draft).where(Draft.creator_id == creator_id)
@@ -64,6 +65,8 @@ async def listing(
         query = query.where(Draft.status == status)
     if fan_id is not None:
         query = query.where(Draft.fan_id == fan_id)
+    if platform is not None:
+        query = query.where(Draft.platform == platform)
     order = (
         (Draft.created_at, Draft.id) if oldest_first else (Draft.created_at.desc(), Draft.id.desc())
     )
@@ -78,6 +81,7 @@ async def count_up(
     session: AsyncSession,
     *,
     creator_id: int,
+    platform: str,
     fan_id: str,
     day: date,
     ppv: int,
@@ -91,9 +95,9 @@ async def count_up(
     table = _fan_days
     stmt = (
         insert_for(session, table)
-        .values(creator_id=creator_id, fan_id=fan_id, day=day, dms=1, ppvs=ppv)
+        .values(creator_id=creator_id, platform=platform, fan_id=fan_id, day=day, dms=1, ppvs=ppv)
         .on_conflict_do_update(
-            index_elements=["creator_id", "fan_id", "day"],
+            index_elements=["creator_id", "platform", "fan_id", "day"],
             set_={"dms": table.c.dms + 1, "ppvs": table.c.ppvs + ppv},
             where=(table.c.dms + 1 <= dm_cap) & (table.c.ppvs + ppv <= ppv_cap),
         )
@@ -103,12 +107,15 @@ async def count_up(
 
 
 async def day_counts(
-    session: AsyncSession, creator_id: int, fan_id: str, day: date
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str, day: date
 ) -> tuple[int, int]:
     row = (
         await session.execute(
             select(FanDay.dms, FanDay.ppvs).where(
-                FanDay.creator_id == creator_id, FanDay.fan_id == fan_id, FanDay.day == day
+                FanDay.creator_id == creator_id,
+                FanDay.platform == platform,
+                FanDay.fan_id == fan_id,
+                FanDay.day == day,
             )
         )
     ).first()

@@ -76,6 +76,7 @@ class CapsOut(BaseModel):
 
 class FanToday(BaseModel):
     fan_id: str
+    platform: str
     dms_left: int
     ppvs_left: int
     resets_at: datetime

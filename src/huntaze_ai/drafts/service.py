@@ -118,7 +118,14 @@ _INSERT = HotStatement(_NEW_DRAFT.returning(Draft.id))
 # CTE the columns' Python defaults are not filled in, so the flags are given.
 _DRAFT_FOR_FAN = (
     _NEW_DRAFT.values(edited=False, offer_sent=False)
-    .returning(Draft.id, Draft.creator_id, Draft.fan_id, Draft.fan_message, Draft.created_at)
+    .returning(
+        Draft.id,
+        Draft.creator_id,
+        Draft.platform,
+        Draft.fan_id,
+        Draft.fan_message,
+        Draft.created_at,
+    )
     .cte("draft")
 )
 _INSERT_WITH_FAN_MESSAGE = HotStatement(
@@ -138,10 +145,21 @@ async def get_draft(session: AsyncSession, creator_id: int, draft_id: int) -> Dr
 
 
 async def list_drafts(
-    session: AsyncSession, creator_id: int, *, status: str | None, fan_id: str | None, limit: int
+    session: AsyncSession,
+    creator_id: int,
+    *,
+    status: str | None,
+    fan_id: str | None,
+    limit: int,
+    platform: str | None = None,
 ) -> list[Draft]:
     return await repository.listing(
-        session, creator_id, status=status, fan_id=fan_id, limit=max(1, min(limit, MAX_LIST))
+        session,
+        creator_id,
+        status=status,
+        fan_id=fan_id,
+        platform=platform,
+        limit=max(1, min(limit, MAX_LIST)),
     )
 
 
@@ -214,6 +232,7 @@ async def _count_for_fan(session: AsyncSession, draft: Draft, offer: bool) -> No
     counted = await repository.count_up(
         session,
         creator_id=draft.creator_id,
+        platform=draft.platform,
         fan_id=draft.fan_id,
         day=now.date(),
         ppv=1 if offer else 0,
@@ -265,7 +284,9 @@ async def approve(
         decided_at=utcnow(),
     )
     await outbox.message_approved(session, approved)
-    await record_reply(session, creator_id, draft.fan_id, final, draft_id, member_id)
+    await record_reply(
+        session, creator_id, draft.platform, draft.fan_id, final, draft_id, member_id
+    )
     return approved
 
 
@@ -348,7 +369,9 @@ async def resolve(
         **values,
     )
     await outbox.message_approved(session, answered, answered_escalation=True)
-    await record_reply(session, creator_id, draft.fan_id, final, draft_id, member_id)
+    await record_reply(
+        session, creator_id, draft.platform, draft.fan_id, final, draft_id, member_id
+    )
     return answered
 
 
@@ -380,12 +403,12 @@ async def set_caps(session: AsyncSession, creator_id: int, dms: int, ppvs: int) 
 
 
 async def fan_today(
-    session: AsyncSession, creator_id: int, fan_id: str
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str
 ) -> tuple[int, int, datetime]:
     """(DMs left, PPV offers left, when they reset) for the fan today."""
     dm_cap, ppv_cap = await fan_caps(session, creator_id)
     now = utcnow()
-    dms, ppvs = await repository.day_counts(session, creator_id, fan_id, now.date())
+    dms, ppvs = await repository.day_counts(session, creator_id, platform, fan_id, now.date())
     return max(0, dm_cap - dms), max(0, ppv_cap - ppvs), next_utc_midnight(now)
 
 

@@ -26,7 +26,11 @@ _NOTES_READ = 60
 # (kit/db.HotStatement): every reply to a named fan reads both.
 _MESSAGES = HotStatement(
     select(FanMessage.sender, FanMessage.text)
-    .where(FanMessage.creator_id == bindparam("creator_id"), FanMessage.fan_id == bindparam("fan"))
+    .where(
+        FanMessage.creator_id == bindparam("creator_id"),
+        FanMessage.platform == bindparam("platform"),
+        FanMessage.fan_id == bindparam("fan"),
+    )
     .order_by(FanMessage.id.desc())
     .limit(_MESSAGES_READ)
 )
@@ -34,6 +38,7 @@ _NOTES = HotStatement(
     select(FanNote.category, FanNote.text)
     .where(
         FanNote.creator_id == bindparam("creator_id"),
+        FanNote.platform == bindparam("platform"),
         FanNote.fan_id == bindparam("fan"),
         FanNote.status == NoteStatus.SAVED,
     )
@@ -85,15 +90,17 @@ def _same(a: str, b: str) -> bool:
 async def reply_memory(
     session: AsyncSession,
     creator_id: int,
+    platform: str,
     asked: Asked,
     budget_tokens: int,
 ) -> ReplyMemory:
+    """The fan's memory on `platform` (the reply's), with the conversation the request sent."""
     turns = [(t.sender, t.text) for t in asked.conversation]
     fan_id = asked.fan_id
     if fan_id is None:
         return ReplyMemory(_fit(turns, budget_tokens), [])
     conn = await session.connection()
-    params = {"creator_id": creator_id, "fan": fan_id}
+    params = {"creator_id": creator_id, "platform": platform, "fan": fan_id}
     if not turns:
         stored = [(r[0], r[1]) for r in reversed(await _MESSAGES.rows(conn, params))]
         # A regenerated draft: the message it answers is stored already, and is not history.

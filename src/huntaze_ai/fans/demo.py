@@ -69,6 +69,7 @@ async def seed_demo_memory(session: AsyncSession, creator: User, member: User) -
             rows.append(
                 FanMessage(
                     creator_id=creator.id,
+                    platform=fan.platform,
                     fan_id=fan.external_id,
                     sender=sender,
                     text=text,
@@ -80,6 +81,7 @@ async def seed_demo_memory(session: AsyncSession, creator: User, member: User) -
             rows.append(
                 FanNote(
                     creator_id=creator.id,
+                    platform=fan.platform,
                     fan_id=fan.external_id,
                     category=category,
                     text=text,
@@ -98,6 +100,7 @@ async def seed_demo_memory(session: AsyncSession, creator: User, member: User) -
         rows.append(
             FanMessage(
                 creator_id=creator.id,
+                platform=draft.platform,
                 fan_id=draft.fan_id,
                 sender=Sender.FAN,
                 text=draft.fan_message,

@@ -1,6 +1,7 @@
 """The fan API (DESIGN §4): a fan's profile and memory, notes a chatter adds, edits and deletes,
 and the assistant's proposed notes to accept or dismiss. Everything acts for the X-Creator-Id
-creator; a fan the creator does not have is 404."""
+creator; a fan the creator does not have is 404. A fan is an id on a platform: `?platform=`
+picks the fan when the id exists on two; without it, the most recently active of them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ router = APIRouter(
     prefix="/api/fans", tags=["fans"], responses={**API_ERRORS, **error_responses(409)}
 )
 FanId = Annotated[str, Path(min_length=1, max_length=255)]
+OnPlatform = Annotated[Platform | None, Query()]
 
 
 @router.get("/{fan_id}", response_model=FanOut)
@@ -29,7 +31,7 @@ async def get_fan(
     fan_id: FanId,
     acting: CurrentActing,
     session: SessionDep,
-    platform: Annotated[Platform | None, Query()] = None,
+    platform: OnPlatform = None,
 ) -> FanOut:
     """The fan's profile, segment and spend, notes, pending proposals, the recent conversation
     and what is left of today's caps. `platform` picks the fan when the id exists on two."""
@@ -37,69 +39,103 @@ async def get_fan(
 
 
 @router.get("/{fan_id}/notes", response_model=NoteList)
-async def list_notes(fan_id: FanId, acting: CurrentActing, session: SessionDep) -> NoteList:
-    fan = await known_fan(session, acting.creator.id, fan_id)
-    creator_id = acting.creator.id
+async def list_notes(
+    fan_id: FanId, acting: CurrentActing, session: SessionDep, platform: OnPlatform = None
+) -> NoteList:
+    fan = await known_fan(session, acting.creator.id, fan_id, platform)
+    key = (acting.creator.id, fan.platform, fan.external_id)
     return NoteList(
-        notes=[note_out(n) for n in await service.notes(session, creator_id, fan.external_id)],
-        proposals=[
-            note_out(n)
-            for n in await service.notes(session, creator_id, fan.external_id, NoteStatus.PROPOSED)
-        ],
+        notes=[note_out(n) for n in await service.notes(session, *key)],
+        proposals=[note_out(n) for n in await service.notes(session, *key, NoteStatus.PROPOSED)],
     )
 
 
 @router.post("/{fan_id}/notes", response_model=NoteOut, status_code=201)
 async def add_note(
-    fan_id: FanId, body: NoteIn, acting: CurrentActing, session: SessionDep, reader: ReaderDep
+    fan_id: FanId,
+    body: NoteIn,
+    acting: CurrentActing,
+    session: SessionDep,
+    reader: ReaderDep,
+    platform: OnPlatform = None,
 ) -> NoteOut:
     """A note from the member acting; 409 `note_exists` when the fan has it already (whatever
     its case or spacing). A pending proposal with the same text becomes this note."""
     # The fan is looked up on the reader: a write transaction that read first could not take
     # SQLite's write lock once another write had committed ("database is locked").
-    fan = await known_fan(reader, acting.creator.id, fan_id)
+    fan = await known_fan(reader, acting.creator.id, fan_id, platform)
     note = await service.add_note(
-        session, acting.creator.id, fan.external_id, acting.member.id, body.category, body.text
+        session,
+        acting.creator.id,
+        fan.platform,
+        fan.external_id,
+        acting.member.id,
+        body.category,
+        body.text,
     )
     return note_out(note)
 
 
 @router.put("/{fan_id}/notes/{note_id}", response_model=NoteOut)
 async def edit_note(
-    fan_id: FanId, note_id: PathId, body: NoteIn, acting: CurrentActing, session: SessionDep
+    fan_id: FanId,
+    note_id: PathId,
+    body: NoteIn,
+    acting: CurrentActing,
+    session: SessionDep,
+    platform: OnPlatform = None,
 ) -> NoteOut:
     """Change a note's category and text (who and when are recorded)."""
     note = await service.edit_note(
-        session, acting.creator.id, fan_id, acting.member.id, note_id, body.category, body.text
+        session,
+        acting.creator.id,
+        platform,
+        fan_id,
+        acting.member.id,
+        note_id,
+        body.category,
+        body.text,
     )
     return note_out(note)
 
 
 @router.delete("/{fan_id}/notes/{note_id}", status_code=204)
 async def delete_note(
-    fan_id: FanId, note_id: PathId, acting: CurrentActing, session: SessionDep
+    fan_id: FanId,
+    note_id: PathId,
+    acting: CurrentActing,
+    session: SessionDep,
+    platform: OnPlatform = None,
 ) -> Response:
-    await service.delete_note(session, acting.creator.id, fan_id, note_id)
+    await service.delete_note(session, acting.creator.id, platform, fan_id, note_id)
     return Response(status_code=204)
 
 
 @router.post("/{fan_id}/proposals/{note_id}/accept", response_model=NoteOut)
 async def accept_proposal(
-    fan_id: FanId, note_id: PathId, acting: CurrentActing, session: SessionDep
+    fan_id: FanId,
+    note_id: PathId,
+    acting: CurrentActing,
+    session: SessionDep,
+    platform: OnPlatform = None,
 ) -> NoteOut:
     """Keep the assistant's proposal as a note; 409 `proposal_decided` once someone did."""
     note = await service.decide_proposal(
-        session, acting.creator.id, fan_id, acting.member.id, note_id, accept=True
+        session, acting.creator.id, platform, fan_id, acting.member.id, note_id, accept=True
     )
     return note_out(note)
 
 
 @router.post("/{fan_id}/proposals/{note_id}/dismiss", response_model=NoteOut)
 async def dismiss_proposal(
-    fan_id: FanId, note_id: PathId, acting: CurrentActing, session: SessionDep
+    fan_id: FanId,
+    note_id: PathId,
+    acting: CurrentActing,
+    session: SessionDep,
+    platform: OnPlatform = None,
 ) -> NoteOut:
     """Drop the proposal; the assistant will not propose the same note for this fan again."""
     note = await service.decide_proposal(
-        session, acting.creator.id, fan_id, acting.member.id, note_id, accept=False
+        session, acting.creator.id, platform, fan_id, acting.member.id, note_id, accept=False
     )
     return note_out(note)

@@ -32,9 +32,9 @@ def note_out(note: FanNote) -> NoteOut:
     return NoteOut.model_validate(note, from_attributes=True)
 
 
-async def today(session: AsyncSession, creator_id: int, fan_id: str) -> TodayOut:
-    dms, ppvs, resets = await fan_today(session, creator_id, fan_id)
-    auto_today, auto_all = await service.auto_notes_left(session, creator_id, fan_id)
+async def today(session: AsyncSession, creator_id: int, platform: str, fan_id: str) -> TodayOut:
+    dms, ppvs, resets = await fan_today(session, creator_id, platform, fan_id)
+    auto_today, auto_all = await service.auto_notes_left(session, creator_id, platform, fan_id)
     return TodayOut(
         dms_left=dms,
         ppvs_left=ppvs,
@@ -47,8 +47,11 @@ async def today(session: AsyncSession, creator_id: int, fan_id: str) -> TodayOut
 async def fan_profile(
     session: AsyncSession, creator_id: int, fan_id: str, platform: str | None = None
 ) -> FanOut:
+    """With no `platform`, the fan id's on the platform `get_fan` picks; the memory is always
+    that one fan's."""
     fan = await known_fan(session, creator_id, fan_id, platform)
-    messages = await service.conversation(session, creator_id, fan.external_id)
+    key = (fan.platform, fan.external_id)
+    messages = await service.conversation(session, creator_id, *key)
     return FanOut(
         fan_id=fan.external_id,
         platform=fan.platform,
@@ -58,11 +61,10 @@ async def fan_profile(
         tips_usd=fan.tips_usd,
         first_seen_at=fan.first_seen_at,
         last_active_at=fan.last_active_at,
-        notes=[note_out(n) for n in await service.notes(session, creator_id, fan.external_id)],
+        notes=[note_out(n) for n in await service.notes(session, creator_id, *key)],
         proposals=[
-            note_out(n)
-            for n in await service.notes(session, creator_id, fan.external_id, NoteStatus.PROPOSED)
+            note_out(n) for n in await service.notes(session, creator_id, *key, NoteStatus.PROPOSED)
         ],
         conversation=[MessageOut.model_validate(m, from_attributes=True) for m in messages],
-        today=await today(session, creator_id, fan.external_id),
+        today=await today(session, creator_id, *key),
     )

@@ -32,6 +32,17 @@ from huntaze_ai.models import FanMemory, FanMessage, FanNote, NoteCategory, Note
 
 _memory = cast(Table, FanMemory.__table__)
 _notes = cast(Table, FanNote.__table__)
+# Who a fan is: the same id on two platforms is two people, with two memories.
+_FAN_KEY = ["creator_id", "platform", "fan_id"]
+
+
+def _of_fan(table: Any, creator_id: int, platform: str | None, fan_id: str) -> list[Any]:
+    """The rows of one fan; with no platform, of the id on any (only where a row's own id
+    already picks one row, such as a note's)."""
+    where = [table.creator_id == creator_id, table.fan_id == fan_id]
+    if platform is not None:
+        where.append(table.platform == platform)
+    return where
 
 
 def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
@@ -41,6 +52,7 @@ def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
         insert_into(_memory)
         .values(
             creator_id=bindparam("creator_id"),
+            platform=bindparam("platform"),
             fan_id=bindparam("fan_id"),
             auto_notes=0,
             auto_day_notes=0,
@@ -48,7 +60,7 @@ def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
             updated_at=now,
         )
         .on_conflict_do_update(
-            index_elements=["creator_id", "fan_id"],
+            index_elements=_FAN_KEY,
             set_={"awaiting_key": key, "updated_at": now},
             where=or_(_memory.c.awaiting_key.is_(None), _memory.c.awaiting_key != key),
         )
@@ -60,7 +72,16 @@ def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
 # the driver (issue 16).
 _MARK_AWAITING = HotUpsert(_mark_awaiting)
 # What a message is written with, by either way (`add_message`, `awaiting_message_after`).
-_MESSAGE_COLUMNS = ("creator_id", "fan_id", "sender", "text", "draft_id", "member_id", "created_at")
+_MESSAGE_COLUMNS = (
+    "creator_id",
+    "platform",
+    "fan_id",
+    "sender",
+    "text",
+    "draft_id",
+    "member_id",
+    "created_at",
+)
 _ADD_MESSAGE = HotStatement(
     insert(FanMessage).values({name: bindparam(name) for name in _MESSAGE_COLUMNS})
 )
@@ -69,12 +90,13 @@ _ADD_MESSAGE = HotStatement(
 def awaiting_message_after(draft: CTE) -> CTE:
     """PostgreSQL only: the fan's waiting mark and, when the message is new, the message itself,
     as data-modifying CTEs fed by `draft` (an INSERT of the draft returning its id, creator_id,
-    fan_id, fan_message and created_at), so that a draft and the fan's memory are one statement
-    (issue 16). Binds `key` and `now` besides the draft's; `mark_awaiting` and `add_message`
-    are the same writes in a transaction, for SQLite."""
+    platform, fan_id, fan_message and created_at), so that a draft and the fan's memory are one
+    statement (issue 16). Binds `key` and `now` besides the draft's; `mark_awaiting` and
+    `add_message` are the same writes in a transaction, for SQLite."""
     marked = _mark_awaiting(postgresql.insert).cte("awaiting")
     new_message = select(
         draft.c.creator_id,
+        draft.c.platform,
         draft.c.fan_id,
         literal(Sender.FAN.value),
         draft.c.fan_message,
@@ -86,18 +108,26 @@ def awaiting_message_after(draft: CTE) -> CTE:
 
 
 async def mark_awaiting(
-    session: AsyncSession, creator_id: int, fan_id: str, key: str, now: datetime
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str, key: str, now: datetime
 ) -> bool:
     """Make `key` the fan's message waiting for a reply; False when it already was (the same
     message drafted again). A write, so it also takes SQLite's lock first."""
-    params = {"creator_id": creator_id, "fan_id": fan_id, "key": key, "now": now}
+    params = {
+        "creator_id": creator_id,
+        "platform": platform,
+        "fan_id": fan_id,
+        "key": key,
+        "now": now,
+    }
     return bool(await _MARK_AWAITING.rows_in(session, params))
 
 
-async def clear_awaiting(session: AsyncSession, creator_id: int, fan_id: str) -> None:
+async def clear_awaiting(
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str
+) -> None:
     await session.execute(
         update(FanMemory)
-        .where(FanMemory.creator_id == creator_id, FanMemory.fan_id == fan_id)
+        .where(*_of_fan(FanMemory, creator_id, platform, fan_id))
         .values(awaiting_key=None)
         .execution_options(synchronize_session=False)
     )
@@ -107,6 +137,7 @@ async def add_message(
     session: AsyncSession,
     *,
     creator_id: int,
+    platform: str,
     fan_id: str,
     sender: Sender,
     text: str,
@@ -118,6 +149,7 @@ async def add_message(
     as the draft the message points to, are flushed first)."""
     params = {
         "creator_id": creator_id,
+        "platform": platform,
         "fan_id": fan_id,
         "sender": sender,
         "text": text,
@@ -129,12 +161,12 @@ async def add_message(
 
 
 async def recent_messages(
-    session: AsyncSession, creator_id: int, fan_id: str, limit: int
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str, limit: int
 ) -> list[FanMessage]:
     """The newest `limit` messages, oldest first."""
     rows = await session.scalars(
         select(FanMessage)
-        .where(FanMessage.creator_id == creator_id, FanMessage.fan_id == fan_id)
+        .where(*_of_fan(FanMessage, creator_id, platform, fan_id))
         .order_by(FanMessage.id.desc())
         .limit(limit)
     )
@@ -144,6 +176,7 @@ async def recent_messages(
 async def count_auto_note(
     session: AsyncSession,
     creator_id: int,
+    platform: str,
     fan_id: str,
     day: date,
     *,
@@ -160,6 +193,7 @@ async def count_auto_note(
         insert_for(session, table)
         .values(
             creator_id=creator_id,
+            platform=platform,
             fan_id=fan_id,
             auto_notes=1,
             auto_day=day,
@@ -167,7 +201,7 @@ async def count_auto_note(
             updated_at=now,
         )
         .on_conflict_do_update(
-            index_elements=["creator_id", "fan_id"],
+            index_elements=_FAN_KEY,
             set_={
                 "auto_notes": table.c.auto_notes + 1,
                 "auto_day_notes": case((same_day, table.c.auto_day_notes + 1), else_=1),
@@ -186,8 +220,10 @@ async def count_auto_note(
     return (await session.execute(stmt)).first() is not None
 
 
-async def memory(session: AsyncSession, creator_id: int, fan_id: str) -> FanMemory | None:
-    return await session.get(FanMemory, (creator_id, fan_id), populate_existing=True)
+async def memory(
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str
+) -> FanMemory | None:
+    return await session.get(FanMemory, (creator_id, platform, fan_id), populate_existing=True)
 
 
 async def propose(session: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -196,7 +232,7 @@ async def propose(session: AsyncSession, values: dict[str, Any]) -> int | None:
     stmt = (
         insert_for(session, _notes)
         .values(status=NoteStatus.PROPOSED, **values)
-        .on_conflict_do_nothing(index_elements=["creator_id", "fan_id", "text_key"])
+        .on_conflict_do_nothing(index_elements=[*_FAN_KEY, "text_key"])
         .returning(_notes.c.id)
     )
     return (await session.execute(stmt)).scalar()
@@ -222,7 +258,7 @@ async def add_note(session: AsyncSession, values: dict[str, Any], now: datetime)
         insert_for(session, table)
         .values(**values, status=NoteStatus.SAVED, created_at=now)
         .on_conflict_do_update(
-            index_elements=["creator_id", "fan_id", "text_key"],
+            index_elements=[*_FAN_KEY, "text_key"],
             set_=person,
             where=table.c.status != NoteStatus.SAVED,
         )
@@ -234,6 +270,7 @@ async def add_note(session: AsyncSession, values: dict[str, Any], now: datetime)
 async def edit_note(
     session: AsyncSession,
     creator_id: int,
+    platform: str | None,
     fan_id: str,
     note_id: int,
     values: dict[str, Any],
@@ -243,8 +280,7 @@ async def edit_note(
     key = values["text_key"]
     await session.execute(
         delete(FanNote).where(
-            FanNote.creator_id == creator_id,
-            FanNote.fan_id == fan_id,
+            *_of_fan(FanNote, creator_id, platform, fan_id),
             FanNote.text_key == key,
             FanNote.status != NoteStatus.SAVED,
         )
@@ -256,8 +292,7 @@ async def edit_note(
                 update(FanNote)
                 .where(
                     FanNote.id == note_id,
-                    FanNote.creator_id == creator_id,
-                    FanNote.fan_id == fan_id,
+                    *_of_fan(FanNote, creator_id, platform, fan_id),
                     FanNote.status == NoteStatus.SAVED,
                 )
                 .values(**values)
@@ -271,6 +306,7 @@ async def edit_note(
 async def set_status(
     session: AsyncSession,
     creator_id: int,
+    platform: str | None,
     fan_id: str,
     note_id: int,
     from_status: str,
@@ -280,8 +316,7 @@ async def set_status(
         update(FanNote)
         .where(
             FanNote.id == note_id,
-            FanNote.creator_id == creator_id,
-            FanNote.fan_id == fan_id,
+            *_of_fan(FanNote, creator_id, platform, fan_id),
             FanNote.status == from_status,
         )
         .values(**values)
@@ -290,12 +325,13 @@ async def set_status(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def delete_note(session: AsyncSession, creator_id: int, fan_id: str, note_id: int) -> bool:
+async def delete_note(
+    session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
+) -> bool:
     result = await session.execute(
         delete(FanNote).where(
             FanNote.id == note_id,
-            FanNote.creator_id == creator_id,
-            FanNote.fan_id == fan_id,
+            *_of_fan(FanNote, creator_id, platform, fan_id),
             FanNote.status == NoteStatus.SAVED,
         )
     )
@@ -311,13 +347,13 @@ async def get_note(session: AsyncSession, creator_id: int, note_id: int) -> FanN
 
 
 async def notes(
-    session: AsyncSession, creator_id: int, fan_id: str, status: str, limit: int
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str, status: str, limit: int
 ) -> list[FanNote]:
     """Important ones first, then the newest."""
     important = case((FanNote.category == NoteCategory.IMPORTANT, 0), else_=1)
     rows = await session.scalars(
         select(FanNote)
-        .where(FanNote.creator_id == creator_id, FanNote.fan_id == fan_id, FanNote.status == status)
+        .where(*_of_fan(FanNote, creator_id, platform, fan_id), FanNote.status == status)
         .order_by(important, FanNote.id.desc())
         .limit(limit)
     )

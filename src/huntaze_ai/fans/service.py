@@ -1,5 +1,7 @@
 """Fan memory (DESIGN §2.8): each fan's conversation and notes, kept per creator.
 
+- A fan is the creator, the platform and the fan's id on it: the same id on two platforms is two
+  people, each with a conversation, notes and counters of their own.
 - The fan's message is stored when a reply is drafted for it, once: a regenerated draft for the
   message still waiting for a reply does not store it again (`FanMemory.awaiting_key`).
 - The creator's message is stored when a person approves a draft or answers an escalation, in
@@ -83,6 +85,7 @@ async def remember(
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
     creator_id: int,
+    platform: str,
     fan_id: str,
     fan_message: str,
     draft_id: int | None,
@@ -96,6 +99,7 @@ async def remember(
         return await remember_in(
             session,
             creator_id=creator_id,
+            platform=platform,
             fan_id=fan_id,
             fan_message=fan_message,
             draft_id=draft_id,
@@ -108,6 +112,7 @@ async def remember_in(
     session: AsyncSession,
     *,
     creator_id: int,
+    platform: str,
     fan_id: str,
     fan_message: str,
     draft_id: int | None,
@@ -117,10 +122,12 @@ async def remember_in(
     """`remember` in the caller's transaction, which must have written already or write now:
     the first statement here is a write, so SQLite's lock is taken before anything is read."""
     now = utcnow()
-    if await repository.mark_awaiting(session, creator_id, fan_id, message_key(fan_message), now):
+    key = message_key(fan_message)
+    if await repository.mark_awaiting(session, creator_id, platform, fan_id, key, now):
         await repository.add_message(
             session,
             creator_id=creator_id,
+            platform=platform,
             fan_id=fan_id,
             sender=Sender.FAN,
             text=fan_message,
@@ -131,13 +138,18 @@ async def remember_in(
     return [
         outcome
         for p in proposals
-        if (outcome := await _propose(session, creator_id, fan_id, p, draft_id, member_id, now))
+        if (
+            outcome := await _propose(
+                session, creator_id, platform, fan_id, p, draft_id, member_id, now
+            )
+        )
     ]
 
 
 async def _propose(
     session: AsyncSession,
     creator_id: int,
+    platform: str,
     fan_id: str,
     proposal: Proposal,
     draft_id: int | None,
@@ -151,6 +163,7 @@ async def _propose(
         session,
         {
             "creator_id": creator_id,
+            "platform": platform,
             "fan_id": fan_id,
             "category": proposal.category,
             "text": text,
@@ -165,10 +178,23 @@ async def _propose(
         return None  # the fan has it already (or a chatter dismissed it)
     status = NoteStatus.PROPOSED
     if proposal.confidence >= AUTO_SAVE_AT and await repository.count_auto_note(
-        session, creator_id, fan_id, now.date(), per_day=AUTO_PER_DAY, in_all=AUTO_IN_ALL, now=now
+        session,
+        creator_id,
+        platform,
+        fan_id,
+        now.date(),
+        per_day=AUTO_PER_DAY,
+        in_all=AUTO_IN_ALL,
+        now=now,
     ):
         await repository.set_status(
-            session, creator_id, fan_id, note_id, NoteStatus.PROPOSED, status=NoteStatus.SAVED
+            session,
+            creator_id,
+            platform,
+            fan_id,
+            note_id,
+            NoteStatus.PROPOSED,
+            status=NoteStatus.SAVED,
         )
         status = NoteStatus.SAVED
     return Remembered(note_id, proposal.category, text, proposal.confidence, status)
@@ -177,6 +203,7 @@ async def _propose(
 async def record_reply(
     session: AsyncSession,
     creator_id: int,
+    platform: str,
     fan_id: str | None,
     text: str,
     draft_id: int,
@@ -188,6 +215,7 @@ async def record_reply(
     await repository.add_message(
         session,
         creator_id=creator_id,
+        platform=platform,
         fan_id=fan_id,
         sender=Sender.CREATOR,
         text=text,
@@ -195,31 +223,46 @@ async def record_reply(
         member_id=member_id,
         now=utcnow(),
     )
-    await repository.clear_awaiting(session, creator_id, fan_id)
+    await repository.clear_awaiting(session, creator_id, platform, fan_id)
 
 
 async def conversation(
-    session: AsyncSession, creator_id: int, fan_id: str, limit: int = CONVERSATION_SHOWN
+    session: AsyncSession,
+    creator_id: int,
+    platform: str,
+    fan_id: str,
+    limit: int = CONVERSATION_SHOWN,
 ) -> list[FanMessage]:
     """The most recent messages, oldest first."""
-    return await repository.recent_messages(session, creator_id, fan_id, limit)
+    return await repository.recent_messages(session, creator_id, platform, fan_id, limit)
 
 
 async def notes(
-    session: AsyncSession, creator_id: int, fan_id: str, status: str = NoteStatus.SAVED
+    session: AsyncSession,
+    creator_id: int,
+    platform: str,
+    fan_id: str,
+    status: str = NoteStatus.SAVED,
 ) -> list[FanNote]:
     """Important ones first, then the newest."""
-    return await repository.notes(session, creator_id, fan_id, status, MAX_NOTES_LISTED)
+    return await repository.notes(session, creator_id, platform, fan_id, status, MAX_NOTES_LISTED)
 
 
 async def add_note(
-    session: AsyncSession, creator_id: int, fan_id: str, member_id: int, category: str, text: str
+    session: AsyncSession,
+    creator_id: int,
+    platform: str,
+    fan_id: str,
+    member_id: int,
+    category: str,
+    text: str,
 ) -> FanNote:
     text = text.strip()
     note_id = await repository.add_note(
         session,
         {
             "creator_id": creator_id,
+            "platform": platform,
             "fan_id": fan_id,
             "category": category,
             "text": text,
@@ -236,12 +279,15 @@ async def add_note(
 async def edit_note(
     session: AsyncSession,
     creator_id: int,
+    platform: str | None,
     fan_id: str,
     member_id: int,
     note_id: int,
     category: str,
     text: str,
 ) -> FanNote:
+    """A saved note's new category and text; `platform` None when the note's id and the fan's
+    are enough (the API without `?platform=`)."""
     text = text.strip()
     values = {
         "category": category,
@@ -250,7 +296,7 @@ async def edit_note(
         "updated_by": member_id,
         "updated_at": utcnow(),
     }
-    changed = await repository.edit_note(session, creator_id, fan_id, note_id, values)
+    changed = await repository.edit_note(session, creator_id, platform, fan_id, note_id, values)
     if changed is None:
         raise NoteNotFound()
     if changed is False:
@@ -258,19 +304,28 @@ async def edit_note(
     return await _note(session, creator_id, note_id)
 
 
-async def delete_note(session: AsyncSession, creator_id: int, fan_id: str, note_id: int) -> None:
-    if not await repository.delete_note(session, creator_id, fan_id, note_id):
+async def delete_note(
+    session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
+) -> None:
+    if not await repository.delete_note(session, creator_id, platform, fan_id, note_id):
         raise NoteNotFound()
 
 
 async def decide_proposal(
-    session: AsyncSession, creator_id: int, fan_id: str, member_id: int, note_id: int, accept: bool
+    session: AsyncSession,
+    creator_id: int,
+    platform: str | None,
+    fan_id: str,
+    member_id: int,
+    note_id: int,
+    accept: bool,
 ) -> FanNote:
     """Accept a proposal as a note (a person's decision: no cap applies) or dismiss it."""
     status = NoteStatus.SAVED if accept else NoteStatus.DISMISSED
     if not await repository.set_status(
         session,
         creator_id,
+        platform,
         fan_id,
         note_id,
         NoteStatus.PROPOSED,
@@ -279,7 +334,7 @@ async def decide_proposal(
         decided_at=utcnow(),
     ):
         note = await repository.get_note(session, creator_id, note_id)
-        if note is None or note.fan_id != fan_id:
+        if note is None or note.fan_id != fan_id or platform not in (None, note.platform):
             raise NoteNotFound()
         raise ProposalDecided(status=note.status)
     return await _note(session, creator_id, note_id)
@@ -292,9 +347,11 @@ async def _note(session: AsyncSession, creator_id: int, note_id: int) -> FanNote
     return note
 
 
-async def auto_notes_left(session: AsyncSession, creator_id: int, fan_id: str) -> tuple[int, int]:
+async def auto_notes_left(
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str
+) -> tuple[int, int]:
     """(automatic notes left today, left in all) for the fan."""
-    row = await repository.memory(session, creator_id, fan_id)
+    row = await repository.memory(session, creator_id, platform, fan_id)
     if row is None:
         return AUTO_PER_DAY, AUTO_IN_ALL
     today = row.auto_day_notes if row.auto_day == utcnow().date() else 0

@@ -14,3 +14,5 @@ PLATFORM_NAMES: dict[str, str] = {
     "x": "X",
 }
 assert tuple(PLATFORM_NAMES) == get_args(Platform)
+# What a request that names no platform is about (the origin app's first platform).
+DEFAULT_PLATFORM: Platform = "onlyfans"

@@ -225,6 +225,7 @@ async def log(prepared: Prepared, checked: Checked, request_id: str | None = Non
             remembered = await remember_in(
                 session,
                 creator_id=guard.creator_id,
+                platform=prepared.platform,
                 fan_id=prepared.fan_id,
                 fan_message=new.fan_message,
                 draft_id=response.draft_id,

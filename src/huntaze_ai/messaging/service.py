@@ -17,7 +17,7 @@ from huntaze_ai.creator_data.service import get_fan, get_platform_context
 from huntaze_ai.fans.context import reply_memory
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.kit.money import format_usd
-from huntaze_ai.kit.platforms import PLATFORM_NAMES
+from huntaze_ai.kit.platforms import DEFAULT_PLATFORM, PLATFORM_NAMES
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, render
 from huntaze_ai.messaging import checked
@@ -62,13 +62,15 @@ async def prepare(
     Endpoints pass the request's `guard`; without one the creator's list is read here and
     nothing is logged (unit tests)."""
     guard = guard or await load_guard(session, creator)
-    platform = body.platform or "onlyfans"
+    fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
+    # The fan's platform when the request names none: its memory, caps and rules are that
+    # platform's (the same id elsewhere is someone else).
+    platform = body.platform or (fan.platform if fan is not None else DEFAULT_PLATFORM)
     incoming = guard.check_fan_message(body.fan_message, platform=platform)
     if incoming.verdict == "escalate":
         return Prepared(platform, "", "", incoming, guard, body.fan_id)
-    fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
     account = await get_platform_context(session, creator.id, platform)
-    memory = await reply_memory(session, creator.id, body, CONVERSATION_BUDGET_TOKENS)
+    memory = await reply_memory(session, creator.id, platform, body, CONVERSATION_BUDGET_TOKENS)
     instructions = _instructions(creator, platform)
     data = {
         "fan_message": body.fan_message,

@@ -89,6 +89,7 @@ class FanDay(Base):
     creator_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     fan_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     dms: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,6 +1,6 @@
 """What the creator's side remembers of each fan (DESIGN §2.8): the conversation, notes, and the
-counters that hold automatic notes to their caps. A fan is the creator and the fan's platform
-id, as drafts name it."""
+counters that hold automatic notes to their caps. A fan is the creator, the platform and the
+fan's id on it, as drafts and `fans` name it: the same id on two platforms is two people."""
 
 from __future__ import annotations
 
@@ -55,11 +55,18 @@ class FanMessage(Base):
     __tablename__ = "fan_messages"
     __table_args__ = (
         CheckConstraint("sender IN ('fan', 'creator')", name="sender"),
-        Index("ix_fan_messages_creator_id_fan_id_id", "creator_id", "fan_id", "id"),
+        Index(
+            "ix_fan_messages_creator_id_platform_fan_id_id",
+            "creator_id",
+            "platform",
+            "fan_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
     fan_id: Mapped[str] = mapped_column(String(255))
     sender: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
@@ -80,12 +87,19 @@ class FanNote(Base):
     __table_args__ = (
         CheckConstraint(_CATEGORY_CHECK, name="category"),
         CheckConstraint("status IN ('saved', 'proposed', 'dismissed')", name="status"),
-        UniqueConstraint("creator_id", "fan_id", "text_key"),
-        Index("ix_fan_notes_creator_id_fan_id_status", "creator_id", "fan_id", "status"),
+        UniqueConstraint("creator_id", "platform", "fan_id", "text_key"),
+        Index(
+            "ix_fan_notes_creator_id_platform_fan_id_status",
+            "creator_id",
+            "platform",
+            "fan_id",
+            "status",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
     fan_id: Mapped[str] = mapped_column(String(255))
     category: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(String(300))
@@ -117,6 +131,7 @@ class FanMemory(Base):
     creator_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     fan_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     auto_notes: Mapped[int] = mapped_column(Integer, default=0)
     auto_day: Mapped[date | None] = mapped_column(Date)

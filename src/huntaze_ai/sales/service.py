@@ -11,10 +11,10 @@ from pydantic_ai import Agent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.compliance.prices import clamp_ppv
-from huntaze_ai.compliance.rules import DEFAULT_PLATFORM
 from huntaze_ai.creator_data.service import get_fan, get_subscription_context
 from huntaze_ai.kit.errors import NotFound
 from huntaze_ai.kit.money import format_usd
+from huntaze_ai.kit.platforms import DEFAULT_PLATFORM
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, render
 from huntaze_ai.metering.kinds import Feature

@@ -1,13 +1,14 @@
-"""/fans/{fan_id}: one fan's profile, segment and spend, notes (add, edit, delete), the
+"""/fans/{fan_id}?platform=: one fan's profile, segment and spend, notes (add, edit, delete), the
 assistant's proposed notes (accept, dismiss), the conversation and what is left of today's caps,
-over the same services as the fan API."""
+over the same services as the fan API. Without a platform, the most recently active fan with the
+id; the page's links and forms then name the platform."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,8 @@ router = APIRouter(include_in_schema=False)
 forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
 
 FanId = Annotated[str, Path(min_length=1, max_length=255)]
+# A plain string: a page answers an unknown platform with its 404, not a validation error.
+OnPlatform = Annotated[str | None, Query()]
 Category = Annotated[str, Form(max_length=40)]
 Text = Annotated[str, Form(max_length=service.MAX_NOTE_CHARS * 2)]
 CATEGORY_LABELS = {
@@ -57,6 +60,14 @@ MAX_SEARCH = 100
 
 
 fan_url = fan_href
+
+
+def _platform(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in PLATFORM_NAMES:
+        raise FanNotFound()
+    return value
 
 
 def parse_choice(choice: str) -> tuple[str, str | None]:
@@ -89,7 +100,7 @@ async def fan_picker(
         "search": search,
         "chosen": chosen,
         "chosen_missing": bool(choice) and chosen is None,
-        "chosen_url": fan_url(chosen.fan_id) if chosen else None,
+        "chosen_url": fan_url(chosen.fan_id, chosen.platform) if chosen else None,
         "categories": CATEGORY_LABELS,
     }
 
@@ -109,12 +120,13 @@ async def _fan_page(
     acting: Acting,
     session: AsyncSession,
     fan_id: str,
+    platform: str | None,
     *,
     notice: str | None = None,
     error: PageError | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    fan = await fan_profile(session, acting.creator.id, fan_id)
+    fan = await fan_profile(session, acting.creator.id, fan_id, platform)
     people = {p for n in fan.notes for p in (n.created_by, n.updated_by, n.decided_by)}
     return await page(
         request,
@@ -122,7 +134,8 @@ async def _fan_page(
         acting.creator,
         session,
         fan=fan,
-        fan_url=fan_url(fan.fan_id),
+        fan_url=fan_url(fan.fan_id, fan.platform),
+        fan_action=lambda suffix: fan_url(fan.fan_id, fan.platform, suffix),
         picker_value=f"{fan.platform}:{fan.fan_id}",
         names=await _names(session, {p for p in people if p is not None}),
         categories=CATEGORY_LABELS,
@@ -139,9 +152,10 @@ async def fan_page(
     acting: PageActing,
     session: SessionDep,
     fan_id: FanId,
+    platform: OnPlatform = None,
     notice: str | None = None,
 ) -> Response:
-    return await _fan_page(request, acting, session, fan_id, notice=notice)
+    return await _fan_page(request, acting, session, fan_id, _platform(platform), notice=notice)
 
 
 def _note_input(category: str, text: str) -> tuple[str, str]:
@@ -163,17 +177,19 @@ async def _change(
     acting: Acting,
     session: AsyncSession,
     fan_id: str,
+    platform: str | None,
     action: Callable[[], Awaitable[Any]],
     notice: str,
     form: dict[str, str] | None = None,
 ) -> Response:
     async def show(error: PageError) -> Response:
-        return await _fan_page(request, acting, session, fan_id, error=error, form=form)
+        return await _fan_page(request, acting, session, fan_id, platform, error=error, form=form)
 
     async def run() -> None:
         await action()
 
-    return await submit(session, run, back_to=fan_url(fan_id), notice=notice, show=show)
+    back_to = fan_url(fan_id, platform)
+    return await submit(session, run, back_to=back_to, notice=notice, show=show)
 
 
 @forms.post("/fans/{fan_id}/notes")
@@ -183,19 +199,22 @@ async def add_note(
     session: SessionDep,
     reader: ReaderDep,
     fan_id: FanId,
+    platform: OnPlatform = None,
     category: Category = "",
     text: Text = "",
 ) -> Response:
+    on = _platform(platform)
+
     async def action() -> Any:
         # On the reader: the form's transaction must write first (SQLite's write lock).
-        fan = await known_fan(reader, acting.creator.id, fan_id)
+        fan = await known_fan(reader, acting.creator.id, fan_id, on)
         what, words = _note_input(category, text)
         return await service.add_note(
-            session, acting.creator.id, fan.external_id, acting.member.id, what, words
+            session, acting.creator.id, fan.platform, fan.external_id, acting.member.id, what, words
         )
 
     form = {"category": category, "text": text}
-    return await _change(request, acting, session, fan_id, action, "added", form)
+    return await _change(request, acting, session, fan_id, on, action, "added", form)
 
 
 @forms.post("/fans/{fan_id}/notes/{note_id}/edit")
@@ -205,28 +224,38 @@ async def edit_note(
     session: SessionDep,
     fan_id: FanId,
     note_id: PathId,
+    platform: OnPlatform = None,
     category: Category = "",
     text: Text = "",
 ) -> Response:
+    on = _platform(platform)
+
     async def action() -> Any:
         what, words = _note_input(category, text)
         return await service.edit_note(
-            session, acting.creator.id, fan_id, acting.member.id, note_id, what, words
+            session, acting.creator.id, on, fan_id, acting.member.id, note_id, what, words
         )
 
     # On a refusal (a duplicate, too long) the page shows this note's form open as typed.
     form = {"edit_id": str(note_id), "category": category, "text": text}
-    return await _change(request, acting, session, fan_id, action, "edited", form)
+    return await _change(request, acting, session, fan_id, on, action, "edited", form)
 
 
 @forms.post("/fans/{fan_id}/notes/{note_id}/delete")
 async def delete_note(
-    request: Request, acting: PageActing, session: SessionDep, fan_id: FanId, note_id: PathId
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    fan_id: FanId,
+    note_id: PathId,
+    platform: OnPlatform = None,
 ) -> Response:
-    async def action() -> Any:
-        await service.delete_note(session, acting.creator.id, fan_id, note_id)
+    on = _platform(platform)
 
-    return await _change(request, acting, session, fan_id, action, "deleted")
+    async def action() -> Any:
+        await service.delete_note(session, acting.creator.id, on, fan_id, note_id)
+
+    return await _change(request, acting, session, fan_id, on, action, "deleted")
 
 
 @forms.post("/fans/{fan_id}/proposals/{note_id}/{decision}")
@@ -237,14 +266,17 @@ async def decide(
     fan_id: FanId,
     note_id: PathId,
     decision: Annotated[str, Path(pattern="^(accept|dismiss)$")],
+    platform: OnPlatform = None,
 ) -> Response:
+    on = _platform(platform)
+
     async def action() -> Any:
         return await service.decide_proposal(
-            session, acting.creator.id, fan_id, acting.member.id, note_id, decision == "accept"
+            session, acting.creator.id, on, fan_id, acting.member.id, note_id, decision == "accept"
         )
 
     notice = "accepted" if decision == "accept" else "dismissed"
-    return await _change(request, acting, session, fan_id, action, notice)
+    return await _change(request, acting, session, fan_id, on, action, notice)
 
 
 router.include_router(forms)

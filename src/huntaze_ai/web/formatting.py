@@ -128,6 +128,8 @@ def platform(value: str) -> str:
     return PLATFORM_NAMES.get(value, value)
 
 
-def fan_href(fan_id: str) -> str:
-    """The fan page's path: the id quoted whole (a "/" in a platform's id stays in it)."""
-    return "/fans/" + quote(fan_id, safe="")
+def fan_href(fan_id: str, platform: str | None = None, suffix: str = "") -> str:
+    """The fan page's path, or one of its forms' (`suffix`): the id quoted whole (a "/" in a
+    platform's id stays in it) and the platform (the same id on two platforms is two fans)."""
+    path = "/fans/" + quote(fan_id, safe="") + suffix
+    return f"{path}?platform={quote(platform, safe='')}" if platform else path

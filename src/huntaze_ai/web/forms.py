@@ -52,4 +52,5 @@ async def submit(
     except HuntazeError as exc:
         await session.rollback()
         return await show(PageError.from_error(exc))
-    return RedirectResponse(f"{back_to}?notice={code or notice}", status_code=303)
+    joined = "&" if "?" in back_to else "?"
+    return RedirectResponse(f"{back_to}{joined}notice={code or notice}", status_code=303)

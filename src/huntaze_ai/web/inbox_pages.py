@@ -51,11 +51,11 @@ async def _inbox(
     )
     queue = await service.escalations(session, creator_id)
     now = utcnow()
-    fans = {d.fan_id for d in [*pending, *queue] if d.fan_id}
+    fans = {(d.platform, d.fan_id) for d in [*pending, *queue] if d.fan_id}
     # What is left today for each fan on the page, so nobody approves into a refusal.
-    left: dict[str, tuple[int, int]] = {}
+    left: dict[tuple[str, str], tuple[int, int]] = {}
     for fan in fans:
-        dms, ppvs, _ = await service.fan_today(session, creator_id, fan)
+        dms, ppvs, _ = await service.fan_today(session, creator_id, *fan)
         left[fan] = (dms, ppvs)
     return await page(
         request,

@@ -1,0 +1,125 @@
+"""fan memory and caps per platform: the same fan id on two platforms is two people
+
+The conversation, the notes, the automatic notes' counters and the daily caps were keyed by
+(creator, fan id) while `fans` is unique per (creator, platform, fan id): two fans who share an
+id on two platforms shared one memory, and one's notes reached the other's drafts.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-30
+"""
+
+# The SQL below is built from this module's own table names, never from input.
+# ruff: noqa: S608
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_TABLES = ("fan_messages", "fan_notes", "fan_memory", "fan_days")
+
+
+def _fans_platform(table: str) -> str:
+    """The platform a row written before was most likely about: that of the newest draft to the
+    fan, else of the creator's fan with that id, else the replies' default. Exact for fans on one
+    platform; a fan id on two keeps its past on the platform drafted to last."""
+    return (
+        "COALESCE("
+        f"(SELECT d.platform FROM drafts d WHERE d.creator_id = {table}.creator_id "
+        f"AND d.fan_id = {table}.fan_id ORDER BY d.id DESC LIMIT 1), "
+        f"(SELECT MIN(f.platform) FROM fans f WHERE f.user_id = {table}.creator_id "
+        f"AND f.external_id = {table}.fan_id), "
+        "'onlyfans')"
+    )
+
+
+def _backfill(table: str) -> str:
+    platform = _fans_platform(table)
+    if table in ("fan_messages", "fan_notes"):
+        # A message or a note written with a draft is about that draft's fan: exact.
+        platform = (
+            f"COALESCE((SELECT d.platform FROM drafts d WHERE d.id = {table}.draft_id), {platform})"
+        )
+    return f"UPDATE {table} SET platform = {platform}"
+
+
+def upgrade() -> None:
+    for table in _TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("platform", sa.String(length=32), nullable=True))
+        op.execute(_backfill(table))
+
+    with op.batch_alter_table("fan_messages", schema=None) as batch_op:
+        batch_op.alter_column("platform", existing_type=sa.String(length=32), nullable=False)
+        batch_op.drop_index("ix_fan_messages_creator_id_fan_id_id")
+        batch_op.create_index(
+            "ix_fan_messages_creator_id_platform_fan_id_id",
+            ["creator_id", "platform", "fan_id", "id"],
+            unique=False,
+        )
+    with op.batch_alter_table("fan_notes", schema=None) as batch_op:
+        batch_op.alter_column("platform", existing_type=sa.String(length=32), nullable=False)
+        batch_op.drop_index("ix_fan_notes_creator_id_fan_id_status")
+        batch_op.drop_constraint("uq_fan_notes_creator_id_fan_id_text_key", type_="unique")
+        batch_op.create_unique_constraint(
+            op.f("uq_fan_notes_creator_id_platform_fan_id_text_key"),
+            ["creator_id", "platform", "fan_id", "text_key"],
+        )
+        batch_op.create_index(
+            "ix_fan_notes_creator_id_platform_fan_id_status",
+            ["creator_id", "platform", "fan_id", "status"],
+            unique=False,
+        )
+    for table, key in (
+        ("fan_memory", ["creator_id", "platform", "fan_id"]),
+        ("fan_days", ["creator_id", "platform", "fan_id", "day"]),
+    ):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column("platform", existing_type=sa.String(length=32), nullable=False)
+            batch_op.drop_constraint(f"pk_{table}", type_="primary")
+            batch_op.create_primary_key(f"pk_{table}", key)
+
+
+def _drop_second_platforms(table: str, key: str) -> str:
+    """Before the old keys come back: of a fan id's rows on several platforms, one stays."""
+    return (
+        f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM {table} o "
+        f"WHERE o.creator_id = {table}.creator_id AND o.fan_id = {table}.fan_id{key} "
+        f"AND o.platform < {table}.platform)"
+    )
+
+
+def downgrade() -> None:
+    op.execute(_drop_second_platforms("fan_memory", ""))
+    op.execute(_drop_second_platforms("fan_days", " AND o.day = fan_days.day"))
+    op.execute(_drop_second_platforms("fan_notes", " AND o.text_key = fan_notes.text_key"))
+    for table, key in (
+        ("fan_memory", ["creator_id", "fan_id"]),
+        ("fan_days", ["creator_id", "fan_id", "day"]),
+    ):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(f"pk_{table}", type_="primary")
+            batch_op.create_primary_key(f"pk_{table}", key)
+            batch_op.drop_column("platform")
+    with op.batch_alter_table("fan_notes", schema=None) as batch_op:
+        batch_op.drop_index("ix_fan_notes_creator_id_platform_fan_id_status")
+        batch_op.drop_constraint("uq_fan_notes_creator_id_platform_fan_id_text_key", type_="unique")
+        batch_op.create_unique_constraint(
+            op.f("uq_fan_notes_creator_id_fan_id_text_key"), ["creator_id", "fan_id", "text_key"]
+        )
+        batch_op.create_index(
+            "ix_fan_notes_creator_id_fan_id_status", ["creator_id", "fan_id", "status"]
+        )
+        batch_op.drop_column("platform")
+    with op.batch_alter_table("fan_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_fan_messages_creator_id_platform_fan_id_id")
+        batch_op.create_index(
+            "ix_fan_messages_creator_id_fan_id_id", ["creator_id", "fan_id", "id"], unique=False
+        )
+        batch_op.drop_column("platform")
