@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
+from huntaze_ai.fans.service import Proposal, remember
 from huntaze_ai.kit.db import Database
 from tests.agencies.helpers import Team, bearer, new_team
 from tests.apphelpers import app_client, creator_headers, settings_for
@@ -202,3 +203,45 @@ async def test_many_chatters_adding_notes_at_once_all_get_their_note_and_none_a_
 
     assert [a.status_code for a in answers] == [201] * 20
     assert len(listed.json()["notes"]) == 20
+
+
+async def test_a_note_changed_without_a_platform_leaves_the_same_id_on_another_platform_alone(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    await add_fan(database, creator_id, "twin", "On OnlyFans", platform="onlyfans")
+    await add_fan(database, creator_id, "twin", "On Fansly", platform="fansly")
+    # The assistant proposed "Loves hiking" for the Fansly fan; nobody decided yet.
+    await remember(
+        database.sessionmaker,
+        creator_id=creator_id,
+        platform="fansly",
+        fan_id="twin",
+        fan_message="I love hiking",
+        draft_id=None,
+        member_id=None,
+        proposals=[Proposal("interests", "Loves hiking", 0.5)],
+    )
+    base = "/api/fans/twin/notes"
+    async with app_client(settings_for(database_url)) as client:
+        mine = await client.post(
+            f"{base}?platform=onlyfans",
+            json={"category": "interests", "text": "Likes cats"},
+            headers=headers,
+        )
+        note = mine.json()["id"]
+        wrong_fan = await client.delete(f"{base}/{note}?platform=fansly", headers=headers)
+        # The note's id names it: its own fan's proposals with the new text go, not the other's.
+        edited = await client.put(
+            f"{base}/{note}",
+            json={"category": "interests", "text": "Loves hiking"},
+            headers=headers,
+        )
+        on_fansly = (await client.get(f"{base}?platform=fansly", headers=headers)).json()
+        on_onlyfans = (await client.get(f"{base}?platform=onlyfans", headers=headers)).json()
+
+    assert wrong_fan.status_code == 404
+    assert edited.status_code == 200, edited.text
+    assert [p["text"] for p in on_fansly["proposals"]] == ["Loves hiking"]
+    assert on_fansly["notes"] == []
+    assert [n["text"] for n in on_onlyfans["notes"]] == ["Loves hiking"]

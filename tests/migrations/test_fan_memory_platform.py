@@ -1,7 +1,8 @@
 """Migration 0010 keys a fan's memory by platform: the same fan id on two platforms is two people.
-The rows written before it get the platform they were most likely about (their draft's, else that
-of the newest draft to the fan, else of the creator's fan with that id, else 'onlyfans'); after it
-each platform holds its own memory, days and notes; a downgrade keeps one of each."""
+The rows written before it get the platform of the fan they were most likely about (a draft
+stored as OnlyFans for want of a platform is first put right when the creator has the id on one
+platform only); after it each platform holds its own memory, days and notes; a downgrade keeps one
+of each."""
 
 from __future__ import annotations
 
@@ -122,7 +123,7 @@ _TWO_PLATFORMS = (
 )
 
 
-def test_rows_written_before_get_their_drafts_else_the_fans_platform_else_onlyfans(
+def test_rows_written_before_get_the_platform_of_the_fan_they_were_about(
     fresh_database_url: URL,
 ) -> None:
     config = migrations.alembic_config(fresh_database_url)
@@ -131,7 +132,7 @@ def test_rows_written_before_get_their_drafts_else_the_fans_platform_else_onlyfa
         _execute(
             fresh_database_url,
             _USERS,
-            # "a": drafted to on fansly, then last on x; also a fan on tiktok (drafts win)
+            # "a": drafted to on fansly, then last on x; a fan on tiktok (a page showed that one)
             _draft(1, "a", "fansly"),
             _draft(2, "a", "x"),
             _fan(1, "tiktok", "a"),
@@ -140,29 +141,43 @@ def test_rows_written_before_get_their_drafts_else_the_fans_platform_else_onlyfa
             # "c": neither for this creator; another creator's draft and fan do not count
             _draft(3, "c", "tiktok", creator=2),
             _fan(2, "tiktok", "c"),
+            # "d": a fan on fansly only, replied to without a platform (stored as OnlyFans)
+            _fan(1, "fansly", "d"),
+            _draft(4, "d", "onlyfans"),
+            # "e": on fansly and x, replied to without a platform: which one is not known
+            _fan(1, "fansly", "e"),
+            _fan(1, "x", "e"),
+            _draft(5, "e", "onlyfans"),
             _message(1, "a", draft=1),
             _message(2, "a"),
             _message(3, "b"),
             _message(4, "c"),
+            _message(5, "d", draft=4),
             _note(1, "a", "with draft", draft=1),
             _note(2, "a", "without draft"),
             _note(3, "b", "b"),
             _note(4, "c", "c"),
+            _note(5, "d", "d"),
             _memory("a"),
             _memory("b"),
             _memory("c"),
+            _memory("d"),
             _day("a"),
             _day("b"),
             _day("c"),
+            _day("d"),
         )
     )
     command.upgrade(config, "0010")
 
     url = fresh_database_url
-    by_id = [(1, "fansly"), (2, "x"), (3, "instagram"), (4, "onlyfans")]
-    assert _select(url, "SELECT id, platform FROM fan_messages ORDER BY id") == by_id
-    assert _select(url, "SELECT id, platform FROM fan_notes ORDER BY id") == by_id
-    by_fan = [("a", "x"), ("b", "instagram"), ("c", "onlyfans")]
+    drafts = [(1, "fansly"), (2, "x"), (3, "tiktok"), (4, "fansly"), (5, "onlyfans")]
+    assert _select(url, "SELECT id, platform FROM drafts ORDER BY id") == drafts
+    messages = [(1, "fansly"), (2, "x"), (3, "instagram"), (4, "onlyfans"), (5, "fansly")]
+    assert _select(url, "SELECT id, platform FROM fan_messages ORDER BY id") == messages
+    notes = [(1, "fansly"), (2, "tiktok"), (3, "instagram"), (4, "onlyfans"), (5, "fansly")]
+    assert _select(url, "SELECT id, platform FROM fan_notes ORDER BY id") == notes
+    by_fan = [("a", "x"), ("b", "instagram"), ("c", "onlyfans"), ("d", "fansly")]
     assert _select(url, "SELECT fan_id, platform FROM fan_memory ORDER BY fan_id") == by_fan
     assert _select(url, "SELECT fan_id, platform FROM fan_days ORDER BY fan_id") == by_fan
 

@@ -53,7 +53,7 @@ async def test_a_fan_picked_on_messages_gets_the_reply_and_their_memory_beside_t
     assert 'href="/messages?fan=onlyfans%3Aof-42"' in found
     assert "Robin Quiet" not in visible_text(found)
     assert 'name="fan_id" value="of-42"' in picked
-    assert re.search(r'<option value="onlyfans" selected>', picked)
+    assert '<input type="hidden" id="platform" name="platform" value="onlyfans">' in picked
     assert "Replying to Jamie Hiker" in visible_text(picked)
     text = visible_text(replied)
     assert "Noted about the fan: Birthday is March 3rd (saved)" in text

@@ -36,13 +36,9 @@ _notes = cast(Table, FanNote.__table__)
 _FAN_KEY = ["creator_id", "platform", "fan_id"]
 
 
-def _of_fan(table: Any, creator_id: int, platform: str | None, fan_id: str) -> list[Any]:
-    """The rows of one fan; with no platform, of the id on any (only where a row's own id
-    already picks one row, such as a note's)."""
-    where = [table.creator_id == creator_id, table.fan_id == fan_id]
-    if platform is not None:
-        where.append(table.platform == platform)
-    return where
+def _of_fan(table: Any, creator_id: int, platform: str, fan_id: str) -> list[Any]:
+    """The rows of one fan."""
+    return [table.creator_id == creator_id, table.platform == platform, table.fan_id == fan_id]
 
 
 def _mark_awaiting(insert_into: Callable[[Table], Any]) -> Any:
@@ -270,7 +266,7 @@ async def add_note(session: AsyncSession, values: dict[str, Any], now: datetime)
 async def edit_note(
     session: AsyncSession,
     creator_id: int,
-    platform: str | None,
+    platform: str,
     fan_id: str,
     note_id: int,
     values: dict[str, Any],
@@ -306,7 +302,7 @@ async def edit_note(
 async def set_status(
     session: AsyncSession,
     creator_id: int,
-    platform: str | None,
+    platform: str,
     fan_id: str,
     note_id: int,
     from_status: str,
@@ -326,7 +322,7 @@ async def set_status(
 
 
 async def delete_note(
-    session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str, note_id: int
 ) -> bool:
     result = await session.execute(
         delete(FanNote).where(

@@ -286,8 +286,8 @@ async def edit_note(
     category: str,
     text: str,
 ) -> FanNote:
-    """A saved note's new category and text; `platform` None when the note's id and the fan's
-    are enough (the API without `?platform=`)."""
+    """A saved note's new category and text (a proposal with the same text is dropped)."""
+    platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
     text = text.strip()
     values = {
         "category": category,
@@ -307,6 +307,7 @@ async def edit_note(
 async def delete_note(
     session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
 ) -> None:
+    platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
     if not await repository.delete_note(session, creator_id, platform, fan_id, note_id):
         raise NoteNotFound()
 
@@ -321,6 +322,7 @@ async def decide_proposal(
     accept: bool,
 ) -> FanNote:
     """Accept a proposal as a note (a person's decision: no cap applies) or dismiss it."""
+    platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
     status = NoteStatus.SAVED if accept else NoteStatus.DISMISSED
     if not await repository.set_status(
         session,
@@ -334,10 +336,24 @@ async def decide_proposal(
         decided_at=utcnow(),
     ):
         note = await repository.get_note(session, creator_id, note_id)
-        if note is None or note.fan_id != fan_id or platform not in (None, note.platform):
+        if note is None or note.fan_id != fan_id or note.platform != platform:
             raise NoteNotFound()
         raise ProposalDecided(status=note.status)
     return await _note(session, creator_id, note_id)
+
+
+async def _platform_of(
+    session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
+) -> str:
+    """The platform of the fan whose note `note_id` is: the one named, else the note's own (the
+    API names a note by its id, `?platform=` optional), so that a change never touches the same
+    id's fan on another platform."""
+    if platform is not None:
+        return platform
+    note = await repository.get_note(session, creator_id, note_id)
+    if note is None or note.fan_id != fan_id:
+        raise NoteNotFound()
+    return note.platform
 
 
 async def _note(session: AsyncSession, creator_id: int, note_id: int) -> FanNote:

@@ -2,7 +2,8 @@
 
 The conversation, the notes, the automatic notes' counters and the daily caps were keyed by
 (creator, fan id) while `fans` is unique per (creator, platform, fan id): two fans who share an
-id on two platforms shared one memory, and one's notes reached the other's drafts.
+id on two platforms shared one memory, and one's notes reached the other's drafts. A downgrade
+keeps one platform's row where the old keys would collide; drafts put right stay so.
 
 Revision ID: 0010
 Revises: 0009
@@ -22,35 +23,60 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_TABLES = ("fan_messages", "fan_notes", "fan_memory", "fan_days")
+# Before this revision a reply that named no platform was stored as OnlyFans, whichever platform
+# the creator's fan with that id was on (its context came from that fan): such a draft is put
+# right when the creator has the id on one platform only. With the id on several, which one it
+# was is not known; it stays.
+_DRAFTS_TO_THEIR_FAN = (
+    "UPDATE drafts SET platform = (SELECT f.platform FROM fans f "
+    "WHERE f.user_id = drafts.creator_id AND f.external_id = drafts.fan_id) "
+    "WHERE drafts.platform = 'onlyfans' AND drafts.fan_id IS NOT NULL "
+    "AND (SELECT COUNT(*) FROM fans f "
+    "WHERE f.user_id = drafts.creator_id AND f.external_id = drafts.fan_id) = 1"
+)
 
 
-def _fans_platform(table: str) -> str:
-    """The platform a row written before was most likely about: that of the newest draft to the
-    fan, else of the creator's fan with that id, else the replies' default. Exact for fans on one
-    platform; a fan id on two keeps its past on the platform drafted to last."""
+def _own_draft(table: str) -> str:
+    return f"(SELECT d.platform FROM drafts d WHERE d.id = {table}.draft_id)"
+
+
+def _newest_draft(table: str) -> str:
     return (
-        "COALESCE("
         f"(SELECT d.platform FROM drafts d WHERE d.creator_id = {table}.creator_id "
-        f"AND d.fan_id = {table}.fan_id ORDER BY d.id DESC LIMIT 1), "
-        f"(SELECT MIN(f.platform) FROM fans f WHERE f.user_id = {table}.creator_id "
-        f"AND f.external_id = {table}.fan_id), "
-        "'onlyfans')"
+        f"AND d.fan_id = {table}.fan_id ORDER BY d.id DESC LIMIT 1)"
     )
 
 
+def _active_fan(table: str) -> str:
+    """The creator's fan with the id that a fan id without a platform meant (as
+    `creator_data.repository.fan` picks it: the most recently active)."""
+    return (
+        f"(SELECT f.platform FROM fans f WHERE f.user_id = {table}.creator_id "
+        f"AND f.external_id = {table}.fan_id "
+        "ORDER BY COALESCE(f.last_active_at, f.first_seen_at) DESC, f.id LIMIT 1)"
+    )
+
+
+# What each table's rows written before were most likely about, best guess first, else the
+# replies' default. A message came with a draft (exact); a note with its draft, else a person
+# wrote it on the fan's page, which showed the most recently active fan with the id; the
+# counters follow the replies, the newest first. Exact for a fan on one platform.
+_GUESSES = {
+    "fan_messages": (_own_draft, _newest_draft, _active_fan),
+    "fan_notes": (_own_draft, _active_fan, _newest_draft),
+    "fan_memory": (_newest_draft, _active_fan),
+    "fan_days": (_newest_draft, _active_fan),
+}
+
+
 def _backfill(table: str) -> str:
-    platform = _fans_platform(table)
-    if table in ("fan_messages", "fan_notes"):
-        # A message or a note written with a draft is about that draft's fan: exact.
-        platform = (
-            f"COALESCE((SELECT d.platform FROM drafts d WHERE d.id = {table}.draft_id), {platform})"
-        )
-    return f"UPDATE {table} SET platform = {platform}"
+    guesses = ", ".join(guess(table) for guess in _GUESSES[table])
+    return f"UPDATE {table} SET platform = COALESCE({guesses}, 'onlyfans')"
 
 
 def upgrade() -> None:
-    for table in _TABLES:
+    op.execute(_DRAFTS_TO_THEIR_FAN)
+    for table in _GUESSES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("platform", sa.String(length=32), nullable=True))
         op.execute(_backfill(table))
