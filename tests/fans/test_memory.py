@@ -259,6 +259,7 @@ async def test_the_same_fan_id_on_two_platforms_is_two_fans_who_share_nothing(
     assert [m["text"] for m in on_onlyfans["conversation"]] == [FACTS, "Noted 🎂"]
     assert "Olly's secret" in {n["text"] for n in on_onlyfans["notes"]}
     assert on_onlyfans["today"]["dms_left"] == 2
+    assert on_fansly["also_on"] == [{"platform": "onlyfans", "display_name": "Olly on OnlyFans"}]
 
 
 async def test_a_reply_naming_no_platform_is_about_the_fan_the_creator_has_with_that_id(

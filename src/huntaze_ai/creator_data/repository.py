@@ -114,6 +114,18 @@ async def fan_count(session: AsyncSession, user_id: int, search: str | None = No
     return int(await session.scalar(stmt) or 0)
 
 
+async def same_id_elsewhere(
+    session: AsyncSession, user_id: int, external_id: str, platform: str
+) -> list[tuple[str, str | None]]:
+    """(platform, display name) of the creator's other fans with this id: other people."""
+    stmt = (
+        select(Fan.platform, Fan.display_name)
+        .where(Fan.user_id == user_id, Fan.external_id == external_id, Fan.platform != platform)
+        .order_by(Fan.platform)
+    )
+    return [(p, name) for p, name in (await session.execute(stmt)).all()]
+
+
 async def fan_names(
     session: AsyncSession, user_id: int, fans: set[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.creator_data.repository import same_id_elsewhere
 from huntaze_ai.creator_data.service import FanContext, get_fan
 from huntaze_ai.drafts.service import fan_today
 from huntaze_ai.fans import service
-from huntaze_ai.fans.schemas import FanOut, MessageOut, NoteOut, TodayOut
+from huntaze_ai.fans.schemas import FanElsewhere, FanOut, MessageOut, NoteOut, TodayOut
 from huntaze_ai.kit.errors import NotFound
 from huntaze_ai.models import FanNote, NoteStatus
 
@@ -67,4 +68,10 @@ async def fan_profile(
         ],
         conversation=[MessageOut.model_validate(m, from_attributes=True) for m in messages],
         today=await today(session, creator_id, *key),
+        also_on=[
+            FanElsewhere(platform=p, display_name=name)
+            for p, name in await same_id_elsewhere(
+                session, creator_id, fan.external_id, fan.platform
+            )
+        ],
     )

@@ -63,6 +63,14 @@ class TodayOut(BaseModel):
     resets_at: datetime
 
 
+class FanElsewhere(BaseModel):
+    """Another of the creator's fans with the same id, on another platform: someone else, whose
+    memory and caps are kept apart."""
+
+    platform: str
+    display_name: str | None
+
+
 class FanOut(BaseModel):
     fan_id: str
     platform: str
@@ -76,3 +84,4 @@ class FanOut(BaseModel):
     proposals: list[NoteOut]
     conversation: list[MessageOut]  # the most recent, oldest first
     today: TodayOut
+    also_on: list[FanElsewhere] = []
