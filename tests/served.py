@@ -23,15 +23,10 @@ from huntaze_ai.kit import migrations
 from huntaze_ai.kit.db import Database
 from tests.apphelpers import shared_emulator_url
 from tests.factories import create_user
+from tests.ports import free_port
 
 START_TIMEOUT_S = 90
 _APP_VARIABLES = {name.upper() for name in Settings.model_fields} | {"PROMETHEUS_MULTIPROC_DIR"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

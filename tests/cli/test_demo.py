@@ -17,16 +17,11 @@ import pytest
 from sqlalchemy.engine import URL, make_url
 
 from tests.cli.conftest import Invoke
+from tests.ports import free_port
 
 CLI = Path(sys.executable).with_name("huntaze-ai")
 # Generous: on a busy machine importing the CLI and then the app alone can take 15 s.
 STARTUP_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(db_file: Path) -> dict[str, str]:
@@ -49,7 +44,7 @@ class Demo:
     """`huntaze-ai demo` as a real process, its stdout and stderr in files."""
 
     def __init__(self, tmp_path: Path, db_file: Path, run: int, *args: str) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.out = tmp_path / f"demo-{run}.out"
         self.err = tmp_path / f"demo-{run}.err"
         with self.out.open("wb") as out, self.err.open("wb") as err:

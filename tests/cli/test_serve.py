@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,14 +10,9 @@ import httpx
 import pytest
 
 from huntaze_ai.kit.migrations import upgrade
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_starts_the_app_with_health_and_readiness(tmp_path: Path) -> None:
@@ -26,7 +20,7 @@ def test_serve_starts_the_app_with_health_and_readiness(tmp_path: Path) -> None:
 
     db_file = tmp_path / "served.db"
     upgrade(make_url(f"sqlite+aiosqlite:///{db_file}"))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}"}
     env.pop("REDIS_URL", None)
     cli = Path(sys.executable).with_name("huntaze-ai")
@@ -78,7 +72,7 @@ def test_serve_refuses_a_bad_model_setting_in_one_line_naming_it(
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", variable: value}
     cli = Path(sys.executable).with_name("huntaze-ai")
     done = subprocess.run(
-        [str(cli), "serve", "--port", str(_free_port())],
+        [str(cli), "serve", "--port", str(free_port())],
         env=env,
         capture_output=True,
         text=True,

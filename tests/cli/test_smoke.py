@@ -23,6 +23,7 @@ from huntaze_ai.cli import app
 from huntaze_ai.emulator import EmulatorConfig, run_emulator_in_thread
 from huntaze_ai.kit.migrations import upgrade
 from tests.conftest import redis_database
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -32,12 +33,6 @@ class Deployment:
     url: str
     token: str
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _cli(env: dict[str, str], *args: str) -> Result:
@@ -59,7 +54,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iter
     token = _cli(env, "tokens", "create", "--email", email)
     # Its own Redis database: these rate-limit keys must not meet other tests' creators.
     redis = redis_database("smoke")
-    port = _free_port()
+    port = free_port()
     log = tmp / "serve.log"
     with run_emulator_in_thread(EmulatorConfig(port=0, seed=3)) as gemini:
         env = {

@@ -24,7 +24,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -58,6 +57,7 @@ from tests.apphelpers import shared_emulator_url
 from tests.conftest import redis_database, require_service
 from tests.e2e.axe import AxeAudit, load_axe
 from tests.factories import DEFAULT_PASSWORD, create_user
+from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -257,12 +257,6 @@ async def _new_creator(database_url: URL, plan: Plan) -> Creator:
         await database.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # Every variable the app's settings read: the servers get only the ones set here, whatever the
 # shell running the tests exports.
 _APP_VARIABLES = {name.upper() for name in Settings.model_fields} | {"PROMETHEUS_MULTIPROC_DIR"}
@@ -284,7 +278,7 @@ class AppServer:
     def start(cls, name: str, workdir: Path, template_db: Path, env: dict[str, str]) -> AppServer:
         db_file = workdir / f"{name}.db"
         shutil.copy(template_db, db_file)
-        port = _free_port()
+        port = free_port()
         environment = {
             **{k: v for k, v in os.environ.items() if k.upper() not in _APP_VARIABLES},
             "DATABASE_URL": f"sqlite:///{db_file}",

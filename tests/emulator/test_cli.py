@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from typer.testing import CliRunner
 from huntaze_ai.cli import app
 from huntaze_ai.emulator import EmulatorConfig
 from huntaze_ai.emulator.safety import DEFAULT_TRIGGERS, SafetyTrigger
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 def test_emulator_help_lists_its_options() -> None:
@@ -46,7 +40,7 @@ def test_emulator_refuses_a_fail_rate_above_one() -> None:
 
 @pytest.mark.slow
 def test_emulator_command_serves_generate_content_from_a_subprocess(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     cli = Path(sys.executable).with_name("huntaze-ai")
     log = tmp_path / "emulator.log"
     command = [str(cli), "emulator", "--port", str(port), "--seed", "3", "--latency-ms", "5"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from huntaze_ai.metering.rate_limit import (
 from huntaze_ai.metering.service import Meter
 from tests.apphelpers import app_client, settings_for
 from tests.metering.conftest import MODEL, make_meter, make_settings, new_creator
+from tests.ports import free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -260,17 +260,11 @@ def _a_dead_pid() -> int:
     return proc.pid
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_serve_with_two_workers_reports_every_request_in_every_scrape(tmp_path: Path) -> None:
     db_file = tmp_path / "served.db"
     upgrade(make_url(f"sqlite+aiosqlite:///{db_file}"))
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "LOG_LEVEL": "DEBUG"}
     for name in ("REDIS_URL", metrics.MULTIPROC_ENV, "GEMINI_API_KEY"):
         env.pop(name, None)

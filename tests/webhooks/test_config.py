@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from huntaze_ai.cli import app
 from huntaze_ai.config import ConfigError, load_settings
 from huntaze_ai.kit import migrations
-from tests.served import free_port
+from tests.ports import free_port
 from tests.webhooks.helpers import SECRET
 
 
