@@ -3,7 +3,6 @@ OpenAI-compatible server, and the operator's price override on the bill."""
 
 from __future__ import annotations
 
-import socket
 from decimal import Decimal
 
 from pydantic import SecretStr
@@ -15,6 +14,7 @@ from huntaze_ai.kit.db import Database
 from tests.apphelpers import app_client, settings_for
 from tests.llm.fake_openai import MODEL, FakeOpenAI
 from tests.metering.conftest import books, new_creator
+from tests.ports import free_port
 
 PRICE_IN = Decimal("0.15")  # USD per 1M tokens
 PRICE_OUT = Decimal("0.45")
@@ -86,9 +86,7 @@ async def test_an_unreachable_endpoint_is_a_502_with_nothing_charged(
     database_url: URL, database: Database
 ) -> None:
     user_id, headers = await _headers(database)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     async with app_client(_settings(database_url, f"http://127.0.0.1:{port}/v1")) as client:
         response = await client.post("/api/ai/content/caption", json=BODY, headers=headers)
     assert response.status_code == 502, response.text

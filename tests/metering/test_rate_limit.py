@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -24,6 +23,7 @@ from huntaze_ai.metering.rate_limit import (
     check_creator_rate_limit,
 )
 from tests.metering.conftest import MODEL, books, make_meter, make_settings, new_creator
+from tests.ports import free_port
 
 SMALL = {"starter": 5, "pro": 10, "business": 20}
 
@@ -99,9 +99,7 @@ def own_redis() -> Iterator[dict[str, object]]:
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("redis-server binary not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     cmd = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     state: dict[str, object] = {"url": f"redis://127.0.0.1:{port}/0"}
     # Fast timeouts: a dead server must turn into a quick refusal in these tests.

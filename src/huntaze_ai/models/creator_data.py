@@ -65,6 +65,9 @@ class Fan(Base):
     __tablename__ = "fans"
     __table_args__ = (
         UniqueConstraint("user_id", "platform", "external_id"),
+        # A fan id without its platform (a reply or a page that names none, the other fans
+        # with the same id): the unique key above leads with the platform.
+        Index("ix_fans_user_id_external_id", "user_id", "external_id"),
         CheckConstraint(_PLATFORM_CHECK, name="platform"),
     )
 

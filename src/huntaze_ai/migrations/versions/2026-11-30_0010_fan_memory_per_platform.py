@@ -75,6 +75,9 @@ def _backfill(table: str) -> str:
 
 
 def upgrade() -> None:
+    # The backfill and the code after it look fans up by id without a platform.
+    with op.batch_alter_table("fans", schema=None) as batch_op:
+        batch_op.create_index("ix_fans_user_id_external_id", ["user_id", "external_id"])
     op.execute(_DRAFTS_TO_THEIR_FAN)
     for table in _GUESSES:
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -149,3 +152,5 @@ def downgrade() -> None:
             "ix_fan_messages_creator_id_fan_id_id", ["creator_id", "fan_id", "id"], unique=False
         )
         batch_op.drop_column("platform")
+    with op.batch_alter_table("fans", schema=None) as batch_op:
+        batch_op.drop_index("ix_fans_user_id_external_id")
