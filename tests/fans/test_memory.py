@@ -274,3 +274,19 @@ async def test_a_reply_naming_no_platform_is_about_the_fan_the_creator_has_with_
 
     assert draft["platform"] == "fansly"  # not OnlyFans, the default for an unknown fan
     assert [m["text"] for m in fan["conversation"]] == ["Hey you"]
+
+
+async def test_another_creators_fan_with_the_same_id_is_never_named_as_the_same_id_elsewhere(
+    database_url: URL, database: Database
+) -> None:
+    mine, headers = await creator_headers(database)
+    theirs, _ = await creator_headers(database)
+    await add_fan(database, mine, "fan-iso", "Mine", platform="onlyfans")
+    await add_fan(database, theirs, "fan-iso", "Someone else's", platform="fansly")
+    async with app_client(settings_for(database_url)) as client:
+        fan = (await client.get("/api/fans/fan-iso", headers=headers)).json()
+        elsewhere = await client.get("/api/fans/fan-iso?platform=fansly", headers=headers)
+
+    assert fan["display_name"] == "Mine"
+    assert fan["also_on"] == []
+    assert elsewhere.status_code == 404
