@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 
 from alembic import command
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit import migrations
-from huntaze_ai.kit.db import Database
+from tests.migrations.sql import execute
 
 _DRAFT = (
     "INSERT INTO drafts (id, creator_id, member_id, platform, fan_message, text, guard_verdict, "
@@ -21,20 +20,6 @@ _DRAFT = (
     "false, {reason}, '2026-11-01 10:00:00+00', {by}, {at})"
 )
 _AT = "'2026-11-01 10:30:00+00'"
-
-
-async def _execute(url: URL, *statements: str) -> list[tuple[object, ...]]:
-    database = Database.from_url(url)
-    try:
-        async with database.engine.begin() as conn:
-            rows: list[tuple[object, ...]] = []
-            for statement in statements:
-                result = await conn.execute(text(statement))
-                if result.returns_rows:
-                    rows = [tuple(r) for r in result]
-            return rows
-    finally:
-        await database.dispose()
 
 
 def test_drafts_written_before_keep_what_they_can_tell_of_escalations_and_edits(
@@ -57,7 +42,7 @@ def test_drafts_written_before_keep_what_they_can_tell_of_escalations_and_edits(
          "reason": "NULL", "by": 2, "at": _AT},
     ]  # fmt: skip
     asyncio.run(
-        _execute(
+        execute(
             fresh_database_url,
             "INSERT INTO users (id, email, password_hash, ai_plan, created_at) VALUES "
             "(1, 'c@example.com', 'x', 'starter', CURRENT_TIMESTAMP), "
@@ -67,7 +52,7 @@ def test_drafts_written_before_keep_what_they_can_tell_of_escalations_and_edits(
     )
     command.upgrade(config, "0009")
     rows = asyncio.run(
-        _execute(
+        execute(
             fresh_database_url,
             "SELECT id, escalated_by, escalated_at IS NOT NULL, escalated_at = created_at, "
             "resolved_by, resolved_at = decided_at, chars_changed FROM drafts ORDER BY id",

@@ -10,12 +10,11 @@ import asyncio
 
 import pytest
 from alembic import command
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 
 from huntaze_ai.kit import migrations
-from huntaze_ai.kit.db import Database
+from tests.migrations.sql import execute
 
 _AT = "2026-11-01 10:00:00+00"
 _DAY = "2026-11-01"
@@ -89,22 +88,8 @@ def _day(fan: str, dms: int = 0, platform: str | None = None) -> str:
     )
 
 
-async def _execute(url: URL, *statements: str) -> list[tuple[object, ...]]:
-    database = Database.from_url(url)
-    try:
-        async with database.engine.begin() as conn:
-            rows: list[tuple[object, ...]] = []
-            for statement in statements:
-                result = await conn.execute(text(statement))
-                if result.returns_rows:
-                    rows = [tuple(r) for r in result]
-            return rows
-    finally:
-        await database.dispose()
-
-
 def _select(url: URL, statement: str) -> list[tuple[object, ...]]:
-    return asyncio.run(_execute(url, statement))
+    return asyncio.run(execute(url, statement))
 
 
 # Fan "a" on onlyfans and on fansly (auto_notes / dms / note id tell the two apart), "b" on x only.
@@ -129,7 +114,7 @@ def test_rows_written_before_get_the_platform_of_the_fan_they_were_about(
     config = migrations.alembic_config(fresh_database_url)
     command.upgrade(config, "0009")
     asyncio.run(
-        _execute(
+        execute(
             fresh_database_url,
             _USERS,
             # "a": drafted to on fansly, then last on x; a fan on tiktok (a page showed that one)
@@ -187,7 +172,7 @@ def test_the_same_fan_id_on_two_platforms_has_two_memories_and_one_per_platform(
 ) -> None:
     config = migrations.alembic_config(fresh_database_url)
     command.upgrade(config, "0010")
-    asyncio.run(_execute(fresh_database_url, _USERS, *_TWO_PLATFORMS))
+    asyncio.run(execute(fresh_database_url, _USERS, *_TWO_PLATFORMS))
 
     url = fresh_database_url
     counts = (
@@ -203,7 +188,7 @@ def test_the_same_fan_id_on_two_platforms_has_two_memories_and_one_per_platform(
         _note(4, "a", "likes cats", platform="fansly"),
     ):
         with pytest.raises(IntegrityError):
-            asyncio.run(_execute(url, duplicate))
+            asyncio.run(execute(url, duplicate))
 
 
 def test_a_downgrade_keeps_the_lowest_platforms_row_of_a_fan_id_on_two(
@@ -211,7 +196,7 @@ def test_a_downgrade_keeps_the_lowest_platforms_row_of_a_fan_id_on_two(
 ) -> None:
     config = migrations.alembic_config(fresh_database_url)
     command.upgrade(config, "0010")
-    asyncio.run(_execute(fresh_database_url, _USERS, *_TWO_PLATFORMS))
+    asyncio.run(execute(fresh_database_url, _USERS, *_TWO_PLATFORMS))
 
     command.downgrade(config, "0009")
 

@@ -6,25 +6,10 @@ from __future__ import annotations
 import asyncio
 
 from alembic import command
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit import migrations
-from huntaze_ai.kit.db import Database
-
-
-async def _execute(url: URL, *statements: str) -> list[tuple[object, ...]]:
-    database = Database.from_url(url)
-    try:
-        async with database.engine.begin() as conn:
-            rows: list[tuple[object, ...]] = []
-            for statement in statements:
-                result = await conn.execute(text(statement))
-                if result.returns_rows:
-                    rows = [tuple(r) for r in result]
-            return rows
-    finally:
-        await database.dispose()
+from tests.migrations.sql import execute
 
 
 def test_existing_browser_sessions_become_sessions_and_other_tokens_api_tokens(
@@ -33,7 +18,7 @@ def test_existing_browser_sessions_become_sessions_and_other_tokens_api_tokens(
     config = migrations.alembic_config(fresh_database_url)
     command.upgrade(config, "0002")
     asyncio.run(
-        _execute(
+        execute(
             fresh_database_url,
             "INSERT INTO users (id, email, password_hash, ai_plan, created_at) "
             "VALUES (1, 'a@example.com', 'x', 'starter', CURRENT_TIMESTAMP)",
@@ -45,7 +30,7 @@ def test_existing_browser_sessions_become_sessions_and_other_tokens_api_tokens(
     )
     command.upgrade(config, "0003")
     rows = asyncio.run(
-        _execute(fresh_database_url, "SELECT token_hash, kind FROM api_tokens ORDER BY token_hash")
+        execute(fresh_database_url, "SELECT token_hash, kind FROM api_tokens ORDER BY token_hash")
     )
     assert rows == [("h1", "session"), ("h2", "api"), ("h3", "api")]
     command.downgrade(config, "0002")
