@@ -156,6 +156,29 @@ async def test_the_same_id_on_two_platforms_has_two_fan_pages_with_their_own_not
     assert unknown.status_code == 404
 
 
+async def test_a_form_from_a_page_without_platforms_returns_to_the_fan_it_changed(
+    browser: Browser, database: Database
+) -> None:
+    # A tab opened before fans had platforms posts without one: the change finds the note's fan,
+    # and the redirect must show that fan, not the id's most recently active one.
+    await add_fan(database, browser.user.id, "id-3x", "Fern", platform="fansly")
+    await add_fan(database, browser.user.id, "id-3x", "Olly", platform="onlyfans")
+    fern = "/fans/id-3x?platform=fansly"
+    await browser.submit(
+        fern, "/fans/id-3x/notes?platform=fansly", category="personal", text="Fern"
+    )
+    note_id = re.search(r'data-note-id="(\d+)"', (await browser.get(fern)).text)
+    assert note_id
+    old_tab = "/fans/id-3x"
+    edited = await browser.submit(
+        old_tab, f"/fans/id-3x/notes/{note_id[1]}/edit", category="important", text="Fern!"
+    )
+    deleted = await browser.submit(old_tab, f"/fans/id-3x/notes/{note_id[1]}/delete")
+
+    assert edited.headers["location"] == f"{fern}&notice=edited"
+    assert deleted.headers["location"] == f"{fern}&notice=deleted"
+
+
 async def test_another_creators_fan_page_is_a_404(database_url: URL, database: Database) -> None:
     team = await new_team(database)
     await add_fan(database, team.creator_2.id, "of-x", "Secret Fan")

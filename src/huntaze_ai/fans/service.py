@@ -306,10 +306,12 @@ async def edit_note(
 
 async def delete_note(
     session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
-) -> None:
+) -> str:
+    """Delete a note; the platform of the fan it was about."""
     platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
     if not await repository.delete_note(session, creator_id, platform, fan_id, note_id):
         raise NoteNotFound()
+    return platform
 
 
 async def decide_proposal(

@@ -178,17 +178,24 @@ async def _change(
     session: AsyncSession,
     fan_id: str,
     platform: str | None,
-    action: Callable[[], Awaitable[Any]],
+    action: Callable[[], Awaitable[str]],
     notice: str,
     form: dict[str, str] | None = None,
 ) -> Response:
+    """Run `action`, which answers the platform of the fan it changed: a form from a page opened
+    before fans had platforms names none, and its redirect must still show that fan."""
+    changed_on = platform
+
     async def show(error: PageError) -> Response:
         return await _fan_page(request, acting, session, fan_id, platform, error=error, form=form)
 
     async def run() -> None:
-        await action()
+        nonlocal changed_on
+        changed_on = await action()
 
-    back_to = fan_url(fan_id, platform)
+    def back_to() -> str:
+        return fan_url(fan_id, changed_on)
+
     return await submit(session, run, back_to=back_to, notice=notice, show=show)
 
 
@@ -205,13 +212,14 @@ async def add_note(
 ) -> Response:
     on = _platform(platform)
 
-    async def action() -> Any:
+    async def action() -> str:
         # On the reader: the form's transaction must write first (SQLite's write lock).
         fan = await known_fan(reader, acting.creator.id, fan_id, on)
         what, words = _note_input(category, text)
-        return await service.add_note(
+        await service.add_note(
             session, acting.creator.id, fan.platform, fan.external_id, acting.member.id, what, words
         )
+        return fan.platform
 
     form = {"category": category, "text": text}
     return await _change(request, acting, session, fan_id, on, action, "added", form)
@@ -230,11 +238,12 @@ async def edit_note(
 ) -> Response:
     on = _platform(platform)
 
-    async def action() -> Any:
+    async def action() -> str:
         what, words = _note_input(category, text)
-        return await service.edit_note(
+        note = await service.edit_note(
             session, acting.creator.id, on, fan_id, acting.member.id, note_id, what, words
         )
+        return note.platform
 
     # On a refusal (a duplicate, too long) the page shows this note's form open as typed.
     form = {"edit_id": str(note_id), "category": category, "text": text}
@@ -252,8 +261,8 @@ async def delete_note(
 ) -> Response:
     on = _platform(platform)
 
-    async def action() -> Any:
-        await service.delete_note(session, acting.creator.id, on, fan_id, note_id)
+    async def action() -> str:
+        return await service.delete_note(session, acting.creator.id, on, fan_id, note_id)
 
     return await _change(request, acting, session, fan_id, on, action, "deleted")
 
@@ -270,10 +279,11 @@ async def decide(
 ) -> Response:
     on = _platform(platform)
 
-    async def action() -> Any:
-        return await service.decide_proposal(
+    async def action() -> str:
+        note = await service.decide_proposal(
             session, acting.creator.id, on, fan_id, acting.member.id, note_id, decision == "accept"
         )
+        return note.platform
 
     notice = "accepted" if decision == "accept" else "dismissed"
     return await _change(request, acting, session, fan_id, on, action, notice)

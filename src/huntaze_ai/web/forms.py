@@ -38,12 +38,13 @@ async def submit(
     session: AsyncSession,
     action: Callable[[], Awaitable[str | None]],
     *,
-    back_to: str,
+    back_to: str | Callable[[], str],
     notice: str,
     show: Callable[[PageError], Awaitable[Response]],
 ) -> Response:
     """Run a form's change. Done: a redirect to `back_to` with a notice code (the action may
-    return its own), so a reload does not post again. Refused: the change is rolled back and
+    return its own), so a reload does not post again; a callable `back_to` is asked after the
+    action, for a page whose address the change settles. Refused: the change is rolled back and
     `show` renders the page again with the refusal, under the refusal's status."""
     from huntaze_ai.web.rendering import PageError
 
@@ -52,5 +53,6 @@ async def submit(
     except HuntazeError as exc:
         await session.rollback()
         return await show(PageError.from_error(exc))
-    joined = "&" if "?" in back_to else "?"
-    return RedirectResponse(f"{back_to}{joined}notice={code or notice}", status_code=303)
+    url = back_to if isinstance(back_to, str) else back_to()
+    joined = "&" if "?" in url else "?"
+    return RedirectResponse(f"{url}{joined}notice={code or notice}", status_code=303)
