@@ -82,6 +82,28 @@ async def test_a_chatter_cannot_decide_a_draft_of_a_creator_they_do_not_work_for
     assert f'id="draft-{draft}"' in still
 
 
+async def test_a_chatter_sees_the_queue_but_a_manager_answers_it(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as ana:
+        refund = await _reply(ana, "I want a refund now")
+        queue = (await ana.get("/inbox")).text
+        answered = await ana.submit("/inbox", f"/inbox/{refund}/resolve", text="Refunded, babe")
+        handed = await ana.submit("/inbox", f"/inbox/{refund}/hand-back")
+    async with logged_in(database_url, team.manager) as max_:
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        managed = (await max_.get("/inbox")).text
+
+    assert "Escalations (1)" in queue
+    assert f'action="/inbox/{refund}/resolve"' not in queue
+    assert "The creator or a manager answers escalations" in queue
+    assert answered.status_code == handed.status_code == 404
+    assert "owners and managers answer or hand back escalations" in answered.text
+    assert "Escalations (1)" in managed  # still waiting, for the manager to answer
+    assert f'action="/inbox/{refund}/resolve"' in managed
+
+
 async def test_the_dashboard_counts_drafts_to_review_and_escalations_waiting(
     browser: Browser,
 ) -> None:

@@ -68,10 +68,11 @@ class OverseersOnly(NotFound):
     default_message = "Only the creator and the agency's owners and managers can see this"
 
 
-def overseen(acting: Acting) -> Acting:
-    """`acting`, if it oversees its creator; a chatter gets 404 like other managers' things."""
+def overseen(acting: Acting, refusal: type[OverseersOnly] = OverseersOnly) -> Acting:
+    """`acting`, if it oversees its creator; a chatter gets 404 like other managers' things
+    (`refusal` says which thing)."""
     if not acting.oversees:
-        raise OverseersOnly()
+        raise refusal()
     return acting
 
 

@@ -157,7 +157,9 @@ async def escalations(acting: CurrentActing, session: SessionDep) -> EscalationL
 async def resolve(
     draft_id: PathId, body: ResolveIn, acting: ReaderActing, session: SessionDep, guard: GuardDep
 ) -> DraftOut:
-    """Answer with `text` (guarded and counted like any approval), or dismiss without it."""
+    """Answer with `text` (guarded and counted like any approval), or dismiss without it. The
+    creator and the agency's owners and managers; a chatter gets 404."""
+    overseen(acting, service.QueueOverseersOnly)
     draft = await service.resolve(
         session, guard, acting.creator.id, acting.member.id, draft_id, body.text
     )
@@ -166,7 +168,9 @@ async def resolve(
 
 @router.post("/escalations/{draft_id}/hand-back", response_model=DraftOut)
 async def hand_back(draft_id: PathId, acting: CurrentActing, session: SessionDep) -> DraftOut:
-    """Back to the chatters' inbox as a pending draft."""
+    """Back to the chatters' inbox as a pending draft. The creator and the agency's owners and
+    managers; a chatter gets 404."""
+    overseen(acting, service.QueueOverseersOnly)
     draft = await service.hand_back(session, acting.creator.id, acting.member.id, draft_id)
     return draft_out(draft)
 

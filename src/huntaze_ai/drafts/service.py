@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from huntaze_ai.agencies.access import OverseersOnly
 from huntaze_ai.compliance.guard import Guard
 from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
@@ -40,6 +41,16 @@ class DraftNotFound(NotFound):
 class DraftStateChanged(Conflict):
     code = "draft_state_changed"
     default_message = "This draft was already decided"
+
+
+class QueueOverseersOnly(OverseersOnly):
+    """DESIGN §2.8: a manager or the creator resolves escalations. A chatter who could answer or
+    hand back one would get round the guard's escalate rules, which hold only the answer's
+    blocking rules to a person."""
+
+    default_message = (
+        "Only the creator and the agency's owners and managers answer or hand back escalations"
+    )
 
 
 class FanCapReached(Conflict):

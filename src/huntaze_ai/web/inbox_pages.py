@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.agencies.access import Acting
+from huntaze_ai.agencies.access import Acting, overseen
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.creator_data.repository import fan_names
@@ -148,6 +148,7 @@ async def resolve(
     dismiss: Annotated[bool, Form()] = False,
 ) -> Response:
     async def action() -> Any:
+        overseen(acting, service.QueueOverseersOnly)
         answer = None if dismiss else (text.strip() or None)
         if answer is None and not dismiss:
             raise InvalidRequest("Write the answer, or dismiss the escalation")
@@ -163,6 +164,7 @@ async def hand_back(
     request: Request, acting: PageActing, session: SessionDep, draft_id: PathId
 ) -> Response:
     async def action() -> Any:
+        overseen(acting, service.QueueOverseersOnly)
         return await service.hand_back(session, acting.creator.id, acting.member.id, draft_id)
 
     return await _decide(request, acting, session, action, "handed_back")
