@@ -63,6 +63,19 @@ class BlockedByGuard(InvalidRequest):
     default_message = "The compliance guard does not let this text be sent"
 
 
+class NothingToSend(InvalidRequest):
+    default_message = "Write the reply to send: this draft has no text of its own"
+
+    def __init__(self) -> None:
+        super().__init__(fields=[{"field": "text", "message": "empty"}])
+
+
+# The stored reason of a draft whose model text repeated its instructions (messaging/checked.py).
+# Such a draft is stored without that text; one stored before that holds it, and is refused as
+# written so that it never reaches the fan.
+PROMPT_LEAK_RULE = "model.prompt_leak"
+
+
 @dataclass(frozen=True)
 class NewDraft:
     creator_id: int
@@ -209,6 +222,8 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
     """The final text, if the guard lets it be sent. A person answering an escalation is the
     one the escalation asked for: only what the guard blocks outright stops their text."""
     text = text.strip()
+    if not text:
+        raise NothingToSend()
     if by_handler:
         result = guard.check(text, platform=draft.platform)
         if result.verdict != "block":
@@ -222,6 +237,10 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
             ]
         )
     return text
+
+
+def _withheld(draft: Draft) -> bool:
+    return any(reason.get("rule") == PROMPT_LEAK_RULE for reason in draft.reasons or [])
 
 
 def next_utc_midnight(now: datetime) -> datetime:
@@ -272,6 +291,11 @@ async def approve(
     """Approve a pending draft, as drafted or with an edited final text."""
     draft = await _locked(session, creator_id, draft_id)
     final = _guarded(guard, draft, text if text is not None else draft.text)
+    if final == draft.text.strip() and _withheld(draft):
+        raise BlockedByGuard(
+            "The assistant's draft repeated its own instructions: write the reply yourself",
+            reasons=[{"rule": PROMPT_LEAK_RULE, "verdict": "block", "why": "instructions leaked"}],
+        )
     offer = send_offer and bool(draft.upsell) and (draft.upsell or {}).get("kind") == "ppv"
     if send_offer and not offer:
         raise InvalidRequest(

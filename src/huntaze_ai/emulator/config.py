@@ -77,6 +77,9 @@ class EmulatorConfig:
     fail_status: int = 500
     fail_kinds: tuple[FaultKind, ...] = (FaultKind.HTTP_ERROR,)
     fault: FaultKind | None = None
+    # The injected fault's detail, as after the colon of the `x-emulator-fault` header: a harm
+    # category or block reason for blocks, `leak` for misbehave.
+    fault_detail: str | None = None
     seed: int = 0
     # None accepts any non-empty key, as a sandbox should; a set makes other keys API_KEY_INVALID.
     api_keys: frozenset[str] | None = None

@@ -127,7 +127,7 @@ def resolve_fault(header: str | None, config: EmulatorConfig, rng: random.Random
     if header is not None:
         return parse_fault(header, config.fail_status)
     if config.fault is not None:
-        return make_fault(config.fault, config.fail_status)
+        return make_fault(config.fault, config.fail_status, config.fault_detail)
     if config.fail_rate > 0 and rng.random() < config.fail_rate:
         return make_fault(rng.choice(config.fail_kinds), config.fail_status)
     return None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from huntaze_ai.compliance.prices import clamp_ppv
 from huntaze_ai.compliance.schemas import ReasonOut
 from huntaze_ai.compliance.service import ComplianceResult, verdict_of
-from huntaze_ai.drafts.service import NewDraft
+from huntaze_ai.drafts.service import PROMPT_LEAK_RULE, NewDraft
 from huntaze_ai.drafts.service import record as record_draft
 from huntaze_ai.drafts.service import record_in as record_draft_in
 from huntaze_ai.drafts.service import record_with_fan as record_draft_with_fan
@@ -51,7 +51,7 @@ def prompt_leak_reason() -> ReasonOut:
     return ReasonOut(
         code="prompt_leak",
         detail="the draft repeated its instructions",
-        rule="model.prompt_leak",
+        rule=PROMPT_LEAK_RULE,
         category="model",
         verdict="block",
         why="The draft repeats the assistant's own instructions or data; it is withheld.",
@@ -146,12 +146,16 @@ def _notes_kept(
 ) -> list[NoteProposal]:
     """The proposed notes worth keeping: none from a draft that leaked its instructions (the
     model was steered), none that the guard would block (a contact detail is no note)."""
-    if any(r.code == "prompt_leak" for r in compliance.reasons):
+    if _leaked(compliance):
         return []
     guard = prepared.guard
     return [
         p for p in proposals if guard.check(p.text, platform=prepared.platform).verdict != "block"
     ]
+
+
+def _leaked(compliance: ComplianceOut) -> bool:
+    return any(r.rule == PROMPT_LEAK_RULE for r in compliance.reasons)
 
 
 def escalated(
@@ -203,7 +207,8 @@ async def log(prepared: Prepared, checked: Checked, request_id: str | None = Non
             fan_id=prepared.fan_id,
             platform=prepared.platform,
             fan_message=checked.texts.get("fan_message", ""),
-            text=checked.texts.get("message", ""),
+            # A leaked text is withheld from the inbox too: a chatter writes the reply instead.
+            text="" if _leaked(response.compliance) else checked.texts.get("message", ""),
             guard_verdict=response.compliance.verdict,
             reasons=[r.model_dump(mode="json") for r in response.compliance.reasons],
             upsell=None if upsell is None else upsell.model_dump(mode="json"),
