@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
-from huntaze_ai.models import AgencyInvite
+from huntaze_ai.models import AgencyInvite, AgencyMember
 from tests.agencies.helpers import bearer, new_team
 from tests.apphelpers import app_client, settings_for
 
@@ -176,6 +176,58 @@ async def test_an_invitation_works_once_and_not_after_seven_days(
     assert reused.json()["error"] == "invite_unusable"
     assert expired.status_code == 410
     assert member_view.status_code == 200  # the new creator is the agency's now
+
+
+async def test_an_owner_removed_or_demoted_cannot_come_back_through_their_own_links(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    owner = await bearer(database, team.owner)
+    co_owner = await bearer(database, team.manager)
+    async with app_client(settings_for(database_url)) as client:
+        await client.patch(
+            f"/api/agency/members/{team.manager.id}", json={"role": "owner"}, headers=owner
+        )
+        kept = await client.post("/api/agency/invites", json={"role": "owner"}, headers=co_owner)
+        removed = await client.delete(f"/api/agency/members/{team.manager.id}", headers=owner)
+        listed = await client.get("/api/agency/invites", headers=owner)
+        back = await client.post(
+            "/api/invites/accept",
+            json={"token": kept.json()["token"]},
+            headers=await bearer(database, team.manager),
+        )
+        # A link made before its owner was demoted some other way: refused when it is used.
+        await client.patch(
+            f"/api/agency/members/{team.chatter_b.id}", json={"role": "owner"}, headers=owner
+        )
+        old = await client.post(
+            "/api/agency/invites",
+            json={"role": "manager"},
+            headers=await bearer(database, team.chatter_b),
+        )
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(AgencyMember)
+                .where(AgencyMember.user_id == team.chatter_b.id)
+                .values(role="chatter")
+            )
+        used = await client.post(
+            "/api/invites/accept",
+            json={"token": old.json()["token"]},
+            headers=await bearer(database, team.outsider),
+        )
+        seats = {
+            m["id"]: m["role"]
+            for m in (await client.get("/api/agency", headers=owner)).json()["members"]
+        }
+
+    assert kept.status_code == 201
+    assert removed.status_code == 204
+    assert kept.json()["id"] not in [i["id"] for i in listed.json()]
+    assert back.status_code == used.status_code == 410
+    assert "no longer owns the agency" in used.json()["message"]
+    assert team.manager.id not in seats
+    assert team.outsider.id not in seats
 
 
 async def test_the_figures_count_each_members_calls_spend_and_escalations(

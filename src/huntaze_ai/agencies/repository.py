@@ -197,6 +197,17 @@ async def cancel_invite(session: AsyncSession, agency_id: int, invite_id: int) -
     return bool(getattr(result, "rowcount", 0))
 
 
+async def cancel_invites_by(session: AsyncSession, agency_id: int, user_id: int) -> None:
+    """Drop the open invitations `user_id` made in the agency."""
+    await session.execute(
+        delete(AgencyInvite).where(
+            AgencyInvite.agency_id == agency_id,
+            AgencyInvite.created_by == user_id,
+            AgencyInvite.used_at.is_(None),
+        )
+    )
+
+
 async def usage_by_member(
     session: AsyncSession, creator_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[tuple[int | None, int, int, int, int]]:

@@ -63,6 +63,13 @@ class InviteUnusable(HuntazeError):
     default_message = "This invitation has expired or was already used: ask for a new link"
 
 
+class InviterGone(InviteUnusable):
+    default_message = (
+        "Whoever made this invitation no longer owns the agency: ask one of its owners for a "
+        "new link"
+    )
+
+
 class AgencyNotFound(NotFound):
     default_message = "No such agency"
 
@@ -168,6 +175,9 @@ async def set_role(session: AsyncSession, agency_id: int, user_id: int, role: st
     if member.role == role:
         return
     await _keep_an_owner(session, member)
+    if member.role == Role.OWNER:
+        # Only owners invite: a former owner's links would let anyone in with its role.
+        await repository.cancel_invites_by(session, agency_id, user_id)
     if role != Role.CHATTER:
         # Assignments only mean something for chatters; a promoted one acts for all anyway.
         for chatter_id, creator_id in await repository.assignments(session, agency_id):
@@ -184,6 +194,7 @@ async def remove_member(session: AsyncSession, agency_id: int, user_id: int) -> 
     member = await _member(session, agency_id, user_id)
     await _keep_an_owner(session, member)
     await repository.remove_seat(session, agency_id, user_id)
+    await repository.cancel_invites_by(session, agency_id, user_id)
     await repository.revoke_all_tokens(session, user_id, utcnow())
 
 
@@ -249,6 +260,11 @@ async def accept_invite(session: AsyncSession, token: str, user: User) -> tuple[
     if not await repository.claim_invite(session, hash_api_token(token.strip()), user.id, utcnow()):
         raise InviteUnusable()
     invite, agency = await _claimed(session, token)
+    by = invite.created_by
+    inviter = None if by is None else await repository.seat(session, by)
+    if inviter is None or inviter.agency_id != agency.id or inviter.role != Role.OWNER:
+        # Removing or demoting an owner drops their links; this holds for any made before that.
+        raise InviterGone()
     if invite.role == "creator":
         if await repository.creator_link(session, user.id) is not None:
             raise AlreadyInAgency(email=user.email)
