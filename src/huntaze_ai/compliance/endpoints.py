@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from huntaze_ai.auth.dependencies import CurrentCreator, ReaderCreator
+from huntaze_ai.agencies.access import overseen
+from huntaze_ai.auth.dependencies import CurrentActing, CurrentCreator, ReaderCreator
 from huntaze_ai.compliance import violations, words
 from huntaze_ai.compliance.budget import CheckBudget
 from huntaze_ai.compliance.guard import GuardDep
@@ -95,10 +96,11 @@ async def list_words(creator: CurrentCreator, session: SessionDep) -> WordsOut:
     status_code=201,
     responses=error_responses(409),
 )
-async def add_word(body: WordIn, creator: CurrentCreator, session: SessionDep) -> WordOut:
+async def add_word(body: WordIn, acting: CurrentActing, session: SessionDep) -> WordOut:
     """Add a phrase (at most 200 characters). Its disguised spellings are caught too; the next
     check uses it. 409 when the list already has it."""
-    return _word(await words.add_word(session, creator, creator, body.phrase, body.verdict))
+    added = await words.add_word(session, acting.creator, acting.member, body.phrase, body.verdict)
+    return _word(added)
 
 
 @router.post(
@@ -112,7 +114,7 @@ async def add_word(body: WordIn, creator: CurrentCreator, session: SessionDep) -
 )
 async def import_words(
     request: Request,
-    creator: CurrentCreator,
+    acting: CurrentActing,
     session: SessionDep,
     verdict: Literal["block", "escalate"] = "block",
 ) -> ImportOut:
@@ -124,18 +126,20 @@ async def import_words(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidRequest("The file is not UTF-8 text", fields=[{"field": "body"}]) from None
-    result = await words.import_words(session, creator, creator, text, verdict)
+    result = await words.import_words(session, acting.creator, acting.member, text, verdict)
     return ImportOut(added=[_word(w) for w in result.added], skipped=result.skipped)
 
 
 @router.delete("/api/compliance/words/{word_id}", status_code=204, responses=error_responses(404))
 async def delete_word(
     word_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    creator: CurrentCreator,
+    acting: CurrentActing,
     session: SessionDep,
 ) -> None:
-    """Remove a phrase; another creator's phrase is a 404."""
-    await words.delete_word(session, creator.id, word_id)
+    """Remove a phrase; another creator's phrase is a 404. The creator and the agency's owners
+    and managers: a chatter adds phrases but cannot take one off (404)."""
+    creator_id = overseen(acting, words.WordsOverseen).creator.id
+    await words.delete_word(session, creator_id, word_id)
 
 
 @router.get("/api/compliance/violations", response_model=ViolationsOut)

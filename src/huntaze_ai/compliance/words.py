@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.agencies.access import OverseersOnly
 from huntaze_ai.compliance import repository
 from huntaze_ai.compliance.lexicon import skeleton
 from huntaze_ai.compliance.matching import RuleVerdict
 from huntaze_ai.compliance.service import CustomWord, PhraseInvalid, phrase_words
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
 from huntaze_ai.models import ComplianceWord, User
+
+
+class WordsOverseen(OverseersOnly):
+    # A removed phrase lets through what it stopped: the list's own people decide that.
+    default_message = (
+        "Only the creator and the agency's owners and managers take phrases off the list"
+    )
 
 
 class WordInvalid(InvalidRequest):

@@ -70,7 +70,9 @@ async def get_caps(acting: CurrentActing, session: SessionDep) -> CapsOut:
 
 @router.put("/drafts/caps", response_model=CapsOut)
 async def set_caps(body: CapsIn, acting: CurrentActing, session: SessionDep) -> CapsOut:
-    """The creator's per-fan caps: approved DMs and PPV offers per fan per UTC day."""
+    """The creator's per-fan caps: approved DMs and PPV offers per fan per UTC day. The creator
+    and the agency's owners and managers: the caps are what hold the chatters (404 for them)."""
+    overseen(acting, service.CapsOverseen)
     await service.set_caps(session, acting.creator.id, body.dms_per_day, body.ppvs_per_day)
     return CapsOut(dms_per_day=body.dms_per_day, ppvs_per_day=body.ppvs_per_day)
 

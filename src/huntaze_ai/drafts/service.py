@@ -53,6 +53,10 @@ class QueueOverseersOnly(OverseersOnly):
     )
 
 
+class CapsOverseen(OverseersOnly):
+    default_message = "Only the creator and the agency's owners and managers set the fan caps"
+
+
 class FanCapReached(Conflict):
     code = "fan_cap_reached"
     default_message = "This fan's cap for today is reached"
@@ -427,14 +431,8 @@ async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draf
 
 
 async def set_caps(session: AsyncSession, creator_id: int, dms: int, ppvs: int) -> None:
-    caps = await repository.caps(session, creator_id)
-    if caps is None:
-        from huntaze_ai.models import FanCaps
-
-        session.add(FanCaps(creator_id=creator_id, dms_per_day=dms, ppvs_per_day=ppvs))
-    else:
-        caps.dms_per_day, caps.ppvs_per_day, caps.updated_at = dms, ppvs, utcnow()
-    await session.flush()
+    # One upsert: two people saving the caps at once both succeed, the last one wins.
+    await repository.set_caps(session, creator_id, dms, ppvs, utcnow())
 
 
 async def fan_today(

@@ -10,7 +10,8 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.auth.dependencies import PageCreator
+from huntaze_ai.agencies.access import overseen
+from huntaze_ai.auth.dependencies import PageActing, PageCreator
 from huntaze_ai.compliance import violations, words
 from huntaze_ai.compliance.matching import RuleVerdict
 from huntaze_ai.compliance.rules import CATEGORIES, load_pack
@@ -97,13 +98,14 @@ async def word_list(
 @router.post("/compliance/words", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def add_word(
     request: Request,
-    creator: PageCreator,
+    acting: PageActing,
     session: SessionDep,
     phrase: Annotated[str, Form()] = "",
     verdict: Annotated[str, Form()] = "block",
 ) -> Response:
+    creator = acting.creator
     try:
-        await words.add_word(session, creator, creator, phrase, _verdict(verdict))
+        await words.add_word(session, creator, acting.member, phrase, _verdict(verdict))
     except HuntazeError as exc:
         error = PageError.from_error(exc)
         return await _words_page(request, creator, session, error=error, phrase=phrase)
@@ -113,11 +115,12 @@ async def add_word(
 @router.post("/compliance/words/import", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def import_words(
     request: Request,
-    creator: PageCreator,
+    acting: PageActing,
     session: SessionDep,
     file: Annotated[UploadFile | None, File()] = None,
     verdict: Annotated[str, Form()] = "block",
 ) -> Response:
+    creator = acting.creator
     try:
         if file is None or not file.filename:
             raise InvalidRequest("Choose a text file to import", fields=[{"field": "file"}])
@@ -128,7 +131,7 @@ async def import_words(
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InvalidRequest("The file is not UTF-8 text") from None
-        result = await words.import_words(session, creator, creator, text, _verdict(verdict))
+        result = await words.import_words(session, creator, acting.member, text, _verdict(verdict))
     except HuntazeError as exc:
         return await _words_page(request, creator, session, error=PageError.from_error(exc))
     added, skipped = len(result.added), result.skipped
@@ -142,12 +145,13 @@ async def import_words(
 )
 async def delete_word(
     request: Request,
-    creator: PageCreator,
+    acting: PageActing,
     session: SessionDep,
     word_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> Response:
+    creator = acting.creator
     try:
-        await words.delete_word(session, creator.id, word_id)
+        await words.delete_word(session, overseen(acting, words.WordsOverseen).creator.id, word_id)
     except HuntazeError as exc:
         return await _words_page(request, creator, session, error=PageError.from_error(exc))
     return RedirectResponse("/compliance?notice=deleted", status_code=303)
