@@ -73,7 +73,10 @@ async def test_a_fan_gets_at_most_three_approved_messages_a_day_until_the_creato
 ) -> None:
     _, headers = await creator_headers(database, plan="business")
     async with app_client(settings_for(database_url)) as client:
-        ids = [(await draft_reply(client, headers, fan_id="whale"))["draft_id"] for _ in range(5)]
+        ids = [
+            (await draft_reply(client, headers, f"{HELLO} #{n}", fan_id="whale"))["draft_id"]
+            for n in range(5)
+        ]
         outcomes = [
             await client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids[:4]
         ]
@@ -179,7 +182,10 @@ async def test_many_drafts_for_one_fan_approved_at_once_never_pass_the_cap(
 ) -> None:
     _, headers = await creator_headers(database, plan="business")
     async with app_client(settings_for(database_url)) as client:
-        ids = [(await draft_reply(client, headers, fan_id="busy"))["draft_id"] for _ in range(8)]
+        ids = [
+            (await draft_reply(client, headers, f"{HELLO} #{n}", fan_id="busy"))["draft_id"]
+            for n in range(8)
+        ]
         answers = await asyncio.gather(
             *(client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids)
         )
@@ -199,3 +205,64 @@ async def test_another_creators_draft_is_a_404(database_url: URL, database: Data
     assert seen.status_code == 404
     assert taken.status_code == 404
     assert listed.json()["drafts"] == []
+
+
+async def test_drafts_of_one_fan_message_are_sent_once_and_the_others_closed(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database, plan="business")
+    async with app_client(settings_for(database_url)) as client:
+        # Regenerate: three drafts of the fan's one message, and one of their next message.
+        ids = [
+            (await draft_reply(client, headers, HELLO, fan_id="fan-g"))["draft_id"] for _ in "abc"
+        ]
+        later = (await draft_reply(client, headers, "and tonight?", fan_id="fan-g"))["draft_id"]
+        sent = await client.post(f"/api/drafts/{ids[1]}/approve", json={}, headers=headers)
+        again = await client.post(
+            f"/api/drafts/{ids[0]}/approve", json={"text": "hi again"}, headers=headers
+        )
+        listed = await client.get("/api/drafts?fan_id=fan-g", headers=headers)
+        today = await client.get("/api/fans/fan-g/today", headers=headers)
+        # The same words the next day are a new message: its draft is sent too.
+        repeated = (await draft_reply(client, headers, HELLO, fan_id="fan-g"))["draft_id"]
+        anew = await client.post(f"/api/drafts/{repeated}/approve", json={}, headers=headers)
+
+    statuses = {d["id"]: d["status"] for d in listed.json()["drafts"]}
+    assert sent.status_code == 200
+    assert again.status_code == 409
+    assert statuses == {
+        ids[0]: "superseded",
+        ids[1]: "approved",
+        ids[2]: "superseded",
+        later: "pending",
+    }
+    assert today.json()["dms_left"] == 2  # one answer counted
+    assert anew.status_code == 200, anew.text
+
+
+async def test_two_drafts_of_one_message_approved_at_once_send_one_answer(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with app_client(settings_for(database_url)) as client:
+        owner = await bearer(database, team.owner, team.creator_1)
+        chatter = await bearer(database, team.chatter_a)
+        await client.put(
+            "/api/drafts/caps", json={"dms_per_day": 100, "ppvs_per_day": 1}, headers=owner
+        )
+        for round_ in range(5):
+            message = f"{HELLO} (round {round_})"
+            first, second = [
+                (await draft_reply(client, owner, message, fan_id="fan-2x"))["draft_id"]
+                for _ in "ab"
+            ]
+            answers = await asyncio.gather(
+                client.post(f"/api/drafts/{first}/approve", json={}, headers=owner),
+                client.post(f"/api/drafts/{second}/approve", json={}, headers=chatter),
+            )
+            assert sorted(a.status_code for a in answers) == [200, 409], round_
+        approved = await client.get("/api/drafts?status=approved&fan_id=fan-2x", headers=owner)
+        today = await client.get("/api/fans/fan-2x/today", headers=owner)
+
+    assert len(approved.json()["drafts"]) == 5
+    assert today.json()["dms_left"] == 95

@@ -55,7 +55,10 @@ async def test_an_approval_past_the_fan_cap_is_rolled_back_with_no_event(
 ) -> None:
     creator_id, headers = await creator_headers(database, plan="business")
     async with app_client(settings_for(database_url)) as client:
-        ids = [(await draft_reply(client, headers, fan_id="capped"))["draft_id"] for _ in range(4)]
+        ids = [
+            (await draft_reply(client, headers, f"Hey #{n}", fan_id="capped"))["draft_id"]
+            for n in range(4)
+        ]
         answers = [
             await client.post(f"/api/drafts/{i}/approve", json={}, headers=headers) for i in ids
         ]

@@ -50,6 +50,50 @@ async def transition(
     return bool(getattr(result, "rowcount", 0))
 
 
+def _same_message(draft: Draft) -> ColumnElement[bool]:
+    """The creator's other drafts of the same fan message (Regenerate makes several)."""
+    return and_(
+        Draft.creator_id == draft.creator_id,
+        Draft.platform == draft.platform,
+        Draft.fan_id == draft.fan_id,
+        Draft.fan_message == draft.fan_message,
+        Draft.id != draft.id,
+    )
+
+
+async def sent_sibling(session: AsyncSession, draft: Draft) -> int | None:
+    """Another draft of the same fan message sent (approved) since this one was drafted, if
+    any. One sent before answered an earlier message with the same words ("hey" again the next
+    day), which this draft answers anew."""
+    return await session.scalar(
+        select(Draft.id)
+        .where(
+            _same_message(draft),
+            Draft.status == DraftStatus.APPROVED,
+            Draft.decided_at >= draft.created_at,
+        )
+        .order_by(Draft.id)
+        .limit(1)
+    )
+
+
+async def supersede_siblings(session: AsyncSession, draft: Draft) -> None:
+    """Close the other pending drafts of the draft's fan message. A row another transaction
+    holds is skipped, not waited for (two approvals at once would otherwise deadlock): that
+    transaction is an approval of it, which the sent draft refuses, or a rejection."""
+    waiting = (
+        select(Draft.id)
+        .where(_same_message(draft), Draft.status == DraftStatus.PENDING)
+        .with_for_update(skip_locked=True)
+    )
+    await session.execute(
+        update(Draft)
+        .where(Draft.id.in_(waiting), Draft.status == DraftStatus.PENDING)
+        .values(status=DraftStatus.SUPERSEDED)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def listing(
     session: AsyncSession,
     creator_id: int,

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from huntaze_ai.kit.text import RequestModel
 
-StatusName = Literal["pending", "approved", "rejected", "escalated", "dismissed"]
+StatusName = Literal["pending", "approved", "rejected", "escalated", "dismissed", "superseded"]
 
 
 class DraftOut(BaseModel):

@@ -57,6 +57,11 @@ class CapsOverseen(OverseersOnly):
     default_message = "Only the creator and the agency's owners and managers set the fan caps"
 
 
+class MessageAnswered(Conflict):
+    code = "message_answered"
+    default_message = "The fan's message was already answered with another draft"
+
+
 class FanCapReached(Conflict):
     code = "fan_cap_reached"
     default_message = "This fan's cap for today is reached"
@@ -222,6 +227,21 @@ async def _move(
     return await get_draft(session, creator_id, draft_id)
 
 
+async def _first_answer(session: AsyncSession, draft: Draft) -> None:
+    """Refuse a second answer to one fan message. The fan's count, just before, serializes the
+    fan's approvals, so this sees an answer committed by one that ran at the same time."""
+    if draft.fan_id is None:
+        return  # no fan named: no conversation to tell the drafts' messages apart
+    sent = await repository.sent_sibling(session, draft)
+    if sent is not None:
+        raise MessageAnswered(answered_by=sent)
+
+
+async def _close_siblings(session: AsyncSession, draft: Draft) -> None:
+    if draft.fan_id is not None:
+        await repository.supersede_siblings(session, draft)
+
+
 def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False) -> str:
     """The final text, if the guard lets it be sent. A person answering an escalation is the
     one the escalation asked for: only what the guard blocks outright stops their text."""
@@ -308,6 +328,7 @@ async def approve(
     # The count first: a write that takes SQLite's lock at once, and the transition's loser rolls
     # it back with its 409.
     await _count_for_fan(session, draft, offer)
+    await _first_answer(session, draft)
     changed = chars_changed(draft.text, final)
     approved = await _move(
         session,
@@ -322,6 +343,7 @@ async def approve(
         decided_by=member_id,
         decided_at=utcnow(),
     )
+    await _close_siblings(session, draft)
     await outbox.message_approved(session, approved)
     await record_reply(
         session, creator_id, draft.platform, draft.fan_id, final, draft_id, member_id
@@ -393,6 +415,7 @@ async def resolve(
         )
     final = _guarded(guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
+    await _first_answer(session, draft)
     # With no model text (the fan's message itself was escalated) the answer is written, not
     # edited: counting it as an edit would charge its length to whoever asked for the draft.
     changed = chars_changed(draft.text, final) if draft.text else None
@@ -407,6 +430,7 @@ async def resolve(
         chars_changed=changed,
         **values,
     )
+    await _close_siblings(session, draft)
     await outbox.message_approved(session, answered, answered_escalation=True)
     await record_reply(
         session, creator_id, draft.platform, draft.fan_id, final, draft_id, member_id

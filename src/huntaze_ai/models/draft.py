@@ -30,6 +30,7 @@ class DraftStatus(StrEnum):
     REJECTED = "rejected"
     ESCALATED = "escalated"  # in the escalation queue: a manager or the creator answers
     DISMISSED = "dismissed"  # an escalation closed without a reply
+    SUPERSEDED = "superseded"  # pending when another draft of the same fan message was sent
 
 
 class Draft(Base):
@@ -39,7 +40,7 @@ class Draft(Base):
     __tablename__ = "drafts"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('pending', 'approved', 'rejected', 'escalated', 'dismissed')",
+            "status IN ('pending', 'approved', 'rejected', 'escalated', 'dismissed', 'superseded')",
             name="status",
         ),
         Index("ix_drafts_creator_id_status_created_at", "creator_id", "status", "created_at"),
