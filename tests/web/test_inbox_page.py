@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy.engine import URL
 
+from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
 from tests.agencies.helpers import new_team
 from tests.apphelpers import csrf_of
@@ -112,3 +113,36 @@ async def test_the_dashboard_counts_drafts_to_review_and_escalations_waiting(
     html = (await browser.get("/dashboard")).text
     assert '<strong class="drafts-waiting">1</strong> draft to review' in html
     assert '<strong class="escalations-waiting">1</strong> escalation waiting' in html
+
+
+async def test_a_multi_line_draft_approved_from_the_page_as_is_counts_as_unedited(
+    browser: Browser, database: Database
+) -> None:
+    drafted = "Hey you 💕\nI'm glad you liked it!\nWhat should I post next?"
+    new = NewDraft(
+        creator_id=browser.user.id,
+        member_id=browser.user.id,
+        fan_id="fan-lines",
+        platform="onlyfans",
+        fan_message="loved it",
+        text=drafted,
+        guard_verdict="ok",
+        reasons=[],
+        upsell=None,
+        request_id=None,
+    )
+    draft = await record(database.sessionmaker, new)
+    # What a browser sends for a textarea: CRLF line ends, and here a NUL pasted in.
+    with_nul = await browser.submit("/inbox", f"/inbox/{draft}/approve", text="Hey\x00 you")
+    still = await browser.client.get(f"/api/drafts/{draft}")
+    approved = await browser.submit(
+        "/inbox", f"/inbox/{draft}/approve", text=drafted.replace("\n", "\r\n")
+    )
+    api = await browser.client.get(f"/api/drafts/{draft}")
+
+    assert with_nul.status_code == 422
+    assert "must not contain NUL" in with_nul.text
+    assert still.json()["status"] == "pending"
+    assert approved.status_code == 303
+    assert (api.json()["edited"], api.json()["chars_changed"]) == (False, 0)
+    assert api.json()["final_text"] == drafted

@@ -244,8 +244,9 @@ async def _close_siblings(session: AsyncSession, draft: Draft) -> None:
 
 def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False) -> str:
     """The final text, if the guard lets it be sent. A person answering an escalation is the
-    one the escalation asked for: only what the guard blocks outright stops their text."""
-    text = text.strip()
+    one the escalation asked for: only what the guard blocks outright stops their text. Line
+    ends are a browser's (CRLF from a textarea) or the model's: an unedited draft stays so."""
+    text = text.replace("\r\n", "\n").strip()
     if not text:
         raise NothingToSend()
     if by_handler:

@@ -11,16 +11,27 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth.sessions import check_csrf
-from huntaze_ai.kit.errors import HuntazeError
+from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
+from huntaze_ai.kit.text import refuse_nul
 
 if TYPE_CHECKING:
     from huntaze_ai.web.rendering import PageError
 
 
 async def form_csrf(request: Request) -> None:
+    """The CSRF check, then the rule every request body keeps (kit/text.py), for every field of
+    every form at once: no NUL, which SQLite would store and send on (to a fan, a webhook)."""
     form = await request.form()
     token = form.get("csrf_token")
     check_csrf(request, token if isinstance(token, str) else None)
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            try:
+                refuse_nul(value)
+            except ValueError as exc:
+                raise InvalidRequest(
+                    f"{name}: {exc}", fields=[{"field": name, "message": str(exc)}]
+                ) from None
 
 
 CsrfChecked = Depends(form_csrf)
