@@ -245,3 +245,50 @@ async def test_a_note_changed_without_a_platform_leaves_the_same_id_on_another_p
     assert [p["text"] for p in on_fansly["proposals"]] == ["Loves hiking"]
     assert on_fansly["notes"] == []
     assert [n["text"] for n in on_onlyfans["notes"]] == ["Loves hiking"]
+
+
+async def test_notes_changed_at_once_without_a_platform_get_answers_and_none_a_503(
+    database_url: URL, database: Database
+) -> None:
+    """A change that names no platform finds the note's own first: on the reader, since a write
+    transaction that read first cannot take SQLite's write lock once another change committed."""
+    import asyncio
+
+    creator_id, headers = await creator_headers(database)
+    await add_fan(database, creator_id, "fan-1", "Sam")
+    await remember(
+        database.sessionmaker,
+        creator_id=creator_id,
+        platform="onlyfans",
+        fan_id="fan-1",
+        fan_message="I love hiking",
+        draft_id=None,
+        member_id=None,
+        proposals=[Proposal("interests", "Loves hiking", 0.5)],
+    )
+    async with app_client(settings_for(database_url)) as client:
+        notes = [
+            (await _add(client, headers, "interests", f"Likes band {i}")).json() for i in "abc"
+        ]
+        proposal = (await client.get(NOTES, headers=headers)).json()["proposals"][0]["id"]
+        base = "/api/fans/fan-1"
+        answers = await asyncio.gather(
+            client.put(
+                f"{NOTES}/{notes[0]['id']}",
+                json={"category": "interests", "text": "Likes band x"},
+                headers=headers,
+            ),
+            client.put(
+                f"{NOTES}/{notes[1]['id']}",
+                json={"category": "interests", "text": "Likes band y"},
+                headers=headers,
+            ),
+            client.delete(f"{NOTES}/{notes[2]['id']}", headers=headers),
+            *(
+                client.post(f"{base}/proposals/{proposal}/{decision}", headers=headers)
+                for decision in ("accept", "dismiss", "accept")
+            ),
+        )
+
+    assert [a.status_code for a in answers[:3]] == [200, 200, 204]
+    assert sorted(a.status_code for a in answers[3:]) == [200, 409, 409]

@@ -83,13 +83,15 @@ async def edit_note(
     body: NoteIn,
     acting: CurrentActing,
     session: SessionDep,
+    reader: ReaderDep,
     platform: OnPlatform = None,
 ) -> NoteOut:
     """Change a note's category and text (who and when are recorded)."""
+    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     note = await service.edit_note(
         session,
         acting.creator.id,
-        platform,
+        on,
         fan_id,
         acting.member.id,
         note_id,
@@ -105,9 +107,11 @@ async def delete_note(
     note_id: PathId,
     acting: CurrentActing,
     session: SessionDep,
+    reader: ReaderDep,
     platform: OnPlatform = None,
 ) -> Response:
-    await service.delete_note(session, acting.creator.id, platform, fan_id, note_id)
+    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
+    await service.delete_note(session, acting.creator.id, on, fan_id, note_id)
     return Response(status_code=204)
 
 
@@ -117,11 +121,13 @@ async def accept_proposal(
     note_id: PathId,
     acting: CurrentActing,
     session: SessionDep,
+    reader: ReaderDep,
     platform: OnPlatform = None,
 ) -> NoteOut:
     """Keep the assistant's proposal as a note; 409 `proposal_decided` once someone did."""
+    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     note = await service.decide_proposal(
-        session, acting.creator.id, platform, fan_id, acting.member.id, note_id, accept=True
+        session, acting.creator.id, on, fan_id, acting.member.id, note_id, accept=True
     )
     return note_out(note)
 
@@ -132,10 +138,12 @@ async def dismiss_proposal(
     note_id: PathId,
     acting: CurrentActing,
     session: SessionDep,
+    reader: ReaderDep,
     platform: OnPlatform = None,
 ) -> NoteOut:
     """Drop the proposal; the assistant will not propose the same note for this fan again."""
+    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     note = await service.decide_proposal(
-        session, acting.creator.id, platform, fan_id, acting.member.id, note_id, accept=False
+        session, acting.creator.id, on, fan_id, acting.member.id, note_id, accept=False
     )
     return note_out(note)

@@ -279,7 +279,7 @@ async def add_note(
 async def edit_note(
     session: AsyncSession,
     creator_id: int,
-    platform: str | None,
+    platform: str,
     fan_id: str,
     member_id: int,
     note_id: int,
@@ -287,7 +287,6 @@ async def edit_note(
     text: str,
 ) -> FanNote:
     """A saved note's new category and text (a proposal with the same text is dropped)."""
-    platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
     text = text.strip()
     values = {
         "category": category,
@@ -305,26 +304,22 @@ async def edit_note(
 
 
 async def delete_note(
-    session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
-) -> str:
-    """Delete a note; the platform of the fan it was about."""
-    platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
+    session: AsyncSession, creator_id: int, platform: str, fan_id: str, note_id: int
+) -> None:
     if not await repository.delete_note(session, creator_id, platform, fan_id, note_id):
         raise NoteNotFound()
-    return platform
 
 
 async def decide_proposal(
     session: AsyncSession,
     creator_id: int,
-    platform: str | None,
+    platform: str,
     fan_id: str,
     member_id: int,
     note_id: int,
     accept: bool,
 ) -> FanNote:
     """Accept a proposal as a note (a person's decision: no cap applies) or dismiss it."""
-    platform = await _platform_of(session, creator_id, platform, fan_id, note_id)
     status = NoteStatus.SAVED if accept else NoteStatus.DISMISSED
     if not await repository.set_status(
         session,
@@ -344,15 +339,17 @@ async def decide_proposal(
     return await _note(session, creator_id, note_id)
 
 
-async def _platform_of(
-    session: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
+async def note_platform(
+    reader: AsyncSession, creator_id: int, platform: str | None, fan_id: str, note_id: int
 ) -> str:
     """The platform of the fan whose note `note_id` is: the one named, else the note's own (the
     API names a note by its id, `?platform=` optional), so that a change never touches the same
-    id's fan on another platform."""
+    id's fan on another platform. On the request's reader, before the change: a write
+    transaction that read first could not take SQLite's write lock once another write had
+    committed ("database is locked")."""
     if platform is not None:
         return platform
-    note = await repository.get_note(session, creator_id, note_id)
+    note = await repository.get_note(reader, creator_id, note_id)
     if note is None or note.fan_id != fan_id:
         raise NoteNotFound()
     return note.platform

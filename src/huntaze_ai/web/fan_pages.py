@@ -231,6 +231,7 @@ async def edit_note(
     acting: PageActing,
     session: SessionDep,
     fan_id: FanId,
+    reader: ReaderDep,
     note_id: PathId,
     platform: OnPlatform = None,
     category: Category = "",
@@ -240,10 +241,11 @@ async def edit_note(
 
     async def action() -> str:
         what, words = _note_input(category, text)
-        note = await service.edit_note(
-            session, acting.creator.id, on, fan_id, acting.member.id, note_id, what, words
+        fan_on = await service.note_platform(reader, acting.creator.id, on, fan_id, note_id)
+        await service.edit_note(
+            session, acting.creator.id, fan_on, fan_id, acting.member.id, note_id, what, words
         )
-        return note.platform
+        return fan_on
 
     # On a refusal (a duplicate, too long) the page shows this note's form open as typed.
     form = {"edit_id": str(note_id), "category": category, "text": text}
@@ -256,13 +258,16 @@ async def delete_note(
     acting: PageActing,
     session: SessionDep,
     fan_id: FanId,
+    reader: ReaderDep,
     note_id: PathId,
     platform: OnPlatform = None,
 ) -> Response:
     on = _platform(platform)
 
     async def action() -> str:
-        return await service.delete_note(session, acting.creator.id, on, fan_id, note_id)
+        fan_on = await service.note_platform(reader, acting.creator.id, on, fan_id, note_id)
+        await service.delete_note(session, acting.creator.id, fan_on, fan_id, note_id)
+        return fan_on
 
     return await _change(request, acting, session, fan_id, on, action, "deleted")
 
@@ -275,15 +280,23 @@ async def decide(
     fan_id: FanId,
     note_id: PathId,
     decision: Annotated[str, Path(pattern="^(accept|dismiss)$")],
+    reader: ReaderDep,
     platform: OnPlatform = None,
 ) -> Response:
     on = _platform(platform)
 
     async def action() -> str:
-        note = await service.decide_proposal(
-            session, acting.creator.id, on, fan_id, acting.member.id, note_id, decision == "accept"
+        fan_on = await service.note_platform(reader, acting.creator.id, on, fan_id, note_id)
+        await service.decide_proposal(
+            session,
+            acting.creator.id,
+            fan_on,
+            fan_id,
+            acting.member.id,
+            note_id,
+            decision == "accept",
         )
-        return note.platform
+        return fan_on
 
     notice = "accepted" if decision == "accept" else "dismissed"
     return await _change(request, acting, session, fan_id, on, action, notice)
