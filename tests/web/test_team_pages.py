@@ -13,6 +13,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.models import User
 from tests.agencies.helpers import new_team
 from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.fans.helpers import add_fan
 from tests.web.conftest import Browser
 
 
@@ -150,3 +151,36 @@ async def test_a_lone_creator_creates_an_agency_and_stays_one_of_its_creators(
     assert "Team · Solo Studio" in page.text
     assert 'aria-label="Lone Creator: quota used"' in page.text
     assert taken.status_code == 409
+
+
+async def test_a_form_from_a_tab_left_on_another_creator_changes_nothing(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    for creator in (team.creator_1, team.creator_2):
+        await add_fan(database, creator.id, "same-id", f"Fan of {creator.display_name}")
+    async with logged_in(database_url, team.manager) as max_:
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        first_tab = (await max_.get("/fans/same-id?platform=onlyfans")).text
+        drawn_for = re.search(r'name="for_creator" value="(\d+)"', first_tab)
+        # Another tab switches to the second creator; then the first tab's form is sent.
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_2.id), next="/")
+        sent = await max_.client.post(
+            "/fans/same-id/notes?platform=onlyfans",
+            data={
+                "csrf_token": csrf_of(first_tab),
+                "for_creator": drawn_for[1] if drawn_for else "",
+                "category": "important",
+                "text": "Never mention his ex",
+            },
+            headers={"Accept": "text/html"},
+        )
+        on_second = (await max_.get("/fans/same-id?platform=onlyfans")).text
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        on_first = (await max_.get("/fans/same-id?platform=onlyfans")).text
+
+    assert drawn_for is not None
+    assert drawn_for[1] == str(team.creator_1.id)
+    assert sent.status_code == 409
+    assert "You switched creator in another tab" in sent.text
+    assert "Never mention his ex" not in on_second + on_first

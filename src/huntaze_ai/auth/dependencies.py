@@ -25,7 +25,7 @@ from huntaze_ai.agencies.access import Acting, Seat, act_for, parse_creator_id
 from huntaze_ai.auth.service import authenticate_token, needs_touch, touch_token
 from huntaze_ai.auth.sessions import CSRF_HEADER, SAFE_METHODS, check_csrf, session_token
 from huntaze_ai.kit.db import Database
-from huntaze_ai.kit.errors import InvalidRequest, NotFound, Unauthenticated
+from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
 from huntaze_ai.kit.logging import creator_id_var, member_id_var
 from huntaze_ai.kit.session_deps import ReaderDep
 from huntaze_ai.models import TokenKind, User
@@ -45,6 +45,14 @@ CreatorHeader = Annotated[
         "account, or the only creator you may act for",
     ),
 ]
+
+
+class CreatorSwitched(Conflict):
+    code = "creator_switched"
+    default_message = (
+        "This page was for another creator than the one you now act for (switched in another "
+        "tab): nothing was changed. Reload the page and try again"
+    )
 
 
 class LoginRequired(Unauthenticated):
@@ -175,7 +183,25 @@ async def get_reader_acting(
 async def get_page_acting(
     request: Request, login: Annotated[Login, Depends(get_page_login)]
 ) -> Acting:
-    return await _acting(request, login, request.headers.get(CREATOR_HEADER))
+    acting = await _acting(request, login, request.headers.get(CREATOR_HEADER))
+    # A creator's forms say whom they were drawn for: a tab left open on one creator must not
+    # write to the one picked since in another tab.
+    if request.method not in SAFE_METHODS and await _form_creator(request) not in (
+        None,
+        acting.creator.id,
+    ):
+        raise CreatorSwitched()
+    return acting
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _form_creator(request: Request) -> int | None:
+    if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        return None
+    value = (await request.form()).get("for_creator")
+    return parse_creator_id(value) if isinstance(value, str) else None
 
 
 async def get_current_creator(acting: Annotated[Acting, Depends(get_acting)]) -> User:

@@ -169,6 +169,11 @@ _ERROR_TEXTS = {
         "The page was opened before your last log-in or log-out. Go back, reload the page and "
         "send the form again.",
     ),
+    "creator_switched": ErrorText(
+        "You switched creator in another tab",
+        "This form was for the creator the page showed when you opened it. Go back and reload "
+        "the page: it will show the creator you act for now.",
+    ),
     "unauthenticated": ErrorText("Log in to continue", "This page needs you to be logged in."),
     "invalid_request": ErrorText("Not a valid request"),
     "dependency_unavailable": ErrorText(
