@@ -13,6 +13,8 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.models import AgencyInvite, AgencyMember
 from tests.agencies.helpers import bearer, new_team
 from tests.apphelpers import app_client, settings_for
+from tests.factories import create_user
+from tests.fans.helpers import add_fan
 
 
 async def test_an_owner_runs_the_team_and_each_refusal_changes_nothing(
@@ -266,3 +268,31 @@ async def test_the_figures_count_each_members_calls_spend_and_escalations(
     assert {c["id"] for c in body["creators"]} == {team.creator_1.id, team.creator_2.id}
     (cleo,) = [c for c in body["creators"] if c["id"] == team.creator_1.id]
     assert cleo["spent_usd"] == ana["cost_usd"]
+
+
+async def test_a_lone_creator_cannot_take_a_seat_that_would_close_their_own_account(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    owner = await bearer(database, team.owner)
+    await add_fan(database, team.outsider.id, "fan-1", "Their fan")
+    async with database.sessionmaker() as session, session.begin():
+        newcomer = await create_user(session, email="new-chatter@example.com")
+    async with app_client(settings_for(database_url)) as client:
+        made = await client.post("/api/agency/invites", json={"role": "chatter"}, headers=owner)
+        lone = await bearer(database, team.outsider)
+        refused = await client.post(
+            "/api/invites/accept", json={"token": made.json()["token"]}, headers=lone
+        )
+        still_theirs = await client.get("/api/fans/fan-1", headers=lone)
+        taken = await client.post(
+            "/api/invites/accept",
+            json={"token": made.json()["token"]},
+            headers=await bearer(database, newcomer),
+        )
+
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "creator_account"
+    assert still_theirs.status_code == 200
+    assert taken.status_code == 200  # the link was not used up by the refusal
+    assert taken.json()["role"] == "chatter"

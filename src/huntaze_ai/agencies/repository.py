@@ -16,6 +16,8 @@ from huntaze_ai.models import (
     ApiToken,
     Assignment,
     ComplianceViolation,
+    Draft,
+    Fan,
     Role,
     UsageLog,
     User,
@@ -195,6 +197,14 @@ async def cancel_invite(session: AsyncSession, agency_id: int, invite_id: int) -
         )
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def holds_creator_data(session: AsyncSession, user_id: int) -> bool:
+    """Whether the account has worked as a creator: fans, drafts or AI calls of its own."""
+    for column in (Fan.user_id, Draft.creator_id, UsageLog.user_id):
+        if await session.scalar(select(column).where(column == user_id).limit(1)) is not None:
+            return True
+    return False
 
 
 async def cancel_invites_by(session: AsyncSession, agency_id: int, user_id: int) -> None:

@@ -42,6 +42,14 @@ class AlreadyMember(Conflict):
     default_message = "This account is already a member of an agency"
 
 
+class CreatorAccountTaken(Conflict):
+    code = "creator_account"
+    default_message = (
+        "This account is a creator's own (it has fans, drafts or AI usage): a seat would close "
+        "it. Join as one of the agency's creators, or take the seat with another email"
+    )
+
+
 class AlreadyInAgency(Conflict):
     code = "already_in_agency"
     default_message = "This creator already belongs to an agency"
@@ -270,12 +278,22 @@ async def accept_invite(session: AsyncSession, token: str, user: User) -> tuple[
             raise AlreadyInAgency(email=user.email)
     elif await repository.seat(session, user.id) is not None:
         raise AlreadyMember(email=user.email)
+    elif await _a_lone_creators_account(session, user):
+        raise CreatorAccountTaken(email=user.email)
     if invite.role == "creator":
         session.add(AgencyCreator(agency_id=agency.id, creator_id=user.id))
     else:
         session.add(AgencyMember(agency_id=agency.id, user_id=user.id, role=invite.role))
     await session.flush()
     return agency, invite.role
+
+
+async def _a_lone_creators_account(session: AsyncSession, user: User) -> bool:
+    """A seat-holder acts for their own account only as one of the agency's creators
+    (agencies/access.py): a seat would put a lone creator's own data out of their reach."""
+    if await repository.creator_link(session, user.id) is not None:
+        return False
+    return await repository.holds_creator_data(session, user.id)
 
 
 async def _claimed(session: AsyncSession, token: str) -> tuple[AgencyInvite, Agency]:
