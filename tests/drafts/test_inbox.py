@@ -7,6 +7,7 @@ import asyncio
 
 from sqlalchemy.engine import URL
 
+from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
 from tests.agencies.helpers import bearer, new_team
 from tests.apphelpers import app_client, creator_headers, draft_reply, settings_for
@@ -266,3 +267,71 @@ async def test_two_drafts_of_one_message_approved_at_once_send_one_answer(
 
     assert len(approved.json()["drafts"]) == 5
     assert today.json()["dms_left"] == 95
+
+
+async def test_a_refusal_says_why_in_words_and_a_decided_draft_is_409_whatever_its_text(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        reply = await draft_reply(client, headers)
+        path = f"/api/drafts/{reply['draft_id']}/approve"
+        blocked = await client.post(path, json={"text": "add me on snapchat babe"}, headers=headers)
+        await client.post(path, json={}, headers=headers)
+        decided = await client.post(path, json={"text": "add me on snapchat"}, headers=headers)
+        other = await draft_reply(client, headers, "and tonight?")
+        blank = await client.post(
+            f"/api/drafts/{other['draft_id']}/escalate", json={"reason": "   "}, headers=headers
+        )
+
+    reason = blocked.json()["reasons"][0]
+    assert reason["detail"] != reason["why"]
+    assert reason["why"].endswith(".")  # a sentence for the chatter, not the matched excerpt
+    assert decided.status_code == 409
+    assert decided.json()["error"] == "draft_state_changed"
+    assert blank.status_code == 422
+    assert blank.json()["fields"][0]["field"] == "reason"
+
+
+async def test_a_fan_message_escalation_handed_back_is_approved_with_a_persons_text(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with app_client(settings_for(database_url)) as client:
+        chatter = await bearer(database, team.chatter_a)
+        manager = await bearer(database, team.manager, team.creator_1)
+        refund = await draft_reply(client, chatter, "I want my money back", "fan-h")
+        await client.post(f"/api/escalations/{refund['draft_id']}/hand-back", headers=manager)
+        approved = await client.post(
+            f"/api/drafts/{refund['draft_id']}/approve",
+            json={"text": "I hear you love, I've asked support to look at it"},
+            headers=chatter,
+        )
+
+    assert refund["status"] == "escalate"
+    assert approved.status_code == 200, approved.text
+
+
+async def test_the_queue_counts_every_escalation_beyond_the_hundred_it_lists(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    refund = {"rule": "refunds.money_back", "verdict": "escalate", "why": "a person answers"}
+    for n in range(101):
+        new = NewDraft(
+            creator_id=creator_id,
+            member_id=creator_id,
+            fan_id=f"fan-{n}",
+            platform="onlyfans",
+            fan_message="refund",
+            text="",
+            guard_verdict="escalate",
+            reasons=[refund],
+            upsell=None,
+            request_id=None,
+        )
+        await record(database.sessionmaker, new)
+    async with app_client(settings_for(database_url)) as client:
+        queue = (await client.get("/api/escalations", headers=headers)).json()
+
+    assert (len(queue["escalations"]), queue["count"]) == (100, 101)

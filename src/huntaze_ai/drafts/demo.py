@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.models import Draft, DraftStatus, Fan, User
 
 _PENDING = [
@@ -67,6 +68,7 @@ async def seed_demo_inbox(session: AsyncSession, creator: User, member: User) ->
                 }
             ],
             status=DraftStatus.ESCALATED,
+            escalated_at=utcnow(),  # the guard sent it to the queue when it was stored
         )
     )
     session.add_all(rows)

@@ -144,6 +144,7 @@ async def escalations(acting: CurrentActing, session: SessionDep) -> EscalationL
     """The queue, oldest first, each with its age in seconds."""
     now = utcnow()
     queue = await service.escalations(session, acting.creator.id)
+    _, waiting = await service.waiting(session, acting.creator.id)
     return EscalationList(
         escalations=[
             EscalationOut(
@@ -151,7 +152,7 @@ async def escalations(acting: CurrentActing, session: SessionDep) -> EscalationL
             )
             for d in queue
         ],
-        count=len(queue),
+        count=waiting,
     )
 
 

@@ -60,8 +60,8 @@ class EscalationOut(DraftOut):
 
 
 class EscalationList(BaseModel):
-    escalations: list[EscalationOut]
-    count: int
+    escalations: list[EscalationOut]  # the oldest 100
+    count: int  # all that wait
 
 
 class CapsIn(RequestModel):

@@ -208,14 +208,20 @@ async def escalations(session: AsyncSession, creator_id: int, limit: int = 100) 
     )
 
 
-async def _locked(session: AsyncSession, creator_id: int, draft_id: int) -> Draft:
-    """The draft, its row locked until the transaction ends. The lock is a write, and the first
+async def _locked(
+    session: AsyncSession, creator_id: int, draft_id: int, status: str | None = None
+) -> Draft:
+    """The draft, its row locked until the transaction ends; with `status`, refused (409) when
+    it is in another one, before anything else is checked. The lock is a write, and the first
     statement: on SQLite it takes the write lock at once (a transaction that read first could
     only fail with "database is locked" when it came to write); on PostgreSQL a concurrent
     decision on the same draft waits, then finds it decided."""
     if not await repository.lock(session, creator_id, draft_id):
         raise DraftNotFound()
-    return await get_draft(session, creator_id, draft_id)
+    draft = await get_draft(session, creator_id, draft_id)
+    if status is not None and draft.status != status:
+        raise DraftStateChanged(f"This draft is already {draft.status}", status=draft.status)
+    return draft
 
 
 async def _move(
@@ -244,8 +250,10 @@ async def _close_siblings(session: AsyncSession, draft: Draft) -> None:
 
 def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False) -> str:
     """The final text, if the guard lets it be sent. A person answering an escalation is the
-    one the escalation asked for: only what the guard blocks outright stops their text. Line
-    ends are a browser's (CRLF from a textarea) or the model's: an unedited draft stays so."""
+    one the escalation asked for: only what the guard blocks outright stops their text. A draft
+    handed back from the queue had its fan message seen by that person: its text alone is
+    checked. Line ends are a browser's (CRLF from a textarea) or the model's: an unedited draft
+    stays so."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise NothingToSend()
@@ -253,12 +261,15 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
         result = guard.check(text, platform=draft.platform)
         if result.verdict != "block":
             return text
+    elif draft.resolved_at is not None:  # handed back (an escalation clears it)
+        result = guard.check(text, platform=draft.platform)
     else:
         result = guard.check(text, platform=draft.platform, fan_message=draft.fan_message)
     if not result.sendable:
         raise BlockedByGuard(
             reasons=[
-                {"rule": r.rule, "verdict": r.verdict, "why": r.detail} for r in result.reasons
+                {"rule": r.rule, "verdict": r.verdict, "why": r.why or r.detail, "detail": r.detail}
+                for r in result.reasons
             ]
         )
     return text
@@ -314,7 +325,7 @@ async def approve(
     send_offer: bool = False,
 ) -> Draft:
     """Approve a pending draft, as drafted or with an edited final text."""
-    draft = await _locked(session, creator_id, draft_id)
+    draft = await _locked(session, creator_id, draft_id, DraftStatus.PENDING)
     final = _guarded(guard, draft, text if text is not None else draft.text)
     if final == draft.text.strip() and _withheld(draft):
         raise BlockedByGuard(
@@ -368,6 +379,11 @@ async def escalate(
     session: AsyncSession, creator_id: int, member_id: int, draft_id: int, reason: str
 ) -> Draft:
     """A chatter hands a draft to the queue, saying why."""
+    why = reason.strip()
+    if not why:
+        raise InvalidRequest(
+            "Say why a person should answer", fields=[{"field": "reason", "message": "blank"}]
+        )
     now = utcnow()
     escalated = await _move(
         session,
@@ -375,7 +391,7 @@ async def escalate(
         draft_id,
         DraftStatus.PENDING,
         status=DraftStatus.ESCALATED,
-        escalation_reason=reason.strip(),
+        escalation_reason=why,
         decided_by=member_id,
         decided_at=now,
         escalated_by=member_id,
@@ -397,7 +413,7 @@ async def resolve(
 ) -> Draft:
     """Answer an escalation with a person's text (guarded and counted like any approval), or
     dismiss it without a reply."""
-    draft = await _locked(session, creator_id, draft_id)
+    draft = await _locked(session, creator_id, draft_id, DraftStatus.ESCALATED)
     now = utcnow()
     values: dict[str, Any] = {
         "decided_by": member_id,

@@ -50,6 +50,7 @@ async def _inbox(
         session, creator_id, status="pending", fan_id=None, limit=50
     )
     queue = await service.escalations(session, creator_id)
+    pending_total, queue_total = await service.waiting(session, creator_id)
     now = utcnow()
     fans = {(d.platform, d.fan_id) for d in [*pending, *queue] if d.fan_id}
     # What is left today for each fan on the page, so nobody approves into a refusal.
@@ -63,6 +64,8 @@ async def _inbox(
         acting.creator,
         session,
         pending=pending,
+        pending_total=pending_total,
+        queue_total=queue_total,
         queue=[(d, int((now - d.created_at).total_seconds())) for d in queue],
         left=left,
         names=await fan_names(session, creator_id, fans),
