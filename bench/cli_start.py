@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from common import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "cli_start.json"
@@ -49,13 +50,6 @@ def _commands(run: int) -> list[tuple[str, list[str]]]:
         ("tokens create", ["tokens", "create", "--email", email]),
         ("config verify", ["config", "verify"]),
     ]
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def _compile(checkouts: dict[str, Path]) -> None:
@@ -153,7 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     checkouts = {label: Path(path) for label, path in (c.split("=", 1) for c in args.checkout)}
     checkouts = checkouts or {"this tree": ROOT}
-    machine = f"{_cpu_model()} ({os.cpu_count()} cores)"
+    machine = f"{cpu_model()} ({os.cpu_count()} cores)"
     _compile(checkouts)
     times, cpu = measure(checkouts, args.runs)
     medians, cpu_medians = (

@@ -1,13 +1,16 @@
-"""What the benchmarks share: a throwaway PostgreSQL database (migrated or empty) and
-percentiles."""
+"""What the benchmarks share: a throwaway PostgreSQL database (migrated or empty), percentiles,
+the CPU model every figure is quoted with, and the tables they keep in docs/benchmarks.md."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import platform
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import URL, make_url
@@ -51,3 +54,25 @@ def percentile(values: list[float], p: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def cpu_model() -> str:
+    """The CPU's model name, as every figure must be quoted with (this machine kind's hardware
+    changes between sessions)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def replace_table(doc: Path, start: str, end: str, table: str) -> None:
+    """Put `table` between the `start` and `end` markers of `doc`, or append it with them."""
+    text = doc.read_text(encoding="utf-8")
+    block = f"{start}\n{table}\n{end}"
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.write_text(text, encoding="utf-8")

@@ -41,7 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import percentile  # noqa: E402
+from common import cpu_model, percentile  # noqa: E402
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import URL, make_url  # noqa: E402
@@ -507,13 +507,6 @@ def _src_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 def _version(name: str) -> str | None:
     try:
         return importlib.metadata.version(name)
@@ -602,7 +595,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "data, the Gemini emulator at 0 ms; money from usage_logs",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
-            "cpu_model": _cpu_model(),
+            "cpu_model": cpu_model(),
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
         },

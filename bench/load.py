@@ -49,7 +49,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from common import empty_database, percentile
+from common import cpu_model, empty_database, percentile
 from sqlalchemy.engine import URL, make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,14 +123,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 @functools.cache

@@ -28,13 +28,12 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
 from pathlib import Path
 
-from common import empty_database
+from common import cpu_model, empty_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -166,13 +165,6 @@ async def main():
 import uvloop  # what `serve` runs on (uvicorn's loop="auto")
 uvloop.run(main())
 """
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def _free_port() -> int:
