@@ -105,6 +105,19 @@ def test_quota_overrides_and_redis_host_come_from_the_environment(
     assert load_settings().effective_redis_url == "redis://other:6379/1"
 
 
+@pytest.mark.parametrize("value", ["1e13", "1e22", "1000000000.01"])
+def test_a_quota_past_a_billion_dollars_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # "Unlimited" written as a huge number would pass, then overflow the micro-USD columns on
+    # every call (a 500): refused here, in one line.
+    monkeypatch.setenv("QUOTA_BUSINESS_USD", value)
+    with pytest.raises(ConfigError, match="QUOTA_BUSINESS_USD: Input should be less than or"):
+        load_settings()
+    monkeypatch.setenv("QUOTA_BUSINESS_USD", "1000000000")
+    assert load_settings().quota_limit_micros("business") == 10**15
+
+
 def test_an_invalid_fail_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RATE_LIMIT_FAIL_MODE", "sideways")
     with pytest.raises(ConfigError, match="RATE_LIMIT_FAIL_MODE"):

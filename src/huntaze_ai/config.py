@@ -37,6 +37,7 @@ HARM_CATEGORIES = (
 )
 PLANS: tuple[Plan, ...] = ("starter", "pro", "business")
 MIN_METRICS_TOKEN_CHARS = 24
+MAX_QUOTA_USD = Decimal("1000000000")
 
 
 class ConfigError(Exception):
@@ -162,9 +163,11 @@ class Settings(BaseSettings):
     # Per-model prices, `model=INPUT/OUTPUT` USD per million tokens, comma-separated.
     model_prices: str | None = None
 
-    quota_starter_usd: Decimal = Field(default=Decimal("10"), ge=0)
-    quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0)
-    quota_business_usd: Decimal = Field(default=Decimal("999999"), ge=0)
+    # At most a billion dollars a month: micro-USD sums stay far inside the 64-bit columns (and
+    # the alerts' percent arithmetic); an "unlimited" 1e13 would fail every call instead.
+    quota_starter_usd: Decimal = Field(default=Decimal("10"), ge=0, le=MAX_QUOTA_USD)
+    quota_pro_usd: Decimal = Field(default=Decimal("50"), ge=0, le=MAX_QUOTA_USD)
+    quota_business_usd: Decimal = Field(default=Decimal("999999"), ge=0, le=MAX_QUOTA_USD)
 
     # Signed webhooks (webhooks/): where every instance delivers the outbox's events, and the
     # HMAC key of their signature. Unset URL: events are still recorded, and wait for one.

@@ -56,3 +56,24 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(
     assert result.exit_code == 1
     assert result.output.startswith("error: database error")
     assert "Traceback" not in result.output
+
+
+def test_status_of_a_database_from_a_newer_version_does_not_advise_an_upgrade(
+    cli: Callable[[URL], Invoke], fresh_database_url: URL
+) -> None:
+    import asyncio
+
+    from tests.migrations.sql import execute
+
+    run = cli(fresh_database_url)
+    assert run("db", "upgrade").exit_code == 0
+    asyncio.run(execute(fresh_database_url, "UPDATE alembic_version SET version_num = '0999'"))
+    status = run("db", "status")
+    upgrade = run("db", "upgrade")
+
+    assert status.exit_code == 1
+    assert "0999 is unknown to this version (written by a newer one?)" in status.output
+    assert "run `huntaze-ai db upgrade`" not in status.output
+    assert upgrade.exit_code == 1
+    assert upgrade.output.startswith("error: migration failed:")
+    assert len(upgrade.output.strip().splitlines()) == 1

@@ -15,14 +15,14 @@ from tests.ports import free_port
 pytestmark = pytest.mark.slow
 
 
-def test_serve_starts_the_app_with_health_and_readiness(tmp_path: Path) -> None:
+def test_serve_starts_the_app_with_health_and_readiness(tmp_path: Path, redis_url: str) -> None:
     from sqlalchemy.engine import make_url
 
     db_file = tmp_path / "served.db"
     upgrade(make_url(f"sqlite+aiosqlite:///{db_file}"))
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}"}
-    env.pop("REDIS_URL", None)
+    # Two workers share their rate limits through Redis (serve refuses them without it).
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "REDIS_URL": redis_url}
     cli = Path(sys.executable).with_name("huntaze-ai")
     log = tmp_path / "serve.log"
     with (
@@ -83,3 +83,21 @@ def test_serve_refuses_a_bad_model_setting_in_one_line_naming_it(
     assert named in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_serve_refuses_several_workers_without_redis(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    env.pop("REDIS_URL", None)
+    cli = Path(sys.executable).with_name("huntaze-ai")
+    done = subprocess.run(
+        [str(cli), "serve", "--port", str(free_port()), "--workers", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "error: --workers 3 needs REDIS_URL: without it each worker counts the hourly rate "
+        "limits on its own. Set REDIS_URL, or serve with --workers 1"
+    )

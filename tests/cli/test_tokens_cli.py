@@ -87,3 +87,21 @@ def test_create_past_max_api_tokens_revokes_the_oldest(
     assert "third" in listed
     assert "second" in listed
     assert "first" not in listed
+
+
+def test_an_id_past_the_id_column_is_refused_in_one_line(run: Invoke) -> None:
+    result = run("tokens", "revoke", "99999999999999999999", "--email", "maya@example.com")
+    assert result.exit_code == 2  # typer's usage error, before any database
+    assert "Traceback" not in result.output
+    assert "Invalid value" in result.output
+
+
+def test_a_token_name_is_kept_as_pages_show_it_and_a_blank_one_refused(run: Invoke) -> None:
+    padded = run("tokens", "create", "--email", "maya@example.com", "--name", "  ci   deploy ")
+    blank = run("tokens", "create", "--email", "maya@example.com", "--name", "   ")
+    listed = run("tokens", "list", "--email", "maya@example.com").output
+
+    assert padded.exit_code == 0, padded.output
+    assert re.search(r"^\d+\s+ci deploy\s", listed, flags=re.MULTILINE)
+    assert blank.exit_code == 1
+    assert blank.output.startswith("error: --name")

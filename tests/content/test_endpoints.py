@@ -43,6 +43,7 @@ async def test_a_caption_request_returns_rule_abiding_variants_and_is_charged(
     [
         {"platform": "myspace", "description": "x"},
         {"platform": "x", "description": ""},
+        {"platform": "x", "description": " \n\t "},  # blanks describe nothing
         {"platform": "x", "description": "d" * 2001},
         {"platform": "x", "description": "ok", "variants": 9},
         {"description": "no platform"},

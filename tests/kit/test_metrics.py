@@ -261,13 +261,16 @@ def _a_dead_pid() -> int:
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_reports_every_request_in_every_scrape(tmp_path: Path) -> None:
+def test_serve_with_two_workers_reports_every_request_in_every_scrape(
+    tmp_path: Path, redis_url: str
+) -> None:
     db_file = tmp_path / "served.db"
     upgrade(make_url(f"sqlite+aiosqlite:///{db_file}"))
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "LOG_LEVEL": "DEBUG"}
-    for name in ("REDIS_URL", metrics.MULTIPROC_ENV, "GEMINI_API_KEY"):
+    for name in (metrics.MULTIPROC_ENV, "GEMINI_API_KEY"):
         env.pop(name, None)
+    env["REDIS_URL"] = redis_url  # two workers share their rate limits
     env["GEMINI_BASE_URL"] = "http://127.0.0.1:9"  # never called: no AI request is made here
     cli = Path(sys.executable).with_name("huntaze-ai")
     log = tmp_path / "serve.log"

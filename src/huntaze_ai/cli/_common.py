@@ -62,10 +62,10 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     except HuntazeError as exc:
         fail(exc.message)
     except (OperationalError, DBAPIError, OSError) as exc:
-        fail(f"database error: {_first_line(exc)}")
+        fail(f"database error: {first_line(exc)}")
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 

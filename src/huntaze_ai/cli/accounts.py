@@ -57,15 +57,16 @@ def tokens_create(
     token_name = TypeAdapter(
         Annotated[DisplayName, StringConstraints(min_length=1, max_length=100)]
     )
+    label = " ".join(name.split())  # as the tokens page and `tokens list` show it
     try:
-        token_name.validate_python(name)
+        token_name.validate_python(label)
     except ValidationError as exc:
         fail(f"--name {exc.errors()[0]['msg']}")
     config = settings()
 
     async def work(session: AsyncSession) -> str:
         user = await user_by_email(session, email)
-        return await create_api_token(session, user, name, max_active=config.max_api_tokens)
+        return await create_api_token(session, user, label, max_active=config.max_api_tokens)
 
     token = run(in_session(config, work))
     typer.echo(token)
@@ -99,7 +100,8 @@ def tokens_list(email: str = typer.Option(..., help="Whose API tokens.")) -> Non
 
 @tokens_app.command("revoke")
 def tokens_revoke(
-    token_id: int = typer.Argument(..., min=1, help="The id `tokens list` shows."),
+    # At most the ids' 32-bit column (kit/ids.MAX_ID, not imported: it loads FastAPI).
+    token_id: int = typer.Argument(..., min=1, max=2**31 - 1, help="The id `tokens list` shows."),
     email: str = typer.Option(..., help="Whose token it is (a check against a wrong id)."),
 ) -> None:
     """Revoke an API token: refused from the next request on, by every instance."""

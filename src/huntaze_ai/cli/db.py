@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from huntaze_ai.cli._common import fail, run, settings
+from huntaze_ai.cli._common import fail, first_line, run, settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -45,14 +45,15 @@ def upgrade_cmd() -> None:
     try:
         upgrade(url)
     except Exception as exc:
-        fail(f"migration failed: {exc}")
+        fail(f"migration failed: {first_line(exc)}")
     typer.echo(f"Upgraded {before or 'empty database'} -> {head}.")
 
 
 @app.command("status")
 def status_cmd() -> None:
-    """Show the current and newest schema revision; exit 1 when the database is behind."""
-    from huntaze_ai.kit.migrations import head_revision
+    """Show the current and newest schema revision; exit 1 when the database is behind or
+    holds a revision this version does not know."""
+    from huntaze_ai.kit.migrations import head_revision, is_known_revision
 
     url = settings().async_database_url
     current = run(_current(url))
@@ -60,6 +61,9 @@ def status_cmd() -> None:
     typer.echo(f"database: {url.render_as_string(hide_password=True)}")
     typer.echo(f"current:  {current or '(empty)'}")
     typer.echo(f"head:     {head}")
+    if current is not None and not is_known_revision(current):
+        typer.echo(f"status:   {current} is unknown to this version (written by a newer one?)")
+        raise typer.Exit(1)
     if current != head:
         typer.echo("status:   behind; run `huntaze-ai db upgrade`")
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from huntaze_ai.cli._common import fail
 from huntaze_ai.emulator import EmulatorConfig, FaultKind
 from huntaze_ai.emulator.safety import DEFAULT_TRIGGERS, SafetyTrigger, parse_trigger
 
@@ -80,19 +81,28 @@ def register(app: typer.Typer) -> None:
             call_tools=not no_tool_calls,
             safety_triggers=_triggers(safety_trigger, no_safety_triggers),
         )
+        import socket
+
+        import uvicorn  # the server loads only when it is run
+
+        # Bound here, so that the address printed is the real one when --port 0 picks it.
+        try:
+            sock = socket.create_server((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        bound = sock.getsockname()[1]
         typer.echo(
-            f"Gemini API emulator (seed {seed}): set GEMINI_BASE_URL=http://{host}:{port} "
+            f"Gemini API emulator (seed {seed}): set GEMINI_BASE_URL=http://{host}:{bound} "
             "and any GEMINI_API_KEY; stats at /emulator/stats",
             err=True,
         )
-        import uvicorn  # the server loads only when it is run
-
-        uvicorn.run(
-            _create_app(config),
-            host=host,
-            port=port,
-            log_level="info",
-            ws="none",
-            lifespan="off",
-            timeout_graceful_shutdown=2,
+        server = uvicorn.Server(
+            uvicorn.Config(
+                _create_app(config),
+                log_level="info",
+                ws="none",
+                lifespan="off",
+                timeout_graceful_shutdown=2,
+            )
         )
+        server.run(sockets=[sock])

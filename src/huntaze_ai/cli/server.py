@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import typer
 
-from huntaze_ai.cli._common import serving_settings
+from huntaze_ai.cli._common import fail, serving_settings
 
 WORKER_HEALTHCHECK_TIMEOUT_S = 30
 
@@ -28,6 +28,12 @@ def register(app: typer.Typer) -> None:
         from huntaze_ai.kit.logging import configure_logging, log_level_from_env
 
         settings = serving_settings()  # fail fast, in one line, on a bad configuration
+        if workers > 1 and settings.effective_redis_url is None:
+            # In-process windows would let each worker admit a plan's whole hourly limit.
+            fail(
+                f"--workers {workers} needs REDIS_URL: without it each worker counts the hourly "
+                "rate limits on its own. Set REDIS_URL, or serve with --workers 1"
+            )
         # uvicorn builds one protocol per connection; ours adds limits on slow or oversized
         # request heads (a partial pickles, so `--workers N` gets it too).
         protocol = functools.partial(

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.text import RequestModel
@@ -10,7 +10,10 @@ from huntaze_ai.kit.text import RequestModel
 
 class CaptionRequest(RequestModel):
     platform: Platform
-    description: str = Field(min_length=1, max_length=2000)
+    # Blanks alone describe nothing: refused before a paid call writes a generic caption.
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ]
     tone: str | None = Field(default=None, max_length=40)
     variants: int = Field(default=3, ge=1, le=5)
 

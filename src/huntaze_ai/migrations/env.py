@@ -37,10 +37,12 @@ def _run(connection: Connection) -> None:
 
 async def _run_async() -> None:
     engine = create_engine(_url())
-    async with engine.connect() as connection:
-        await connection.run_sync(_run)
-        await connection.commit()
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run)
+            await connection.commit()
+    finally:  # a failed migration too: its connection would otherwise outlive the command
+        await engine.dispose()
 
 
 connection = config.attributes.get("connection")
