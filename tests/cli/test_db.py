@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
@@ -15,7 +16,10 @@ def test_status_is_behind_then_at_head_after_upgrade_and_upgrade_twice_is_a_no_o
     run = cli(fresh_database_url)
     before = run("db", "status")
     assert before.exit_code == 1
-    assert "behind" in before.output
+    if fresh_database_url.get_backend_name() == "sqlite":  # no file yet: none is created
+        assert before.output.startswith("error: no SQLite database at ")
+    else:
+        assert "behind" in before.output
 
     first = run("db", "upgrade")
     assert first.exit_code == 0, first.output
@@ -77,3 +81,17 @@ def test_status_of_a_database_from_a_newer_version_does_not_advise_an_upgrade(
     assert upgrade.exit_code == 1
     assert upgrade.output.startswith("error: migration failed:")
     assert len(upgrade.output.strip().splitlines()) == 1
+
+
+def test_a_mistyped_sqlite_path_is_named_and_no_file_is_created(
+    cli: Callable[[URL], Invoke], tmp_path: Path
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    typo = tmp_path / "huntaze_ia.db"
+    run = cli(make_url(f"sqlite:///{typo}"))
+    for command in (("db", "status"), ("tokens", "list", "--email", "a@example.com")):
+        result = run(*command)
+        assert result.exit_code == 1
+        assert result.output.startswith(f"error: no SQLite database at {typo}")
+    assert not typo.exists()

@@ -83,6 +83,20 @@ async def test_the_same_key_for_another_request_is_422_and_runs_nothing(
     assert (await books(database, user_id)).rows == 1
 
 
+async def test_a_key_too_long_is_a_422_naming_the_header_and_runs_nothing(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        response = await client.post(
+            "/api/ai/content/caption", json=CAPTION, headers=_keyed(headers, "k" * 41)
+        )
+    assert response.status_code == 422
+    assert response.json()["fields"][0]["field"] == "Idempotency-Key"
+    assert response.json()["message"].startswith("Idempotency-Key must be 1 to 40")
+    assert (await books(database, user_id)).rows == 0
+
+
 async def test_a_retry_while_the_first_call_runs_is_409(
     database_url: URL, database: Database
 ) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from huntaze_ai.config import Settings
@@ -70,12 +72,25 @@ def first_line(exc: BaseException) -> str:
     return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 
 
+def existing_database(url: URL) -> URL:
+    """`url`, unless it names a SQLite file that is not there: opening it would create an empty
+    database where a mistyped DATABASE_URL points, and the command would fail on a missing
+    table instead of naming the path."""
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+        fail(
+            f"no SQLite database at {path}: check DATABASE_URL, or create it with "
+            "`huntaze-ai db upgrade`"
+        )
+    return url
+
+
 @asynccontextmanager
 async def session_scope(config: Settings) -> AsyncIterator[AsyncSession]:
     """A session that commits when the block succeeds and rolls back (writing nothing) otherwise."""
     from huntaze_ai.kit.db import Database
 
-    database = Database.from_url(config.async_database_url)
+    database = Database.from_url(existing_database(config.async_database_url))
     try:
         async with database.sessionmaker() as session, session.begin():
             yield session

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from huntaze_ai.cli._common import fail, first_line, run, settings
+from huntaze_ai.cli._common import existing_database, fail, first_line, run, settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -55,7 +55,7 @@ def status_cmd() -> None:
     holds a revision this version does not know."""
     from huntaze_ai.kit.migrations import head_revision, is_known_revision
 
-    url = settings().async_database_url
+    url = existing_database(settings().async_database_url)
     current = run(_current(url))
     head = head_revision()
     typer.echo(f"database: {url.render_as_string(hide_password=True)}")

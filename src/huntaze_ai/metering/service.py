@@ -110,8 +110,11 @@ def request_id_for(creator_id: int, client_id: str) -> str:
     """The call's id for a client's Idempotency-Key, namespaced so that one creator's ids can
     never collide with (or block) another's."""
     if not client_id or len(client_id) > MAX_CLIENT_REQUEST_ID or not client_id.isprintable():
+        # The client's id is its Idempotency-Key header: the error names it.
+        limit = f"1 to {MAX_CLIENT_REQUEST_ID} printable characters"
         raise InvalidRequest(
-            f"request id must be 1 to {MAX_CLIENT_REQUEST_ID} printable characters"
+            f"Idempotency-Key must be {limit}",
+            fields=[{"field": "Idempotency-Key", "message": limit}],
         )
     return f"{creator_id}:{client_id}"
 
