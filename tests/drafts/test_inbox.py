@@ -335,3 +335,24 @@ async def test_the_queue_counts_every_escalation_beyond_the_hundred_it_lists(
         queue = (await client.get("/api/escalations", headers=headers)).json()
 
     assert (len(queue["escalations"]), queue["count"]) == (100, 101)
+
+
+async def test_an_answer_to_an_escalation_with_a_blocked_word_is_refused_whatever_else_it_says(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        refund = await draft_reply(client, headers, "I want a refund now", "fan-w")
+        path = f"/api/escalations/{refund['draft_id']}/resolve"
+        # "refund" alone asks for a person (who is answering); "whatsapp" is never sendable.
+        mixed = await client.post(
+            path, json={"text": "Text me on whatsapp and I will refund you"}, headers=headers
+        )
+        plain = await client.post(
+            path, json={"text": "I will refund you, promise"}, headers=headers
+        )
+
+    assert mixed.status_code == 422
+    assert mixed.json()["error"] == "blocked_by_guard"
+    assert any(r["verdict"] == "block" for r in mixed.json()["reasons"])
+    assert plain.status_code == 200, plain.text

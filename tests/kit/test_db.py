@@ -84,9 +84,10 @@ async def test_a_key_violation_sent_on_the_driver_is_sqlalchemys_integrity_error
     params = {"user_id": user.id, "provider": "x", "account": "dup", "metadata": None}
     async with database.engine.begin() as conn:
         await _NEW_CHANNEL.rows(conn, params)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as failed:
         async with database.engine.begin() as conn:
             await _NEW_CHANNEL.rows(conn, params)
+    assert "'dup'" not in str(failed.value)  # its values stay out of the logs, as SQLAlchemy's
 
 
 async def test_a_hot_statement_inside_a_transaction_rolls_back_with_it(
@@ -221,3 +222,13 @@ async def test_connections_past_the_pool_size_are_closed_after_statements_sent_a
         assert len(still_open) == small.pool.checkedin() == 1
     finally:
         await small.dispose()
+
+
+async def test_a_failed_statements_error_never_carries_its_values(database: Database) -> None:
+    # The error is logged with its traceback (a stream, the webhook worker, a 503): a fan's
+    # message bound to the statement must not reach the logs with it.
+    with pytest.raises(DBAPIError) as failed:
+        async with database.engine.connect() as conn:
+            await conn.execute(text("SELECT no_such_function(:x)"), {"x": "SECRET-FAN-TEXT"})
+    assert "SECRET-FAN-TEXT" not in str(failed.value)
+    assert "parameters hidden" in str(failed.value)

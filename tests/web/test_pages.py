@@ -246,6 +246,32 @@ async def test_pages_forbid_framing_and_foreign_scripts(browser: Browser) -> Non
         assert "frame-ancestors 'none'" in policy
 
 
+async def test_nothing_personal_is_kept_in_a_cache_but_static_assets_are(
+    browser: Browser,
+) -> None:
+    personal = ["/dashboard", "/inbox", "/usage.csv", "/api/ai/quota", "/auth/login"]
+    for path in personal:
+        response = await browser.get(path)
+        assert response.headers.get("cache-control") == "no-store", path
+    asset = await browser.get("/static/app.css")
+    assert asset.status_code == 200
+    assert "no-store" not in asset.headers.get("cache-control", "")
+
+
+async def test_a_login_throttled_says_so_not_the_ai_plans_rate_limit(
+    database_url, database: Database
+) -> None:
+    user = await new_creator(database)
+    async with app_client(settings_for(database_url)) as client:
+        for _ in range(10):
+            await login(client, user.email, "wrong-password")
+        refused = await login(client, user.email)
+    assert refused.status_code == 429
+    text = visible_text(refused.text)
+    assert "Too many login attempts for this email or from this network" in text
+    assert "AI requests" not in text
+
+
 async def test_garbage_in_forms_headers_and_months_is_refused_never_a_500(
     browser: Browser,
 ) -> None:

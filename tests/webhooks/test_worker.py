@@ -310,3 +310,11 @@ async def test_a_commit_wakes_the_worker_before_its_poll(database: Database) -> 
         finally:
             await worker.stop()
     assert took < 5, took
+
+
+def test_a_forged_signature_with_non_ascii_characters_is_refused_not_an_error() -> None:
+    now = 1_800_000_000
+    genuine = signing.header_value(SECRET, b"{}", now)
+    forged = genuine.split("v1=")[0] + "v1=é"
+    assert signing.verify(SECRET, b"{}", genuine, now=now) is True
+    assert signing.verify(SECRET, b"{}", forged, now=now) is False

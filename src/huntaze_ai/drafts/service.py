@@ -259,13 +259,15 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
         raise NothingToSend()
     if by_handler:
         result = guard.check(text, platform=draft.platform)
-        if result.verdict != "block":
+        # Any blocking finding stops it, even where an escalating one ("refund") outranks it in
+        # the overall verdict: the person is who the escalation asked for, not an exemption.
+        if not any(r.verdict == "block" for r in result.reasons):
             return text
     elif draft.resolved_at is not None:  # handed back (an escalation clears it)
         result = guard.check(text, platform=draft.platform)
     else:
         result = guard.check(text, platform=draft.platform, fan_message=draft.fan_message)
-    if not result.sendable:
+    if by_handler or not result.sendable:
         raise BlockedByGuard(
             reasons=[
                 {"rule": r.rule, "verdict": r.verdict, "why": r.why or r.detail, "detail": r.detail}

@@ -64,6 +64,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def create_engine(url: URL, **kwargs: Any) -> AsyncEngine:
+    # A failed statement's error (logged with its traceback) would otherwise carry its values:
+    # fan messages, drafts, webhook payloads. kit/logging.py promises no such text in logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
@@ -276,6 +279,12 @@ async def _translated(
     if not isinstance(exc, dialect.loaded_dbapi.Error):
         return exc
     translated: Exception = DBAPIError.instance(
-        sql, args, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        sql,
+        args,
+        exc,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,  # as the engines are made (create_engine)
+        connection_invalidated=lost,
+        dialect=dialect,
     )
     return translated

@@ -7,8 +7,8 @@
   `Strict-Transport-Security` in production. HSTS only there, where the app is served over HTTPS
   on its own host (the `__Host-` cookies need that already): a browser that saw it on a
   development host would refuse plain HTTP there for a year. Without `includeSubDomains`: the
-  app cannot know what else runs under its domain. A header a response already sets (the pages'
-  own) is left as it is.
+  app cannot know what else runs under its domain. `Cache-Control: no-store` on everything but
+  static assets. A header a response already sets (the pages' own) is left as it is.
 - **Body size**: refused before anything reads it, 413 `payload_too_large` in the JSON error
   contract (FastAPI's own limit answers plain text). A declared Content-Length over the cap is
   refused at once; a chunked body is counted as it arrives and refused when it passes the cap,
@@ -42,6 +42,11 @@ from huntaze_ai.kit.logging import creator_id_var, request_id_var, sane_request_
 REQUEST_ID = b"x-request-id"
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+# Pages, CSV exports and API answers hold a creator's fans, notes and tokens: no browser or proxy
+# keeps a copy (Back after logout on an agency's shared machine, a token response: RFC 6749
+# 5.1). Static assets keep the browser's cache.
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE_PREFIXES = ("/static/", "/docs/", "/redoc/")
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 
 _access_log = logging.getLogger("huntaze_ai.access")
@@ -88,6 +93,9 @@ class HttpMiddleware:
             elif name == b"content-length":
                 declared = value
         request_id = sane_request_id(incoming) or uuid.uuid4().hex
+        defaults = self.headers
+        if not str(scope.get("path", "")).startswith(CACHEABLE_PREFIXES):
+            defaults = (*defaults, NO_STORE)
         id_token = request_id_var.set(request_id)
         creator_token = creator_id_var.set(None)
         status = 500
@@ -101,7 +109,7 @@ class HttpMiddleware:
                 status = int(message["status"])
                 headers = [h for h in message.get("headers", ()) if h[0].lower() != REQUEST_ID]
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in self.headers if h[0] not in present)
+                headers.extend(h for h in defaults if h[0] not in present)
                 headers.append((REQUEST_ID, request_id.encode("latin-1")))
                 message["headers"] = headers
             await send(message)

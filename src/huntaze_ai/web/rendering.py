@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies.access import Acting, creators_for
 from huntaze_ai.auth.sessions import csrf_binding, csrf_token, login_binding, set_nonce_cookie
+from huntaze_ai.auth.throttle import TooManyLoginAttempts
 from huntaze_ai.generation.service import with_generation
 from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
@@ -78,6 +79,12 @@ class PageError:
         if isinstance(exc, QuotaExceeded):
             # Which of the two refusals it is, and why, in metering/wording.py's words.
             return cls("quota_exceeded", exc.details["reason"], exc.status_code, exc.message)
+        if isinstance(exc, TooManyLoginAttempts):
+            message = (
+                "Too many login attempts for this email or from this network. "
+                f"Try again in {view.wait_text(exc.retry_after_s)}."
+            )
+            return cls("rate_limited", message, exc.status_code)
         if isinstance(exc, RateLimitExceeded):
             # The alert's title already says "Rate limit exceeded": the sentence says the rest.
             message = (

@@ -43,4 +43,5 @@ def verify(
     if abs((time.time() if now is None else now) - timestamp) > tolerance_s:
         return False
     expected = signature(secret, body, timestamp)
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    # Bytes: compare_digest refuses a non-ASCII str with a TypeError (a receiver's 500).
+    return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode("utf-8", "replace"))
