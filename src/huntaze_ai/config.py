@@ -119,8 +119,8 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
     keepalive_timeout_s: int = Field(default=5, ge=1, le=3600)
     # The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
-    # addresses or networks (`10.0.0.0/8`), or `*`. Empty: no forwarding header is trusted and the
-    # client is the TCP peer, so a client cannot choose the address the login limits count.
+    # addresses or networks (`10.0.0.0/8`); `*` is refused. Empty: no forwarding header is trusted
+    # and the client is the TCP peer, so a client cannot choose the address the login limits count.
     forwarded_allow_ips: str = ""
     # Active API tokens per account; creating one more revokes the oldest (auth/service.py).
     max_api_tokens: int = Field(default=10, ge=1, le=1000)
@@ -183,8 +183,13 @@ class Settings(BaseSettings):
     @classmethod
     def _forwarded_allow_ips_are_addresses(cls, value: str) -> str:
         items = [item.strip() for item in value.split(",") if item.strip()]
-        if items == ["*"]:
-            return "*"
+        if "*" in items:
+            # uvicorn's `*` believes the first X-Forwarded-For entry, which the client writes
+            # itself when the balancer appends: the login limits would count whatever it says.
+            raise ValueError(
+                "`*` would believe the client's own X-Forwarded-For entry: list the load "
+                "balancer's addresses or networks (e.g. 10.0.0.0/16)"
+            )
         canonical = []
         for item in items:
             try:

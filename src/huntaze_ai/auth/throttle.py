@@ -11,6 +11,8 @@ shares one address.
 
 from __future__ import annotations
 
+import ipaddress
+
 import redis.asyncio as aioredis
 from limits import RateLimitItemPerMinute
 
@@ -26,6 +28,22 @@ class TooManyLoginAttempts(RateLimitExceeded):
     default_message = "Rate limit exceeded: too many login attempts"
 
 
+def client_network(client_ip: str | None) -> str | None:
+    """What the per-address windows count: an IPv4 address, or an IPv6 address's /64 (one
+    subscriber's whole allocation, which they may spread guesses over at no cost)."""
+    if not client_ip:
+        return client_ip
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip  # not an address (a test client's name): counted as it is
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 class LoginThrottle:
     KEY_PREFIX = "huntaze-ai:login"
 
@@ -35,6 +53,7 @@ class LoginThrottle:
     async def attempt(self, email: str, client_ip: str | None) -> None:
         """Count one login attempt; raise TooManyLoginAttempts when either window is full."""
         email = email.strip().lower()
+        client_ip = client_network(client_ip)
         checks = [(PER_EMAIL, f"{{email:{email}}}")]
         if client_ip:
             # IP first: a flood from one address is refused before it counts against an email.

@@ -22,14 +22,6 @@ def exposure_checks(settings: Settings, strict: bool) -> list[Check]:
 def _proxies(settings: Settings, strict: bool) -> Check:
     name = "FORWARDED_ALLOW_IPS"
     trusted = settings.trusted_proxies
-    if trusted == ["*"]:
-        return Check(
-            name,
-            True,
-            "* trusts X-Forwarded-For from every peer: only safe when nothing but the load "
-            "balancer can reach the app",
-            warning=True,
-        )
     if trusted:
         return Check(name, True, f"X-Forwarded-For believed from {', '.join(trusted)} only")
     detail = "not set: no forwarding header is trusted, the client address is the TCP peer"
