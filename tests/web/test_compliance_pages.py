@@ -54,7 +54,7 @@ async def test_a_clean_draft_offers_copy_and_no_regenerate(browser: Browser) -> 
     assert 'data-status="draft"' in html
     assert 'id="copy-reply">Copy</button>' in html
     assert 'id="regenerate-form" hidden>' in html
-    assert "Ready to send" in html
+    assert "Passes the rules: approve it in the Inbox" in html
 
 
 async def test_an_escalation_looks_different_from_a_block(browser: Browser) -> None:
@@ -186,3 +186,22 @@ async def test_the_rules_of_each_platform_are_shown(browser: Browser) -> None:
     assert "Instagram rules" in instagram
     assert "Adult content and solicitation" in instagram
     assert (await browser.get("/compliance?platform=myspace")).status_code == 422
+
+
+async def test_the_violation_log_names_who_asked_as_the_viewer_sees_it(
+    database_url, database: Database
+) -> None:
+    from tests.agencies.helpers import new_team
+    from tests.web.test_team_pages import logged_in
+
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as ana:
+        await ana.submit("/messages", "/messages", **{"fan-message": "I want a refund now"})
+        by_ana = visible_text((await ana.get("/compliance/violations")).text)
+    async with logged_in(database_url, team.manager) as max_:
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        by_max = visible_text((await max_.get("/compliance/violations")).text)
+
+    assert "asked by you" in by_ana
+    assert "asked by Ana Chatter" in by_max  # not "you", not a member number
+    assert "member #" not in by_max

@@ -146,3 +146,35 @@ async def test_a_multi_line_draft_approved_from_the_page_as_is_counts_as_unedite
     assert approved.status_code == 303
     assert (api.json()["edited"], api.json()["chars_changed"]) == (False, 0)
     assert api.json()["final_text"] == drafted
+
+
+async def test_a_refused_edit_stays_in_its_card_as_typed(browser: Browser) -> None:
+    first = await _reply(browser, "Hey! Love your content")
+    second = await _reply(browser, "You looked amazing")
+    refused = await browser.submit(
+        "/inbox", f"/inbox/{second}/approve", text="Sure, add me on snapchat babe 💕"
+    )
+    decided = await browser.submit("/inbox", f"/inbox/{first}/approve", text="Thanks!")
+    again = await browser.submit("/inbox", f"/inbox/{first}/approve", text="Thanks again!")
+
+    assert refused.status_code == 422
+    card = refused.text.split(f'id="draft-{second}"', 1)[1].split("</article>", 1)[0]
+    assert 'role="alert"' in card
+    assert "Sure, add me on snapchat babe 💕</textarea>" in card
+    assert refused.text.count('role="alert"') == 1
+    assert decided.status_code == 303
+    # A draft decided meanwhile has no card left: its refusal shows at the top.
+    assert again.status_code == 409
+    assert 'role="alert"' in again.text.split('id="pending-title"', 1)[0]
+
+
+async def test_a_draft_escalated_without_a_reason_says_who_handed_it_over(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.manager) as max_:
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        draft = await _reply(max_, "Hey! Love your content")
+        await max_.submit("/inbox", f"/inbox/{draft}/escalate", reason="  ")
+        queue = (await max_.get("/inbox")).text
+    assert "handed over by a manager" in queue

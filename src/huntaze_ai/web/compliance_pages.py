@@ -19,6 +19,7 @@ from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.models import User
+from huntaze_ai.users.repository import display_names
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page
 
@@ -160,17 +161,22 @@ async def delete_word(
 @router.get("/compliance/violations", response_class=HTMLResponse)
 async def violation_log(
     request: Request,
-    creator: PageCreator,
+    acting: PageActing,
     session: SessionDep,
     days: Annotated[int, Query(ge=1, le=violations.MAX_DAYS)] = 30,
 ) -> Response:
+    creator = acting.creator
     report = await violations.report(session, creator.id, days, limit=200)
     top = max((c.count for c in report.counts), default=0)
+    actors = {v.actor_id for v in report.violations if v.actor_id is not None}
     return await page(
         request,
         "compliance_violations.html",
         creator,
         session,
+        viewer_id=acting.member.id,
+        # Who asked for each check, as the team knows them (the viewer is "you").
+        names=await display_names(session, actors),
         report=report,
         days=days,
         day_choices=_DAYS,

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies.access import Acting
@@ -22,7 +21,8 @@ from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
-from huntaze_ai.models import NoteCategory, User
+from huntaze_ai.models import NoteCategory
+from huntaze_ai.users.repository import display_names
 from huntaze_ai.web.formatting import fan_href
 from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
@@ -105,16 +105,6 @@ async def fan_picker(
     }
 
 
-async def _names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
-    """Who wrote or changed each note, as the team knows them."""
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(User.id, User.display_name, User.email).where(User.id.in_(ids))
-    )
-    return {row[0]: row[1] or row[2] for row in rows}
-
-
 async def _fan_page(
     request: Request,
     acting: Acting,
@@ -137,7 +127,7 @@ async def _fan_page(
         fan_url=fan_url(fan.fan_id, fan.platform),
         fan_action=lambda suffix: fan_url(fan.fan_id, fan.platform, suffix),
         picker_value=f"{fan.platform}:{fan.fan_id}",
-        names=await _names(session, {p for p in people if p is not None}),
+        names=await display_names(session, {p for p in people if p is not None}),
         categories=CATEGORY_LABELS,
         max_chars=service.MAX_NOTE_CHARS,
         notice=_NOTICES.get(notice or ""),

@@ -44,7 +44,10 @@ async def _inbox(
     *,
     notice: str | None = None,
     error: PageError | None = None,
+    refused: tuple[int, str] | None = None,
 ) -> Response:
+    """The inbox; after a refused decision (`refused`: the draft and the text that was sent),
+    the refusal shows in that draft's card, with the text as typed."""
     creator_id = acting.creator.id
     pending = await service.list_drafts(
         session, creator_id, status="pending", fan_id=None, limit=50
@@ -53,6 +56,7 @@ async def _inbox(
     pending_total, queue_total = await service.waiting(session, creator_id)
     now = utcnow()
     fans = {(d.platform, d.fan_id) for d in [*pending, *queue] if d.fan_id}
+    shown = {d.id for d in [*pending, *queue]}
     # What is left today for each fan on the page, so nobody approves into a refusal.
     left: dict[tuple[str, str], tuple[int, int]] = {}
     for fan in fans:
@@ -71,6 +75,9 @@ async def _inbox(
         names=await fan_names(session, creator_id, fans),
         notice=_NOTICES.get(notice or ""),
         error=error,
+        # A draft no longer listed (decided meanwhile) has no card: the refusal shows on top.
+        refused_id=refused[0] if refused and refused[0] in shown else None,
+        typed=refused[1] if refused else None,
     )
 
 
@@ -81,15 +88,24 @@ async def inbox(
     return await _inbox(request, acting, session, notice=notice)
 
 
+def _who(acting: Acting) -> str:
+    """Who handed a draft over, in the queue's words, when they gave no reason."""
+    if acting.member.id == acting.creator.id:
+        return "the creator"
+    role = acting.role
+    return {"owner": "an owner", "manager": "a manager"}.get(str(role), "a chatter")
+
+
 async def _decide(
     request: Request,
     acting: Acting,
     session: AsyncSession,
     action: Callable[[], Awaitable[Any]],
     notice: str,
+    refused: tuple[int, str] | None = None,
 ) -> Response:
     async def show(error: PageError) -> Response:
-        return await _inbox(request, acting, session, error=error)
+        return await _inbox(request, acting, session, error=error, refused=refused)
 
     async def run() -> None:
         await action()
@@ -112,7 +128,7 @@ async def approve(
             session, guard, acting.creator.id, acting.member.id, draft_id, text or None, send_offer
         )
 
-    return await _decide(request, acting, session, action, "approved")
+    return await _decide(request, acting, session, action, "approved", (draft_id, text))
 
 
 @forms.post("/inbox/{draft_id}/reject")
@@ -134,7 +150,7 @@ async def escalate(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     async def action() -> Any:
-        why = reason.strip() or "handed over by a chatter"
+        why = reason.strip() or f"handed over by {_who(acting)}"
         return await service.escalate(session, acting.creator.id, acting.member.id, draft_id, why)
 
     return await _decide(request, acting, session, action, "escalated")
@@ -159,7 +175,8 @@ async def resolve(
             session, guard, acting.creator.id, acting.member.id, draft_id, answer
         )
 
-    return await _decide(request, acting, session, action, "dismissed" if dismiss else "answered")
+    notice = "dismissed" if dismiss else "answered"
+    return await _decide(request, acting, session, action, notice, (draft_id, text))
 
 
 @forms.post("/inbox/{draft_id}/hand-back")

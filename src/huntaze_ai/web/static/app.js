@@ -114,7 +114,7 @@ async function* sseEvents(response) {
 
 // What each outcome means for the chatter (the API's `status`): only a draft may be sent.
 const VERDICTS = {
-  draft: "Ready to send: nothing in it breaks a rule.",
+  draft: "Passes the rules: approve it in the Inbox, as written or edited, before it goes to the fan.",
   blocked: "Not sendable: this draft broke a rule and must not be sent. Regenerate it, or write the reply yourself.",
   escalate: "A person must answer this fan: do not send an AI draft.",
 };
