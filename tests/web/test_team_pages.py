@@ -99,7 +99,7 @@ async def test_the_team_page_shows_managers_the_month_per_member_and_each_creato
     assert "Ana Chatter" in row[1]
     assert "chatter" in row[1]
     assert re.search(r'<td class="num">1</td>', row[1])  # one AI call
-    assert "Cleo Creator: 1 calls" in row[1]
+    assert "Cleo Creator: 1 call," in row[1]
     assert 'aria-label="Cleo Creator: quota used"' in page
     assert 'aria-label="Dana Creator: quota used"' in page
     assert "Set role" not in page  # managers assign chatters; only owners change roles

@@ -249,6 +249,13 @@ function setUpNavToggle() {
     const open = toggle.getAttribute("aria-expanded") !== "true";
     toggle.setAttribute("aria-expanded", String(open));
   });
+  // Escape folds an open menu and gives the focus back to its button.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -277,6 +284,13 @@ document.addEventListener("DOMContentLoaded", () => {
       }
       setTimeout(() => { button.textContent = "Copy"; }, 1500);
     });
+  });
+});
+
+// A form that cannot be undone in a click (removing a creator or a member) asks first.
+document.querySelectorAll("form[data-confirm]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 });
 
