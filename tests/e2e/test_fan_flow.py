@@ -50,6 +50,8 @@ def test_a_chatter_picks_a_fan_drafts_approves_and_the_fan_page_remembers(
     page = phone.new_page()
     log_in(page, app_server, creator)
     page.goto(app_server.at("/messages"))
+    # Typed before the fan is found and picked (each a new page): the message is kept.
+    page.locator("textarea[name=fan-message]").fill(FACTS)
     page.get_by_label("Find a fan by name or id").fill("jamie")
     page.get_by_role("button", name="Find").click()
     expect(page.locator(".fan-picks li")).to_have_count(1)
@@ -57,7 +59,7 @@ def test_a_chatter_picks_a_fan_drafts_approves_and_the_fan_page_remembers(
     page.get_by_role("link", name="Pick Jamie Hiker").click()
     expect(page.locator("#chosen-fan")).to_have_text("Jamie Hiker")
     expect(page.locator("#platform")).to_have_value("onlyfans")
-    page.locator("textarea[name=fan-message]").fill(FACTS)
+    expect(page.locator("textarea[name=fan-message]")).to_have_value(FACTS)
     page.get_by_role("button", name="Generate AI Response").click()
     expect(page.locator("#reply-status")).to_have_text("draft")
     expect(page.locator("#reply-meta")).to_contain_text(

@@ -287,6 +287,26 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
+// Picking or finding a fan reloads /messages: the fan message typed so far is kept for the next
+// page in this tab (sessionStorage, not the address: it would stay in the browser's history).
+const TYPED_KEY = "huntaze-typed-fan-message";
+function keepTypedMessage() {
+  const field = document.getElementById("fan-message");
+  if (field && field.value.trim()) sessionStorage.setItem(TYPED_KEY, field.value);
+}
+document.querySelectorAll(".fan-picks a.button").forEach((link) => {
+  link.addEventListener("click", keepTypedMessage);
+});
+document.querySelectorAll("#fan-picker form[role=search]").forEach((search) => {
+  search.addEventListener("submit", keepTypedMessage);
+});
+(() => {
+  const field = document.getElementById("fan-message");
+  const typed = sessionStorage.getItem(TYPED_KEY);
+  sessionStorage.removeItem(TYPED_KEY);
+  if (field && typed && !field.value) field.value = typed;
+})();
+
 // A form that cannot be undone in a click (removing a creator or a member) asks first.
 document.querySelectorAll("form[data-confirm]").forEach((form) => {
   form.addEventListener("submit", (event) => {
