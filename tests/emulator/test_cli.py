@@ -81,7 +81,8 @@ def _config_of(args: list[str], monkeypatch: pytest.MonkeyPatch) -> EmulatorConf
         "uvicorn.run",
         lambda app, **_: served.append(app.state.emulator.config),
     )
-    result = CliRunner().invoke(app, ["emulator", *args])
+    # Port 0: the command binds its socket before serving, and any free port will do.
+    result = CliRunner().invoke(app, ["emulator", "--port", "0", *args])
     assert result.exit_code == 0, result.output
     return served[0]
 

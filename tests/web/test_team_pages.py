@@ -111,8 +111,13 @@ async def test_an_owner_invites_a_chatter_who_joins_by_the_link_once(
     team = await new_team(database)
     async with logged_in(database_url, team.owner) as owner:
         made = await owner.submit("/team", "/team/invites", role="chatter")
-        link = re.search(r'<code class="invite-link">[^<]*(/team/join/[^<]+)</code>', made.text)
+        link = re.search(
+            r'<code class="invite-link"[^>]*>[^<]*(/team/join/[^<]+)</code>', made.text
+        )
         assert link is not None, made.text
+        # The link comes first on the page, with a Copy button (on a phone the form is far below).
+        assert made.text.index(link[1]) < made.text.index("Creators this month")
+        assert 'data-copy-target="new-invite-link"' in made.text
         listed = (await owner.get("/team")).text
     async with logged_in(database_url, team.outsider) as newcomer:
         offer = (await newcomer.get(link[1])).text

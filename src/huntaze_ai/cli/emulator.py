@@ -96,13 +96,12 @@ def register(app: typer.Typer) -> None:
             "and any GEMINI_API_KEY; stats at /emulator/stats",
             err=True,
         )
-        server = uvicorn.Server(
-            uvicorn.Config(
+        with sock:
+            uvicorn.run(
                 _create_app(config),
+                fd=sock.fileno(),
                 log_level="info",
                 ws="none",
                 lifespan="off",
                 timeout_graceful_shutdown=2,
             )
-        )
-        server.run(sockets=[sock])
