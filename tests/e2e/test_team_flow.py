@@ -69,7 +69,7 @@ def test_chatter_a_sees_only_creator_1_and_the_manager_sees_both_and_the_figures
     ana = manager.locator(f'tr[data-member-id="{team.chatter_a.id}"]')
     expect(ana).to_contain_text("Ana Chatter")
     expect(ana.locator("td.num").first).to_have_text("1")  # one AI call this month
-    expect(ana).to_contain_text("Cleo Creator: 1 calls")
+    expect(ana).to_contain_text("Cleo Creator: 1 call,")
     expect(manager.get_by_role("progressbar", name="Dana Creator: quota used")).to_be_visible()
     expect(manager.get_by_role("progressbar", name="Cleo Creator: quota used")).to_be_visible()
     manager.screenshot(path=str(shots / "team-manager-1280.png"), full_page=True)
