@@ -89,3 +89,36 @@ async def test_the_nav_links_to_the_tokens_page(browser: Browser) -> None:
     html = (await browser.get("/dashboard")).text
     assert 'href="/tokens"' in html
     assert csrf_of(html)
+
+
+async def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(browser: Browser) -> None:
+    made = await browser.submit("/tokens", "/tokens", name="  CRM   sync ")
+    token = re.search(r'<code class="token-value" id="new-token">([^<]+)</code>', made.text)
+    assert token is not None, made.text
+    # A bearer token is checked before the page's cookie: a wrong one would be a 401.
+    quota = await browser.client.get(
+        "/api/ai/quota", headers={"Authorization": f"Bearer {token[1]}"}
+    )
+    later = (await browser.get("/tokens")).text
+
+    assert made.status_code == 200
+    assert "CRM sync" in made.text  # listed, its spaces collapsed
+    assert quota.status_code == 200
+    assert token[1] not in later  # shown only when made
+    assert "CRM sync" in later
+
+
+async def test_a_blank_or_invisible_token_name_is_refused_and_nothing_is_made(
+    browser: Browser, database: Database
+) -> None:
+    blank = await browser.submit("/tokens", "/tokens", name="   ")
+    hidden = await browser.submit("/tokens", "/tokens", name="ci\u202etoken")
+    async with database.sessionmaker() as session:
+        made = await session.scalar(
+            select(ApiToken.id).where(ApiToken.user_id == browser.user.id, ApiToken.kind == "api")
+        )
+
+    assert blank.status_code == hidden.status_code == 422
+    assert "A token&#39;s name must be 1 to 100 characters" in blank.text
+    assert "invisible" in hidden.text
+    assert made is None

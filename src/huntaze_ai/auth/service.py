@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from huntaze_ai.agencies.access import Seat
 from huntaze_ai.auth import repository
 from huntaze_ai.kit.clock import utcnow
-from huntaze_ai.kit.errors import NotFound, Unauthenticated
+from huntaze_ai.kit.errors import InvalidRequest, NotFound, Unauthenticated
 from huntaze_ai.kit.security import hash_api_token, new_api_token, verify_password
+from huntaze_ai.kit.text import refuse_invisible
 from huntaze_ai.models import ApiToken, TokenKind, User
 from huntaze_ai.users import repository as users
 
@@ -45,6 +46,26 @@ class TokenNotFound(NotFound):
 
 
 DEFAULT_MAX_ACTIVE_TOKENS = 10
+MAX_TOKEN_NAME = 100
+
+
+def token_label(raw: str) -> str:
+    """A token's name as the tokens page and `tokens list` show it: spaces collapsed, 1 to 100
+    characters, no control or invisible formatting characters (a display field, kit/text.py)."""
+    label = " ".join(raw.split())
+    problem = None
+    if not label or len(label) > MAX_TOKEN_NAME:
+        problem = f"must be 1 to {MAX_TOKEN_NAME} characters"
+    else:
+        try:
+            refuse_invisible(label)
+        except ValueError as exc:
+            problem = str(exc)
+    if problem is not None:
+        raise InvalidRequest(
+            f"A token's name {problem}", fields=[{"field": "name", "message": problem}]
+        )
+    return label
 
 
 async def create_api_token(

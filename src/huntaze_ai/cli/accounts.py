@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -48,20 +48,14 @@ def tokens_create(
 ) -> None:
     """Create an API token and print it. It is shown only this once: only its hash is stored.
     Beyond MAX_API_TOKENS active tokens, the account's oldest is revoked."""
-    from pydantic import StringConstraints, TypeAdapter, ValidationError
+    from huntaze_ai.auth.service import create_api_token, token_label
+    from huntaze_ai.kit.errors import InvalidRequest
 
-    from huntaze_ai.auth.service import create_api_token
-    from huntaze_ai.kit.text import DisplayName
-
-    # Shown on the tokens page and in `tokens list`: a name, like any other display field.
-    token_name = TypeAdapter(
-        Annotated[DisplayName, StringConstraints(min_length=1, max_length=100)]
-    )
-    label = " ".join(name.split())  # as the tokens page and `tokens list` show it
+    # Shown on the tokens page and in `tokens list`: a display field, as the page's form takes it.
     try:
-        token_name.validate_python(label)
-    except ValidationError as exc:
-        fail(f"--name {exc.errors()[0]['msg']}")
+        label = token_label(name)
+    except InvalidRequest as exc:
+        fail(f"--name: {exc.message}")
     config = settings()
 
     async def work(session: AsyncSession) -> str:

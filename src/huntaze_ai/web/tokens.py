@@ -1,11 +1,12 @@
-"""The API tokens page: a member lists the account's working API tokens and revokes them (the
-same service as GET /api/auth/tokens and DELETE /api/auth/tokens/{id})."""
+"""The API tokens page: a member makes a named API token (shown once), lists the account's
+working ones and revokes them (the services of POST /api/auth/token, GET /api/auth/tokens and
+DELETE /api/auth/tokens/{id})."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
 from huntaze_ai.config import Settings
+from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PageError, page
@@ -30,6 +32,31 @@ async def tokens(
     request: Request, acting: PageActing, session: SessionDep, notice: str | None = None
 ) -> Response:
     return await _tokens_page(request, acting, session, notice=notice)
+
+
+@router.post("/tokens", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def create(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    """A token for an integration, valid as long as a login's (30 days); rendered once, in this
+    response: only its hash is stored."""
+    settings: Settings = request.app.state.settings
+    try:
+        token = await auth.create_api_token(
+            session,
+            acting.member,
+            auth.token_label(name),
+            ttl=auth.LOGIN_TOKEN_TTL,
+            max_active=settings.max_api_tokens,
+        )
+    except HuntazeError as exc:
+        await session.rollback()
+        error = PageError.from_error(exc)
+        return await _tokens_page(request, acting, session, error=error, typed=name)
+    return await _tokens_page(request, acting, session, new_token=token)
 
 
 @router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -53,6 +80,8 @@ async def _tokens_page(
     session: AsyncSession,
     error: PageError | None = None,
     notice: str | None = None,
+    new_token: str | None = None,
+    typed: str = "",
 ) -> Response:
     settings: Settings = request.app.state.settings
     return await page(
@@ -65,4 +94,7 @@ async def _tokens_page(
         max_tokens=settings.max_api_tokens,
         error=error,
         notice=_NOTICES.get(notice or ""),
+        new_token=new_token,
+        typed=typed,
+        token_days=auth.LOGIN_TOKEN_TTL.days,
     )
