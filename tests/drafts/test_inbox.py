@@ -356,3 +356,23 @@ async def test_an_answer_to_an_escalation_with_a_blocked_word_is_refused_whateve
     assert mixed.json()["error"] == "blocked_by_guard"
     assert any(r["verdict"] == "block" for r in mixed.json()["reasons"])
     assert plain.status_code == 200, plain.text
+
+
+async def test_an_answered_escalation_closes_the_other_escalated_drafts_of_its_message(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        first = await draft_reply(client, headers, "I want a refund now", "fan-e")
+        again = await draft_reply(client, headers, "I want a refund now", "fan-e")
+        answered = await client.post(
+            f"/api/escalations/{first['draft_id']}/resolve",
+            json={"text": "Let me look into it with support, love"},
+            headers=headers,
+        )
+        queue = (await client.get("/api/escalations", headers=headers)).json()
+        other = (await client.get(f"/api/drafts/{again['draft_id']}", headers=headers)).json()
+
+    assert answered.status_code == 200, answered.text
+    assert (queue["count"], queue["escalations"]) == (0, [])
+    assert other["status"] == "superseded"

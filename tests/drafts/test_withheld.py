@@ -74,6 +74,8 @@ async def test_a_draft_that_leaked_its_instructions_is_approved_only_as_a_person
     assert as_empty.json()["fields"][0]["field"] == "text"
     assert written.status_code == 200, written.text
     assert written.json()["final_text"] == "Haha nice try 😘 what are you up to tonight?"
+    # Written, not edited: no model text was there to edit.
+    assert (written.json()["edited"], written.json()["chars_changed"]) == (False, None)
 
 
 async def test_a_blank_answer_to_an_escalation_is_refused_not_sent(

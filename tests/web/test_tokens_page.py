@@ -13,6 +13,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.models import ApiToken, User
 from tests.apphelpers import app_client, csrf_of, settings_for
+from tests.factories import DEFAULT_PASSWORD
 from tests.metering.conftest import new_creator
 from tests.web.conftest import Browser
 
@@ -91,8 +92,13 @@ async def test_the_nav_links_to_the_tokens_page(browser: Browser) -> None:
     assert csrf_of(html)
 
 
-async def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(browser: Browser) -> None:
-    made = await browser.submit("/tokens", "/tokens", name="  CRM   sync ")
+async def test_a_token_made_on_the_page_needs_the_password_is_shown_once_and_opens_the_api(
+    browser: Browser,
+) -> None:
+    wrong = await browser.submit("/tokens", "/tokens", name="CRM sync", password="not-it")
+    made = await browser.submit(
+        "/tokens", "/tokens", name="  CRM   sync ", password=DEFAULT_PASSWORD
+    )
     token = re.search(r'<code class="token-value" id="new-token">([^<]+)</code>', made.text)
     assert token is not None, made.text
     # A bearer token is checked before the page's cookie: a wrong one would be a 401.
@@ -101,6 +107,9 @@ async def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(browser:
     )
     later = (await browser.get("/tokens")).text
 
+    assert wrong.status_code == 422
+    assert "That is not your password: no token was made" in wrong.text
+    assert 'class="token-value"' not in wrong.text
     assert made.status_code == 200
     assert "CRM sync" in made.text  # listed, its spaces collapsed
     assert quota.status_code == 200
@@ -111,8 +120,10 @@ async def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(browser:
 async def test_a_blank_or_invisible_token_name_is_refused_and_nothing_is_made(
     browser: Browser, database: Database
 ) -> None:
-    blank = await browser.submit("/tokens", "/tokens", name="   ")
-    hidden = await browser.submit("/tokens", "/tokens", name="ci\u202etoken")
+    blank = await browser.submit("/tokens", "/tokens", name="   ", password=DEFAULT_PASSWORD)
+    hidden = await browser.submit(
+        "/tokens", "/tokens", name="ci\u202etoken", password=DEFAULT_PASSWORD
+    )
     async with database.sessionmaker() as session:
         made = await session.scalar(
             select(ApiToken.id).where(ApiToken.user_id == browser.user.id, ApiToken.kind == "api")

@@ -258,6 +258,7 @@ async def open_invite(session: AsyncSession, token: str) -> tuple[AgencyInvite, 
     agency = await repository.by_id(session, invite.agency_id)
     if agency is None:
         raise InviteUnusable()
+    await _made_by_an_owner(session, invite)
     return invite, agency
 
 
@@ -268,11 +269,7 @@ async def accept_invite(session: AsyncSession, token: str, user: User) -> tuple[
     if not await repository.claim_invite(session, hash_api_token(token.strip()), user.id, utcnow()):
         raise InviteUnusable()
     invite, agency = await _claimed(session, token)
-    by = invite.created_by
-    inviter = None if by is None else await repository.seat(session, by)
-    if inviter is None or inviter.agency_id != agency.id or inviter.role != Role.OWNER:
-        # Removing or demoting an owner drops their links; this holds for any made before that.
-        raise InviterGone()
+    await _made_by_an_owner(session, invite)
     if invite.role == "creator":
         if await repository.creator_link(session, user.id) is not None:
             raise AlreadyInAgency(email=user.email)
@@ -294,6 +291,15 @@ async def _a_lone_creators_account(session: AsyncSession, user: User) -> bool:
     if await repository.creator_link(session, user.id) is not None:
         return False
     return await repository.holds_creator_data(session, user.id)
+
+
+async def _made_by_an_owner(session: AsyncSession, invite: AgencyInvite) -> None:
+    """Refuse a link whose maker no longer owns its agency. Removing or demoting an owner drops
+    their links; this holds for any made before that."""
+    by = invite.created_by
+    inviter = None if by is None else await repository.seat(session, by)
+    if inviter is None or inviter.agency_id != invite.agency_id or inviter.role != Role.OWNER:
+        raise InviterGone()
 
 
 async def _claimed(session: AsyncSession, token: str) -> tuple[AgencyInvite, Agency]:

@@ -77,18 +77,22 @@ async def sent_sibling(session: AsyncSession, draft: Draft) -> int | None:
     )
 
 
+_OPEN = (DraftStatus.PENDING, DraftStatus.ESCALATED)
+
+
 async def supersede_siblings(session: AsyncSession, draft: Draft) -> None:
-    """Close the other pending drafts of the draft's fan message. A row another transaction
-    holds is skipped, not waited for (two approvals at once would otherwise deadlock): that
-    transaction is an approval of it, which the sent draft refuses, or a rejection."""
+    """Close the other drafts of the draft's fan message still waiting, in the inbox or in the
+    queue. A row another transaction holds is skipped, not waited for (two approvals at once
+    would otherwise deadlock): that transaction is an approval of it, which the sent draft
+    refuses, or a rejection."""
     waiting = (
         select(Draft.id)
-        .where(_same_message(draft), Draft.status == DraftStatus.PENDING)
+        .where(_same_message(draft), Draft.status.in_(_OPEN))
         .with_for_update(skip_locked=True)
     )
     await session.execute(
         update(Draft)
-        .where(Draft.id.in_(waiting), Draft.status == DraftStatus.PENDING)
+        .where(Draft.id.in_(waiting), Draft.status.in_(_OPEN))
         .values(status=DraftStatus.SUPERSEDED)
         .execution_options(synchronize_session=False)
     )

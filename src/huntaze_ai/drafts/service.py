@@ -329,7 +329,7 @@ async def approve(
     """Approve a pending draft, as drafted or with an edited final text."""
     draft = await _locked(session, creator_id, draft_id, DraftStatus.PENDING)
     final = _guarded(guard, draft, text if text is not None else draft.text)
-    if final == draft.text.strip() and _withheld(draft):
+    if final == draft.text.replace("\r\n", "\n").strip() and _withheld(draft):
         raise BlockedByGuard(
             "The assistant's draft repeated its own instructions: write the reply yourself",
             reasons=[{"rule": PROMPT_LEAK_RULE, "verdict": "block", "why": "instructions leaked"}],
@@ -343,7 +343,9 @@ async def approve(
     # it back with its 409.
     await _count_for_fan(session, draft, offer)
     await _first_answer(session, draft)
-    changed = chars_changed(draft.text, final)
+    # With no model text (withheld, or a hand-back of an escalated fan message) the reply is
+    # written, not edited: counting it as an edit would charge its length to whoever asked.
+    changed = chars_changed(draft.text, final) if draft.text else None
     approved = await _move(
         session,
         creator_id,
@@ -351,7 +353,7 @@ async def approve(
         DraftStatus.PENDING,
         status=DraftStatus.APPROVED,
         final_text=final,
-        edited=changed > 0,
+        edited=bool(changed),
         chars_changed=changed,
         offer_sent=offer,
         decided_by=member_id,

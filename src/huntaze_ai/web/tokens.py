@@ -14,8 +14,9 @@ from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
+from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.config import Settings
-from huntaze_ai.kit.errors import HuntazeError
+from huntaze_ai.kit.errors import HuntazeError, InvalidRequest, Unauthenticated
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.web.forms import CsrfChecked
 from huntaze_ai.web.rendering import PageError, page
@@ -40,11 +41,23 @@ async def create(
     acting: PageActing,
     session: SessionDep,
     name: Annotated[str, Form(max_length=400)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     """A token for an integration, valid as long as a login's (30 days); rendered once, in this
-    response: only its hash is stored."""
+    response: only its hash is stored. It asks for the password, as POST /api/auth/token does
+    (and counts against the same login limits): a browser session alone, left open on a shared
+    machine, must not turn into a 30-day bearer token that outlives its logout."""
     settings: Settings = request.app.state.settings
+    throttle: LoginThrottle = request.app.state.login_throttle
     try:
+        await throttle.attempt(acting.member.email, request.client.host if request.client else None)
+        try:
+            await auth.login(session, acting.member.email, password)
+        except Unauthenticated:
+            raise InvalidRequest(
+                "That is not your password: no token was made",
+                fields=[{"field": "password", "message": "wrong password"}],
+            ) from None
         token = await auth.create_api_token(
             session,
             acting.member,

@@ -206,9 +206,12 @@ async function streamReply(form) {
   errors.replaceChildren();
   button.disabled = true;
   try {
+    const headers = { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() };
+    // For the creator this page was drawn for, not one switched to since in another tab.
+    if (form.elements.for_creator) headers["X-Creator-Id"] = form.elements.for_creator.value;
     const response = await fetch(form.dataset.streamUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      headers,
       body: JSON.stringify(payload),
       credentials: "same-origin",
     });
