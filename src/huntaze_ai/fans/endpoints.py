@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from huntaze_ai.auth.dependencies import CurrentActing
 from huntaze_ai.fans import service
@@ -76,6 +76,20 @@ async def add_note(
     return note_out(note)
 
 
+async def _note_platform(
+    fan_id: FanId,
+    note_id: PathId,
+    acting: CurrentActing,
+    reader: ReaderDep,
+    platform: OnPlatform = None,
+) -> str:
+    """The platform of the fan whose note the path names: `?platform=`, else the note's own."""
+    return await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
+
+
+NoteOn = Annotated[str, Depends(_note_platform)]
+
+
 @router.put("/{fan_id}/notes/{note_id}", response_model=NoteOut)
 async def edit_note(
     fan_id: FanId,
@@ -83,11 +97,9 @@ async def edit_note(
     body: NoteIn,
     acting: CurrentActing,
     session: SessionDep,
-    reader: ReaderDep,
-    platform: OnPlatform = None,
+    on: NoteOn,
 ) -> NoteOut:
     """Change a note's category and text (who and when are recorded)."""
-    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     note = await service.edit_note(
         session,
         acting.creator.id,
@@ -107,10 +119,8 @@ async def delete_note(
     note_id: PathId,
     acting: CurrentActing,
     session: SessionDep,
-    reader: ReaderDep,
-    platform: OnPlatform = None,
+    on: NoteOn,
 ) -> Response:
-    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     await service.delete_note(session, acting.creator.id, on, fan_id, note_id)
     return Response(status_code=204)
 
@@ -121,11 +131,9 @@ async def accept_proposal(
     note_id: PathId,
     acting: CurrentActing,
     session: SessionDep,
-    reader: ReaderDep,
-    platform: OnPlatform = None,
+    on: NoteOn,
 ) -> NoteOut:
     """Keep the assistant's proposal as a note; 409 `proposal_decided` once someone did."""
-    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     note = await service.decide_proposal(
         session, acting.creator.id, on, fan_id, acting.member.id, note_id, accept=True
     )
@@ -138,11 +146,9 @@ async def dismiss_proposal(
     note_id: PathId,
     acting: CurrentActing,
     session: SessionDep,
-    reader: ReaderDep,
-    platform: OnPlatform = None,
+    on: NoteOn,
 ) -> NoteOut:
     """Drop the proposal; the assistant will not propose the same note for this fan again."""
-    on = await service.note_platform(reader, acting.creator.id, platform, fan_id, note_id)
     note = await service.decide_proposal(
         session, acting.creator.id, on, fan_id, acting.member.id, note_id, accept=False
     )
