@@ -254,7 +254,7 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
     handed back from the queue had its fan message seen by that person: its text alone is
     checked. Line ends are a browser's (CRLF from a textarea) or the model's: an unedited draft
     stays so."""
-    text = text.replace("\r\n", "\n").strip()
+    text = _as_sent(text)
     if not text:
         raise NothingToSend()
     if by_handler:
@@ -275,6 +275,11 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
             ]
         )
     return text
+
+
+def _as_sent(text: str) -> str:
+    """A text as it would be sent: trimmed, with a browser's CRLF line ends as the model's."""
+    return text.replace("\r\n", "\n").strip()
 
 
 def _withheld(draft: Draft) -> bool:
@@ -329,7 +334,7 @@ async def approve(
     """Approve a pending draft, as drafted or with an edited final text."""
     draft = await _locked(session, creator_id, draft_id, DraftStatus.PENDING)
     final = _guarded(guard, draft, text if text is not None else draft.text)
-    if final == draft.text.replace("\r\n", "\n").strip() and _withheld(draft):
+    if final == _as_sent(draft.text) and _withheld(draft):
         raise BlockedByGuard(
             "The assistant's draft repeated its own instructions: write the reply yourself",
             reasons=[{"rule": PROMPT_LEAK_RULE, "verdict": "block", "why": "instructions leaked"}],
