@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.creator_data.service import (
     get_connected_platforms,
     get_fan,
-    get_platform_context,
     get_subscription_context,
     get_user_stats_context,
     list_fans,
@@ -21,7 +20,6 @@ from tests.factories import create_user
 
 async def test_a_creator_without_data_gets_empty_contexts(session: AsyncSession) -> None:
     user = await create_user(session)
-    assert await get_platform_context(session, user.id, "onlyfans") is None
     assert await get_connected_platforms(session, user.id) == []
     stats = await get_user_stats_context(session, user.id)
     assert stats.model_dump() == {
@@ -58,18 +56,15 @@ async def test_platform_context_has_the_metadata_and_never_the_token(
         ]
     )
     await session.flush()
-    onlyfans = await get_platform_context(session, user.id, "onlyfans")
-    assert onlyfans is not None
-    assert onlyfans.model_dump() == {
-        "provider": "onlyfans",
-        "provider_account_id": "of-1",
-        "metadata": {"username": "maya", "followers": 1200},
-    }
-    assert [p.provider for p in await get_connected_platforms(session, user.id)] == [
-        "instagram",
-        "onlyfans",
+    connected = await get_connected_platforms(session, user.id)
+    assert [p.model_dump() for p in connected] == [  # not the other creator's fansly
+        {"provider": "instagram", "provider_account_id": "ig-1", "metadata": {}},
+        {
+            "provider": "onlyfans",
+            "provider_account_id": "of-1",
+            "metadata": {"username": "maya", "followers": 1200},
+        },
     ]
-    assert await get_platform_context(session, user.id, "fansly") is None  # another creator's
 
 
 async def test_stats_context_reads_the_row(session: AsyncSession) -> None:

@@ -9,12 +9,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.clock import utcnow
+from huntaze_ai.messaging.reads import read_for_reply
 from huntaze_ai.messaging.schemas import ReplyRequest
 from huntaze_ai.messaging.service import prepare
-from huntaze_ai.messaging.voice import voice_examples
+from huntaze_ai.messaging.voice import VOICE_BUDGET_TOKENS, voice_examples
 from huntaze_ai.metering.pricing import prompt_token_upper_bound
 from huntaze_ai.models import Draft, DraftStatus, Fan, User
 from tests.factories import create_user
+
+
+async def _voice(
+    session: AsyncSession, creator_id: int, budget_tokens: int = VOICE_BUDGET_TOKENS
+) -> list[str]:
+    """The examples a reply to no particular fan would get, read as a reply reads them."""
+    reads = await read_for_reply(session, creator_id, None, None)
+    return voice_examples(reads.approved, budget_tokens)
 
 
 async def _approved(
@@ -46,15 +55,13 @@ async def test_an_edited_reply_comes_before_newer_ones_sent_as_drafted(
     await _approved(session, creator, "Thanks babe!", 5)
     await _approved(session, creator, "You're sweet", 10)
 
-    assert await voice_examples(session, creator.id) == [
+    assert await _voice(session, creator.id) == [
         "Mmm you always know what to say 😘",
         "Thanks babe!",
         "You're sweet",
     ]
     room_for_one = prompt_token_upper_bound("Mmm you always know what to say 😘")
-    assert await voice_examples(session, creator.id, room_for_one) == [
-        "Mmm you always know what to say 😘"
-    ]
+    assert await _voice(session, creator.id, room_for_one) == ["Mmm you always know what to say 😘"]
 
 
 async def test_the_examples_stay_within_the_token_budget_newest_first(
@@ -64,7 +71,7 @@ async def test_the_examples_stay_within_the_token_budget_newest_first(
     for i in range(30):
         await _approved(session, creator, f"reply {i:02d} " + "x" * 200, minutes_ago=i)
 
-    examples = await voice_examples(session, creator.id, budget_tokens=1000)
+    examples = await _voice(session, creator.id, 1000)
 
     assert sum(prompt_token_upper_bound(e) for e in examples) <= 1000
     assert [e[:8] for e in examples] == ["reply 00", "reply 01", "reply 02"]
@@ -82,7 +89,7 @@ async def test_only_the_creators_own_approved_replies_teach_the_voice(
     await _approved(session, creator, "sorry about the refund", 0, escalated_at=utcnow())
     await _approved(session, creator, "mine, approved", 2)  # the same words once
 
-    assert await voice_examples(session, creator.id) == ["mine, approved"]
+    assert await _voice(session, creator.id) == ["mine, approved"]
 
 
 async def test_a_fans_name_in_an_example_is_masked_so_no_other_fan_is_greeted_with_it(
@@ -97,7 +104,7 @@ async def test_a_fans_name_in_an_example_is_masked_so_no_other_fan_is_greeted_wi
     )
     await _approved(session, creator, "Sorry, old habit 😅", 2, escalation_reason="by hand")
 
-    assert await voice_examples(session, creator.id) == [
+    assert await _voice(session, creator.id) == [
         "Happy birthday, [fan's name]!! 🎉 see you soon [fan's name]"
     ]
 

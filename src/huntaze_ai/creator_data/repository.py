@@ -4,20 +4,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.kit.db import HotStatement
+from huntaze_ai.kit.platforms import DEFAULT_PLATFORM
 from huntaze_ai.models import Fan, OAuthAccount, Subscription, UserStats
 
-# The fan reply reads these on every call: Core rows from statements built once (their cache
-# keys are computed once too), on the session's connection, not ORM entities (issue 16).
+# The fan reply reads the account and the fan on every call, in one statement with its other
+# reads (messaging/reads.py), from these Core statements built once. Their parameters are named
+# as the reply's other reads name theirs: creator_id, platform, fan.
 _ACCOUNTS = (
     select(OAuthAccount.provider, OAuthAccount.provider_account_id, OAuthAccount.account_metadata)
-    .where(OAuthAccount.user_id == bindparam("user_id"))
+    .where(OAuthAccount.user_id == bindparam("creator_id"))
     .order_by(OAuthAccount.provider, OAuthAccount.created_at, OAuthAccount.id)
 )
-_ACCOUNT_ON = HotStatement(_ACCOUNTS.where(OAuthAccount.provider == bindparam("provider")).limit(1))
+ACCOUNT_ON = _ACCOUNTS.where(OAuthAccount.provider == bindparam("platform")).limit(1)
 
 
 class FanRow(NamedTuple):
@@ -37,12 +39,21 @@ _FAN_COLUMNS = [getattr(Fan, name) for name in FanRow._fields]
 # The same id on two platforms, no platform given: the fan active most recently.
 _ANY_FAN = (
     select(*_FAN_COLUMNS)
-    .where(Fan.user_id == bindparam("user_id"), Fan.external_id == bindparam("external_id"))
+    .where(Fan.user_id == bindparam("creator_id"), Fan.external_id == bindparam("fan"))
     .order_by(func.coalesce(Fan.last_active_at, Fan.first_seen_at).desc(), Fan.id)
     .limit(1)
 )
-_FAN = HotStatement(_ANY_FAN)
-_FAN_ON = HotStatement(_ANY_FAN.where(Fan.platform == bindparam("platform")))
+FAN_ON = _ANY_FAN.where(Fan.platform == bindparam("platform"))
+_FAN, _FAN_ON = HotStatement(_ANY_FAN), HotStatement(FAN_ON)
+
+
+def fan_platform_sql(asked: ColumnElement[str | None]) -> ColumnElement[str]:
+    """`service.fan_platform` as SQL, for a statement that needs the platform before it can
+    read (parameters creator_id and fan): `asked`, else that of the creator's fan with the id,
+    else the replies' default."""
+    of_fan = _ANY_FAN.with_only_columns(Fan.platform).scalar_subquery()
+    return func.coalesce(asked, of_fan, literal(DEFAULT_PLATFORM))
+
 
 AccountRow = Row[str, str, dict[str, object] | None]
 
@@ -50,13 +61,7 @@ AccountRow = Row[str, str, dict[str, object] | None]
 async def accounts(session: AsyncSession, user_id: int) -> Sequence[AccountRow]:
     """(provider, provider_account_id, account_metadata) of each connected account."""
     conn = await session.connection()
-    return (await conn.execute(_ACCOUNTS, {"user_id": user_id})).all()
-
-
-async def account_on(session: AsyncSession, user_id: int, provider: str) -> AccountRow | None:
-    """The creator's account on `provider` (the first connected one, if several)."""
-    rows = await _ACCOUNT_ON.rows_in(session, {"user_id": user_id, "provider": provider})
-    return rows[0] if rows else None
+    return (await conn.execute(_ACCOUNTS, {"creator_id": user_id})).all()
 
 
 async def stats(session: AsyncSession, user_id: int) -> UserStats | None:
@@ -145,7 +150,7 @@ async def fan(
     session: AsyncSession, user_id: int, external_id: str, platform: str | None
 ) -> FanRow | None:
     """The fan's columns that make its context (`service.fan_context`), as a named row."""
-    params: dict[str, object] = {"user_id": user_id, "external_id": external_id}
+    params: dict[str, object] = {"creator_id": user_id, "fan": external_id}
     stmt = _FAN
     if platform is not None:
         stmt, params["platform"] = _FAN_ON, platform

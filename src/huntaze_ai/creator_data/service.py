@@ -28,33 +28,25 @@ __all__ = [
     "fan_platform",
     "get_connected_platforms",
     "get_fan",
-    "get_platform_context",
     "get_subscription_context",
     "get_user_stats_context",
     "list_fans",
+    "platform_context",
     "segment_fan",
 ]
 
 MAX_FANS_LISTED = 500
 
 
-def _platform(account: repository.AccountRow) -> PlatformContext:
+def platform_context(account: repository.AccountRow) -> PlatformContext:
     provider, provider_account_id, metadata = account
     return PlatformContext(
         provider=provider, provider_account_id=provider_account_id, metadata=dict(metadata or {})
     )
 
 
-async def get_platform_context(
-    session: AsyncSession, user_id: int, platform: str
-) -> PlatformContext | None:
-    """The creator's account on `platform` (the first connected one, if several)."""
-    found = await repository.account_on(session, user_id, platform)
-    return _platform(found) if found is not None else None
-
-
 async def get_connected_platforms(session: AsyncSession, user_id: int) -> list[PlatformContext]:
-    return [_platform(a) for a in await repository.accounts(session, user_id)]
+    return [platform_context(a) for a in await repository.accounts(session, user_id)]
 
 
 async def get_user_stats_context(session: AsyncSession, user_id: int) -> UserStatsContext:

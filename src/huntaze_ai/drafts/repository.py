@@ -10,7 +10,6 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.upsert import insert_for
 from huntaze_ai.models import Draft, DraftStatus, Fan, FanCaps, FanDay, UsageLog, User
 
@@ -245,9 +244,10 @@ async def people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
     return {u.id: u for u in await session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
-# Read on every fan reply (the creator's voice): built once, run as Core on the session's
-# connection like the reply's other reads (issue 16).
-_RECENT_APPROVED = HotStatement(
+# (final text, edited, the fan's display name) of the creator's latest approved drafts that never
+# were escalations, newest first: the creator's voice, read on every fan reply with its other
+# reads (messaging/reads.py).
+RECENT_APPROVED = (
     select(Draft.final_text, Draft.edited, Fan.display_name)
     .outerjoin(
         Fan,
@@ -267,15 +267,6 @@ _RECENT_APPROVED = HotStatement(
     .order_by(Draft.created_at.desc())
     .limit(bindparam("limit"))
 )
-
-
-async def recent_approved(
-    session: AsyncSession, creator_id: int, limit: int
-) -> list[tuple[str, bool, str | None]]:
-    """(final text, edited, the fan's display name) of the creator's latest approved drafts that
-    never were escalations, newest first."""
-    rows = await _RECENT_APPROVED.rows_in(session, {"creator_id": creator_id, "limit": limit})
-    return [(r[0] or "", bool(r[1]), r[2]) for r in rows]
 
 
 async def month_with_models(

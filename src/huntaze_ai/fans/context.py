@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import bindparam, case, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.llm.prompts import clip, keep_recent_within
 from huntaze_ai.metering.pricing import prompt_token_upper_bound
 from huntaze_ai.models import FanMessage, FanNote, NoteCategory, NoteStatus, Sender
@@ -22,9 +20,9 @@ TURN_CHARS = 1000
 _MESSAGES_READ = 40
 _NOTES_READ = 60
 
-# Core statements built once, read as rows on the session's connection, sent on the driver
-# (kit/db.HotStatement): every reply to a named fan reads both.
-_MESSAGES = HotStatement(
+# Read on every reply to a named fan, with the reply's other reads in one statement
+# (messaging/reads.py): the newest first.
+MESSAGES = (
     select(FanMessage.sender, FanMessage.text)
     .where(
         FanMessage.creator_id == bindparam("creator_id"),
@@ -34,7 +32,7 @@ _MESSAGES = HotStatement(
     .order_by(FanMessage.id.desc())
     .limit(_MESSAGES_READ)
 )
-_NOTES = HotStatement(
+NOTES = (
     select(FanNote.category, FanNote.text)
     .where(
         FanNote.creator_id == bindparam("creator_id"),
@@ -87,28 +85,24 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-async def reply_memory(
-    session: AsyncSession,
-    creator_id: int,
-    platform: str,
+def reply_memory(
     asked: Asked,
+    stored: Sequence[tuple[str, str]],
+    notes: Sequence[tuple[str, str]],
     budget_tokens: int,
 ) -> ReplyMemory:
-    """The fan's memory on `platform` (the reply's), with the conversation the request sent."""
+    """The fan's memory for a reply: the conversation the request sent, else the one `stored`
+    (MESSAGES' rows, newest first), and the fan's `notes` (NOTES' rows)."""
     turns = [(t.sender, t.text) for t in asked.conversation]
-    fan_id = asked.fan_id
-    if fan_id is None:
+    if asked.fan_id is None:
         return ReplyMemory(_fit(turns, budget_tokens), [])
-    conn = await session.connection()
-    params = {"creator_id": creator_id, "platform": platform, "fan": fan_id}
     if not turns:
-        stored = [(r[0], r[1]) for r in reversed(await _MESSAGES.rows(conn, params))]
+        turns = [(sender, text) for sender, text in reversed(stored)]
         # A regenerated draft: the message it answers is stored already, and is not history.
-        if stored and stored[-1][0] == Sender.FAN and _same(stored[-1][1], asked.fan_message):
-            stored.pop()
-        turns = stored
-    notes = [f"{c}: {t}" for c, t in await _NOTES.rows(conn, params)]
-    return ReplyMemory(_fit(turns, budget_tokens), keep_first_within(notes, NOTES_BUDGET_TOKENS))
+        if turns and turns[-1][0] == Sender.FAN and _same(turns[-1][1], asked.fan_message):
+            turns.pop()
+    kept = keep_first_within([f"{c}: {t}" for c, t in notes], NOTES_BUDGET_TOKENS)
+    return ReplyMemory(_fit(turns, budget_tokens), kept)
 
 
 def _fit(turns: list[tuple[str, str]], budget_tokens: int) -> list[str]:

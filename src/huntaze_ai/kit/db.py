@@ -137,7 +137,7 @@ async def end_transaction(session: AsyncSession) -> None:
 
 
 @dataclass(frozen=True)
-class _DriverForm:
+class DriverForm:
     sql: str  # as SQLAlchemy compiled it for asyncpg ($1, $2, ...)
     # Where each $n comes from: the caller's parameter (by name), a value written in the
     # statement, or a column's Python-side default (computed per execution, as SQLAlchemy does);
@@ -157,9 +157,9 @@ class HotStatement:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._form: _DriverForm | None = None
+        self._form: DriverForm | None = None
 
-    def _compile(self, dialect: Dialect) -> _DriverForm:
+    def _compile(self, dialect: Dialect) -> DriverForm:
         compiled: Any = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
         processors = compiled._bind_processors
         defaults = {c.key: c.default for c in compiled.insert_prefetch + compiled.update_prefetch}
@@ -180,7 +180,7 @@ class HotStatement:
         columns = compiled._result_columns
         results = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
         row = namedtuple("row", [c.keyname for c in columns], rename=True)  # type: ignore[misc]
-        self._form = _DriverForm(compiled.string, tuple(binds), results, row._make)
+        self._form = DriverForm(compiled.string, tuple(binds), results, row._make)
         return self._form
 
     async def rows_in(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
@@ -222,7 +222,11 @@ class HotStatement:
         # SQLite; or a connection outside any transaction, which SQLAlchemy begins (autobegin)
         # on its first statement: this one, then.
         result = await conn.execute(self.statement, dict(params))
-        return list(result.all()) if result.returns_rows else []
+        return self._made(list(result.all())) if result.returns_rows else []
+
+    def _made(self, rows: list[Any]) -> list[Any]:
+        """Rows SQLAlchemy has processed (the SQLite path), as `rows` returns them."""
+        return rows
 
     async def _send(self, dialect: Dialect, fairy: Any, params: Mapping[str, Any]) -> list[Any]:
         form = self._form or self._compile(dialect)
@@ -234,7 +238,10 @@ class HotStatement:
                 value = source(None) if kind == "default" else source
             args.append(value if process is None else process(value))
         fetched = fairy.driver_connection.fetch(form.sql, *args)
-        records = await _on_driver(dialect, fairy, form.sql, args, fetched)
+        return self._shaped(form, await _on_driver(dialect, fairy, form.sql, args, fetched))
+
+    def _shaped(self, form: DriverForm, records: list[Any]) -> list[Any]:
+        """The driver's records with SQLAlchemy's result processing, as `rows` returns them."""
         make, results = form.row, form.results
         if not any(results):
             return [make(r) for r in records]

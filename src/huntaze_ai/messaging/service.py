@@ -13,16 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.compliance.guard import Guard, load_guard
 from huntaze_ai.compliance.service import ComplianceResult
-from huntaze_ai.creator_data.service import get_fan, get_platform_context
 from huntaze_ai.fans.context import reply_memory
 from huntaze_ai.kit.errors import ContentBlocked
 from huntaze_ai.kit.money import format_usd
-from huntaze_ai.kit.platforms import DEFAULT_PLATFORM, PLATFORM_NAMES
+from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt
 from huntaze_ai.llm.prompts import EMPTY_DATA, clip, data_block, render
 from huntaze_ai.messaging import checked
 from huntaze_ai.messaging.agent import MessagingDraft, messaging_agent
 from huntaze_ai.messaging.leaks import leaks_instructions
+from huntaze_ai.messaging.reads import read_for_reply
 from huntaze_ai.messaging.schemas import ReplyRequest, ReplyResponse
 from huntaze_ai.messaging.voice import voice_context
 from huntaze_ai.metering.kinds import Feature
@@ -58,19 +58,17 @@ class Prepared:
 async def prepare(
     session: AsyncSession, creator: User, body: ReplyRequest, guard: Guard | None = None
 ) -> Prepared:
-    """Context for one draft: the creator's voice, the fan and the recent conversation.
+    """Context for one draft: the creator's voice, the fan and the recent conversation, read in
+    one statement.
     Endpoints pass the request's `guard`; without one the creator's list is read here and
     nothing is logged (unit tests)."""
     guard = guard or await load_guard(session, creator)
-    fan = await get_fan(session, creator.id, body.fan_id, body.platform) if body.fan_id else None
-    # The fan's platform when the request names none: its memory, caps and rules are that
-    # platform's (the same id elsewhere is someone else).
-    platform = body.platform or (fan.platform if fan is not None else DEFAULT_PLATFORM)
+    reads = await read_for_reply(session, creator.id, body.fan_id, body.platform)
+    platform, fan, account = reads.platform, reads.fan, reads.account
     incoming = guard.check_fan_message(body.fan_message, platform=platform)
     if incoming.verdict == "escalate":
         return Prepared(platform, "", "", incoming, guard, body.fan_id)
-    account = await get_platform_context(session, creator.id, platform)
-    memory = await reply_memory(session, creator.id, platform, body, CONVERSATION_BUDGET_TOKENS)
+    memory = reply_memory(body, reads.messages, reads.notes, CONVERSATION_BUDGET_TOKENS)
     instructions = _instructions(creator, platform)
     data = {
         "fan_message": body.fan_message,
@@ -85,7 +83,7 @@ async def prepare(
             "total_spent_usd": format_usd(fan.total_spent_micros),
         },
         "creator_account": None if account is None else account.metadata,
-        **await voice_context(session, creator.id),
+        **voice_context(reads.approved),
     }
     return Prepared(platform, instructions, data_block(data), incoming, guard, body.fan_id)
 

@@ -3,16 +3,15 @@ next draft's data as examples of how the creator writes. Edited ones come first,
 person's correction says most about it; then those sent as drafted, newest first, as many as
 the budget holds. Answers to escalations are left out: refunds and threats are not the tone to
 teach. Each example was written to one fan: that fan's name is masked, so the next fan is never
-greeted with another's name. One query, on the drafts' (creator, status, created_at) index."""
+greeted with another's name. Read with the reply's other reads (reads.py), on the drafts'
+(creator, status, created_at) index."""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from huntaze_ai.drafts.repository import recent_approved
 from huntaze_ai.llm.prompts import clip
 from huntaze_ai.metering.pricing import prompt_token_upper_bound
 
@@ -39,16 +38,18 @@ def _example(text: str, fan_name: str | None) -> tuple[str, int]:
     return example, prompt_token_upper_bound(example)
 
 
-async def voice_examples(
-    session: AsyncSession, creator_id: int, budget_tokens: int = VOICE_BUDGET_TOKENS
+def voice_examples(
+    recent: Sequence[tuple[str | None, bool | None, str | None]],
+    budget_tokens: int = VOICE_BUDGET_TOKENS,
 ) -> list[str]:
-    recent = await recent_approved(session, creator_id, RECENT)
+    """The examples from drafts.repository.RECENT_APPROVED's rows: (final text, edited, the fan's
+    name), newest first."""
     # Stable: within each group the newest stay first.
     ranked = sorted(recent, key=lambda reply: not reply[1])
     examples: list[str] = []
     used = 0
     for text, _, fan_name in ranked:
-        example, cost = _example(text, fan_name)
+        example, cost = _example(text or "", fan_name)
         if not example or example in examples or used + cost > budget_tokens:
             continue  # a shorter one further down may still fit
         examples.append(example)
@@ -56,8 +57,10 @@ async def voice_examples(
     return examples
 
 
-async def voice_context(session: AsyncSession, creator_id: int) -> dict[str, list[str]]:
+def voice_context(
+    recent: Sequence[tuple[str | None, bool | None, str | None]],
+) -> dict[str, list[str]]:
     """The draft's data entry: `creator_voice`, absent while there is nothing to show (a prompt
     without examples stays as it was)."""
-    examples = await voice_examples(session, creator_id)
+    examples = voice_examples(recent)
     return {"creator_voice": examples} if examples else {}
