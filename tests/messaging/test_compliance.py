@@ -11,7 +11,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.compliance.guard import Guard, load_guard
+from huntaze_ai.compliance.guard import GuardFor
 from huntaze_ai.kit.db import Database
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.llm.provider import LLM
@@ -24,8 +24,8 @@ from tests.messaging.conftest import Recorder, creator_and_meter, fake_ai
 UPSELL = {"kind": "ppv", "description": "New 12-photo set from this week's shoot"}
 
 
-async def _guard(database: Database, session: AsyncSession, creator: User) -> Guard:
-    return await load_guard(session, creator, sessionmaker=database.sessionmaker)
+def _guard(database: Database, creator: User) -> GuardFor:
+    return GuardFor(creator.id, creator.id, database.sessionmaker)
 
 
 async def _log(database: Database, creator_id: int) -> list[ComplianceViolation]:
@@ -42,10 +42,10 @@ async def _reply(
     database: Database, session: AsyncSession, answer: dict[str, Any], **body: Any
 ) -> tuple[Any, User]:
     creator, meter = await creator_and_meter(database)
-    guard = await _guard(database, session, creator)
+    guard = _guard(database, creator)
     request = ReplyRequest(**{"fan_message": "hey you", **body})
     out = await draft_reply(
-        session, fake_ai(meter, Recorder(answer)), creator, request, guard=guard
+        session, fake_ai(meter, Recorder(answer)), creator, request, guard_for=guard
     )
     return out, creator
 
@@ -87,9 +87,9 @@ async def test_a_fan_message_escalation_is_logged_without_a_model_call(
 ) -> None:
     creator, meter = await creator_and_meter(database)
     recorder = Recorder({"reply": "hi", "confidence": 1})
-    guard = await _guard(database, session, creator)
+    guard = _guard(database, creator)
     body = ReplyRequest(fan_message="I'm 16, is that ok?")
-    out = await draft_reply(session, fake_ai(meter, recorder), creator, body, guard=guard)
+    out = await draft_reply(session, fake_ai(meter, recorder), creator, body, guard_for=guard)
     assert (out.status, out.sendable) == ("escalate", False)
     assert recorder.calls == 0
     (row,) = await _log(database, creator.id)
@@ -172,10 +172,10 @@ async def test_the_creators_own_words_block_drafts(
     async with database.sessionmaker() as s, s.begin():
         s.add(ComplianceWord(creator_id=creator.id, phrase="pineapple", match_key="pineappie",
                              verdict="block"))  # fmt: skip
-    guard = await _guard(database, session, creator)
+    guard = _guard(database, creator)
     recorder = Recorder({"reply": "I love p1neapple pizza 🍍", "confidence": 0.9})
     out = await draft_reply(
-        session, fake_ai(meter, recorder), creator, ReplyRequest(fan_message="hi"), guard=guard
+        session, fake_ai(meter, recorder), creator, ReplyRequest(fan_message="hi"), guard_for=guard
     )
     assert out.status == "blocked"
     assert out.compliance.reasons[0].code == "custom_word"
@@ -193,7 +193,7 @@ async def test_a_stream_stops_sending_text_once_the_draft_breaks_a_rule(
 
     creator, meter = await creator_and_meter(database)
     ai = AIPipeline(meter, LLM.uniform(FunctionModel(stream_function=typing), "gemini-2.5-flash"))
-    guard = await _guard(database, session, creator)
+    guard = _guard(database, creator)
     body = ReplyRequest(fan_message="you're gorgeous")
     prepared = await prepare(session, creator, body, guard)
     events = [e async for e in stream_reply(ai, creator, prepared, body.fan_message, None)]

@@ -101,6 +101,19 @@ class Guard:
         await record(self.sessionmaker, rows)
 
 
+@dataclass(frozen=True)
+class GuardFor:
+    """A request's guard before its word list is read: a fan reply reads the list with its other
+    reads (messaging/reads.py) and only then has a Guard, so nothing can check without it."""
+
+    creator_id: int
+    actor_id: int | None
+    sessionmaker: async_sessionmaker[AsyncSession] | None
+
+    def with_words(self, words: tuple[CustomWord, ...]) -> Guard:
+        return Guard(self.creator_id, self.actor_id, words, self.sessionmaker)
+
+
 async def load_guard(
     session: AsyncSession,
     creator: User,
@@ -131,5 +144,15 @@ async def get_page_guard(request: Request, acting: PageActing) -> Guard:
     return await _guard(request, acting)
 
 
+def guard_for(request: Request, acting: Acting) -> GuardFor:
+    database: Database = request.app.state.database
+    return GuardFor(acting.creator.id, acting.member.id, database.sessionmaker)
+
+
+async def get_page_guard_for(request: Request, acting: PageActing) -> GuardFor:
+    return guard_for(request, acting)
+
+
 GuardDep = Annotated[Guard, Depends(get_guard)]
 PageGuardDep = Annotated[Guard, Depends(get_page_guard)]
+PageGuardForDep = Annotated[GuardFor, Depends(get_page_guard_for)]

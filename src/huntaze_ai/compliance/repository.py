@@ -22,12 +22,14 @@ async def words_of(session: AsyncSession, creator_id: int) -> Sequence[Complianc
     return (await session.scalars(stmt)).all()
 
 
-# Read on every fan reply: built once, run as Core on the session's connection (issue 16).
-_WORD_ENTRIES = HotStatement(
+# (id, phrase, verdict) of each word: read on every check, built once, run as Core on the
+# session's connection; a fan reply reads it with its other reads (messaging/reads.py).
+WORD_ENTRIES = (
     select(ComplianceWord.id, ComplianceWord.phrase, ComplianceWord.verdict)
     .where(ComplianceWord.creator_id == bindparam("creator_id"))
     .order_by(ComplianceWord.id)
 )
+_WORD_ENTRIES = HotStatement(WORD_ENTRIES)
 
 
 async def word_entries(session: AsyncSession, creator_id: int) -> Sequence[Row[int, str, str]]:

@@ -9,8 +9,9 @@ way ("Snap", "S.N.A.P") are one entry.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -166,5 +167,9 @@ async def delete_word(session: AsyncSession, creator_id: int, word_id: int) -> N
 
 async def words_for(session: AsyncSession, creator_id: int) -> tuple[CustomWord, ...]:
     """The creator's list as the guard takes it."""
-    rows = await repository.word_entries(session, creator_id)
-    return tuple(CustomWord(i, p, v) for i, p, v in rows)  # type: ignore[arg-type]
+    return as_words(await repository.word_entries(session, creator_id))
+
+
+def as_words(rows: Iterable[Sequence[Any]]) -> tuple[CustomWord, ...]:
+    """repository.WORD_ENTRIES' rows as the guard takes them."""
+    return tuple(CustomWord(i, p, v) for i, p, v in rows)

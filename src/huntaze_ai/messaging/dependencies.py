@@ -14,7 +14,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.auth.dependencies import ReaderActing
-from huntaze_ai.compliance.guard import Guard, get_guard
+from huntaze_ai.compliance.guard import GuardFor, guard_for
 from huntaze_ai.kit.session_deps import ReaderDep
 from huntaze_ai.llm.pipeline import AIPipeline
 from huntaze_ai.metering.replay import Replay, replay_for
@@ -24,8 +24,8 @@ from huntaze_ai.models import User
 @dataclass(frozen=True)
 class ReplyContext:
     creator: User  # whom the reply is for
-    session: AsyncSession  # the request's reader: the login, word list, fan and voice on it
-    guard: Guard  # the creator's rules, the member who asked, the violation log
+    session: AsyncSession  # the request's reader: the login, then the reply's reads, on it
+    guard_for: GuardFor  # the member who asked, the violation log; the list is read with the rest
     replay: Replay  # the Idempotency-Key's stored answer, if any
     ai: AIPipeline
 
@@ -36,9 +36,9 @@ async def get_reply_context(
     reader: ReaderDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> ReplyContext:
-    guard = await get_guard(request, acting, reader)
     replay = replay_for(request, acting.creator, idempotency_key)
-    return ReplyContext(acting.creator, reader, guard, replay, request.app.state.ai)
+    ai = request.app.state.ai
+    return ReplyContext(acting.creator, reader, guard_for(request, acting), replay, ai)
 
 
 ReplyContextDep = Annotated[ReplyContext, Depends(get_reply_context)]

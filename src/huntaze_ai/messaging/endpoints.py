@@ -24,7 +24,7 @@ async def reply(body: ReplyRequest, ctx: ReplyContextDep) -> ReplyResponse | JSO
     a rule: do not send; `reply` is empty) or `escalate` (a person must answer); `sendable` is
     true only for `draft`. Metered."""
     return await ctx.replay.run(
-        body, lambda key: draft_reply(ctx.session, ctx.ai, ctx.creator, body, key, ctx.guard)
+        body, lambda key: draft_reply(ctx.session, ctx.ai, ctx.creator, body, key, ctx.guard_for)
     )
 
 
@@ -38,7 +38,7 @@ async def reply_stream(body: ReplyRequest, ctx: ReplyContextDep) -> StreamingRes
     with the checked reply (as /reply returns it) or `error` with the JSON error body. Deltas
     stop once the text so far breaks a rule; only `done` says whether it may be sent. Metered."""
     creator, session, ai, idempotency_key = ctx.creator, ctx.session, ctx.ai, ctx.replay.key
-    prepared = await prepare(session, creator, body, ctx.guard)
+    prepared = await prepare(session, creator, body, ctx.guard_for)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if prepared.escalated is not None:
         escalated = await escalated_response(prepared, ai, body.fan_message)

@@ -1,8 +1,8 @@
 """Everything a fan reply reads before its model call, in one statement (kit/hot_reads.py): the
 reply's platform, the fan, the creator's account there, the fan's stored conversation and notes,
-and the creator's recent approved replies. Five round trips were about a tenth of a reply's CPU
-in the app and more when served (issue 16). The statements stay their domains'; this module
-only puts them together."""
+the creator's recent approved replies and word list. Six round trips cost the app CPU for each
+wake-up, more when served (issue 16). The statements stay their domains'; this module only
+puts them together."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huntaze_ai.compliance.repository import WORD_ENTRIES
+from huntaze_ai.compliance.service import CustomWord
+from huntaze_ai.compliance.words import as_words
 from huntaze_ai.creator_data import repository as creator_data
 from huntaze_ai.creator_data.service import FanContext, PlatformContext, fan_context
 from huntaze_ai.creator_data.service import platform_context as account_context
@@ -30,6 +33,7 @@ _READS = HotReads(
         "messages": MESSAGES,
         "notes": NOTES,
         "approved": RECENT_APPROVED,
+        "words": WORD_ENTRIES,
     },
     derived={"platform": _PLATFORM},
 )
@@ -43,6 +47,7 @@ class ReplyReads:
     messages: list[tuple[str, str]]  # (sender, text), newest first
     notes: list[tuple[str, str]]  # (category, text), important first, then the newest
     approved: list[tuple[str | None, bool | None, str | None]]  # the creator's voice
+    words: tuple[CustomWord, ...]  # the creator's own list, for the guard
 
 
 async def read_for_reply(
@@ -65,4 +70,5 @@ async def read_for_reply(
         messages=[(r.sender, r.text) for r in parts["messages"]],
         notes=[(r.category, r.text) for r in parts["notes"]],
         approved=[tuple(r) for r in parts["approved"]],
+        words=as_words(parts["words"]),
     )

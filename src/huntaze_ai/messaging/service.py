@@ -11,7 +11,7 @@ from typing import Any
 from pydantic_ai import Agent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_ai.compliance.guard import Guard, load_guard
+from huntaze_ai.compliance.guard import Guard, GuardFor
 from huntaze_ai.compliance.service import ComplianceResult
 from huntaze_ai.fans.context import reply_memory
 from huntaze_ai.kit.errors import ContentBlocked
@@ -56,14 +56,13 @@ class Prepared:
 
 
 async def prepare(
-    session: AsyncSession, creator: User, body: ReplyRequest, guard: Guard | None = None
+    session: AsyncSession, creator: User, body: ReplyRequest, guard_for: GuardFor | None = None
 ) -> Prepared:
-    """Context for one draft: the creator's voice, the fan and the recent conversation, read in
-    one statement.
-    Endpoints pass the request's `guard`; without one the creator's list is read here and
-    nothing is logged (unit tests)."""
-    guard = guard or await load_guard(session, creator)
+    """Context for one draft: the creator's word list and voice, the fan and the recent
+    conversation, read in one statement. Endpoints pass whose guard it is (the member who
+    asked, where violations are logged); without it, the creator's and nothing is logged."""
     reads = await read_for_reply(session, creator.id, body.fan_id, body.platform)
+    guard = (guard_for or GuardFor(creator.id, creator.id, None)).with_words(reads.words)
     platform, fan, account = reads.platform, reads.fan, reads.account
     incoming = guard.check_fan_message(body.fan_message, platform=platform)
     if incoming.verdict == "escalate":
@@ -146,9 +145,9 @@ async def draft_reply(
     creator: User,
     body: ReplyRequest,
     request_id: str | None = None,
-    guard: Guard | None = None,
+    guard_for: GuardFor | None = None,
 ) -> ReplyResponse:
-    prepared = await prepare(session, creator, body, guard)
+    prepared = await prepare(session, creator, body, guard_for)
     if prepared.escalated is not None:
         return await escalated_response(prepared, ai, body.fan_message)
     try:

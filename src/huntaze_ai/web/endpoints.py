@@ -21,7 +21,7 @@ from huntaze_ai.auth.sessions import (
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.campaigns import service as campaigns
 from huntaze_ai.campaigns.schemas import MAX_ID
-from huntaze_ai.compliance.guard import PageGuardDep
+from huntaze_ai.compliance.guard import PageGuardForDep
 from huntaze_ai.content import rules as caption_rules
 from huntaze_ai.content.schemas import CaptionRequest
 from huntaze_ai.content.service import generate_captions
@@ -147,7 +147,7 @@ async def messages_submit(
     creator: PageCreator,
     session: SessionDep,
     ai: AIDep,
-    guard: PageGuardDep,
+    guard_for: PageGuardForDep,
     fan_message: Annotated[str, Form(alias="fan-message")] = "",
     platform: Annotated[str, Form()] = "",
     fan_id: Annotated[str, Form(max_length=300)] = "",
@@ -160,7 +160,9 @@ async def messages_submit(
         "fan_id": fan_id or None,
     }
     result, error = await _attempt(
-        lambda: draft_reply(session, ai, creator, ReplyRequest.model_validate(form), guard=guard)
+        lambda: draft_reply(
+            session, ai, creator, ReplyRequest.model_validate(form), guard_for=guard_for
+        )
     )
     # Read after the reply: the fan's memory shows what this draft added to it.
     choice = f"{platform}:{fan_id}" if platform and fan_id else fan_id
