@@ -4,14 +4,19 @@
 `final_result`), filled with caption drafts for as many variants as its schema demands, and a
 `usage` block; `GET /v1/models` lists the served model. `fail_status` makes every chat request an
 error; `requests` records the chat requests' bodies.
+
+A streamed request (`"stream": true`) is answered as OpenAI streams: `stream_content` in pieces of
+`chunk_chars`, one every `chunk_delay_s`, then the usage on a last chunk of its own (none with
+`stream_usage=False`, as an endpoint that never reports it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +24,14 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 MODEL = "llama3.1:8b"
+# A fan reply as the messaging agent's JSON: 571 bytes.
+STREAM_CONTENT = json.dumps(
+    {"reply": "Hey love, thank you so much for the sweet words! " * 11, "confidence": 0.9}
+)
 
 
 @dataclass
@@ -33,6 +42,10 @@ class FakeOpenAI:
     fail_status: int | None = None
     api_key: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
+    stream_content: str = STREAM_CONTENT
+    chunk_chars: int = 40
+    chunk_delay_s: float = 0.0
+    stream_usage: bool = True
 
     def app(self) -> Starlette:
         return Starlette(
@@ -54,13 +67,15 @@ class FakeOpenAI:
             {"object": "list", "data": [{"id": self.model, "object": "model", "owned_by": "me"}]}
         )
 
-    async def _chat(self, request: Request) -> JSONResponse:
+    async def _chat(self, request: Request) -> JSONResponse | StreamingResponse:
         body = await request.json()
         self.requests.append(body)
         if not self._authorized(request):
             return _error(401, "invalid api key")
         if self.fail_status is not None:
             return _error(self.fail_status, "the model crashed")
+        if body.get("stream"):
+            return StreamingResponse(self._chunks(body["model"]), media_type="text/event-stream")
         tool = body["tools"][0]["function"]
         count = tool["parameters"]["properties"]["captions"].get("minItems", 1)
         drafts = [
@@ -95,6 +110,26 @@ class FakeOpenAI:
                 },
             }
         )
+
+    async def _chunks(self, model: str) -> AsyncIterator[str]:
+        def chunk(choices: list[dict[str, Any]], **extra: Any) -> str:
+            body = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1}
+            return f"data: {json.dumps({**body, 'model': model, 'choices': choices, **extra})}\n\n"
+
+        text, step = self.stream_content, self.chunk_chars
+        for start in range(0, len(text), step):
+            delta = {"content": text[start : start + step]}
+            yield chunk([{"index": 0, "delta": delta, "finish_reason": None}])
+            await asyncio.sleep(self.chunk_delay_s)
+        yield chunk([{"index": 0, "delta": {}, "finish_reason": "stop"}])
+        if self.stream_usage:
+            usage = {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+                "total_tokens": self.prompt_tokens + self.completion_tokens,
+            }
+            yield chunk([], usage=usage)
+        yield "data: [DONE]\n\n"
 
     @contextmanager
     def run_in_thread(self) -> Iterator[str]:

@@ -30,7 +30,7 @@ from huntaze_ai.kit.errors import AnsweredError
 from huntaze_ai.llm.engines import Failed, Request, Stream
 from huntaze_ai.llm.provider import LLM, AgentModel
 from huntaze_ai.metering.kinds import Feature
-from huntaze_ai.metering.pricing import TokenUsage, prompt_token_upper_bound
+from huntaze_ai.metering.pricing import TokenUsage
 from huntaze_ai.metering.service import Creator, Meter, MeteredCall, ModelChoice
 
 T = TypeVar("T")
@@ -90,10 +90,9 @@ def _record(call: MeteredCall, usage: TokenUsage | None) -> None:
 class Streamed(Generic[T]):
     """A streamed answer in progress: `texts()` as the model writes, then `output()`."""
 
-    def __init__(self, stream: Stream[T], call: MeteredCall, prompt_text: str) -> None:
+    def __init__(self, stream: Stream[T], call: MeteredCall) -> None:
         self._stream = stream
         self.call = call
-        self._prompt_text = prompt_text
 
     def texts(self) -> AsyncIterator[str]:
         """The text written so far, after each piece the model sends."""
@@ -102,15 +101,21 @@ class Streamed(Generic[T]):
     async def output(self) -> T:
         return await self._stream.output()
 
-    def record(self) -> None:
-        """The usage to charge: the provider's (cumulative, the last report wins); or, when a
-        stream broke before any report, an upper bound on what the model wrote, by its bytes."""
+    def record(self, *, finished: bool) -> None:
+        """The usage to charge: the provider's (cumulative, the last report wins). Without any
+        report (an OpenAI-compatible endpoint reports usage on its last chunk only):
+        - a stream that finished is left unmeasured, as a whole answer without usage is, and the
+          Meter charges its reservation: the text's bytes would miss the thoughts, never streamed;
+        - one that broke off is charged a bound on what it can have cost: the prompt's upper
+          bound, and the text's bytes but never more output than maxOutputTokens lets a model
+          write. Both are the reservation's own bounds, so the charge never passes the hold
+          (invariant 1), however many bytes a token was."""
         if (usage := self._stream.usage) is not None:
             _record(self.call, usage)
-        elif produced := self._stream.text:
+        elif (produced := self._stream.text) and not finished:
             self.call.record_usage(
-                input_tokens=prompt_token_upper_bound(self._prompt_text),
-                output_tokens=len(produced.encode()),
+                input_tokens=self.call.prompt_tokens_bound,
+                output_tokens=min(len(produced.encode()), self.call.max_output_tokens),
             )
 
 
@@ -223,16 +228,19 @@ class AIPipeline:
             request = self._request(agent, prompt, model)
             try:
                 async with model.engine.stream(request) as stream:
-                    streamed = Streamed(stream, call, text)
+                    streamed = Streamed(stream, call)
+                    finished = False
                     try:
                         yield streamed
+                        finished = True
                     except asyncio.CancelledError:
                         if stream.usage is None and not stream.text:
                             call.prompt_tokens_counted = await _count_prompt(model, request)
                         raise
                     finally:
-                        # Cancelled or not, the settlement charges what was reported or produced.
-                        streamed.record()
+                        # Cancelled or not, the settlement charges what was reported, else a
+                        # bound within the reservation (see Streamed.record).
+                        streamed.record(finished=finished)
             except Failed as failed:
                 _record(call, failed.usage)
                 raise failed.error from None

@@ -69,6 +69,9 @@ class MeteredCall:
     # The prompt's tokens as the provider counts them, when the caller could ask (a stream
     # abandoned before the provider's first usage report): the tightest figure known.
     prompt_tokens_counted: int | None = None
+    # The output tokens the reservation holds room for (maxOutputTokens on the model that runs):
+    # the most an unreported stream's output is charged, so its charge never passes the hold.
+    max_output_tokens: int = 0
     # When Meter.call was entered: the overhead metric is (settled - entered) - model time.
     _entered: float = field(default_factory=time.perf_counter, repr=False)
     # The quota could not hold the agent's model, so the call runs on the budget fallback.
@@ -184,6 +187,7 @@ class Meter:
             reservation.amount_micros,
             plan=plan,
             prompt_tokens_bound=prompt_token_upper_bound(prompt),
+            max_output_tokens=choices[chosen].max_output_tokens,
             _entered=entered,
             fallback=chosen > 0,
         )
