@@ -11,6 +11,7 @@ grows as the model writes. Any answer that failed after the provider may have bi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,13 +39,16 @@ _ONE_REQUEST = UsageLimits(request_limit=1)
 
 @dataclass(frozen=True)
 class Request(Generic[T]):
-    """One model request: the agent (its output type says what to ask for) and its prompt."""
+    """One model request: the agent (its output type says what to ask for) and its prompt.
+    `timeout_s` bounds the connection and each wait for the answer or a stream's next piece;
+    `stream_deadline_s` a whole stream, however steadily its pieces come."""
 
     agent: Agent[None, T]
     instructions: str
     user_content: str
     max_output_tokens: int
     timeout_s: float
+    stream_deadline_s: float
 
 
 class Failed(Exception):
@@ -160,7 +164,11 @@ class _GeminiStream(Generic[T]):
     async def texts(self) -> AsyncIterator[str]:
         engine, request = self._engine, self._request
         chunks = engine.client.stream(
-            engine.model, engine._body(request), request.timeout_s, self._answer
+            engine.model,
+            engine._body(request),
+            request.timeout_s,
+            self._answer,
+            request.stream_deadline_s,
         )
         async for answer in chunks:
             yield answer.text
@@ -230,6 +238,9 @@ class PydanticAIEngine:
 
     @asynccontextmanager
     async def stream(self, request: Request[T]) -> AsyncIterator[Stream[T]]:
+        # The SDK's timeout bounds each read, not the stream: every wait below, the opening
+        # included, ends by this deadline (a TimeoutError, translated to a 504).
+        deadline = asyncio.get_running_loop().time() + request.stream_deadline_s
         async with AsyncExitStack() as stack:
             run = request.agent.run_stream(
                 request.user_content,
@@ -243,11 +254,12 @@ class PydanticAIEngine:
             # the context variable must be reset in the frame that set it.)
             with capture_run_messages() as messages:
                 try:
-                    result = await stack.enter_async_context(run)
+                    async with asyncio.timeout_at(deadline):
+                        result = await stack.enter_async_context(run)
                 except Exception as exc:
                     response = _last_response(messages)
                     _raise_failed(exc, response, _usage(response.usage if response else None))
-            yield _PydanticAIStream(result)
+            yield _PydanticAIStream(result, deadline)
 
     async def count_prompt_tokens(self, request: Request[Any], timeout_s: float) -> int | None:
         # OpenAI-compatible endpoints have no token counting API; the caller keeps its bound.
@@ -258,8 +270,9 @@ class PydanticAIEngine:
 
 
 class _PydanticAIStream(Generic[T]):
-    def __init__(self, result: StreamedRunResult[None, T]) -> None:
+    def __init__(self, result: StreamedRunResult[None, T], deadline: float) -> None:
         self._result = result
+        self._deadline = deadline  # loop time by which the stream has ended
         self.text = ""
 
     @property
@@ -273,8 +286,14 @@ class _PydanticAIStream(Generic[T]):
             return None
 
     async def texts(self) -> AsyncIterator[str]:
+        responses = self._result.stream_response(debounce_by=None)
         try:
-            async for response in self._result.stream_response(debounce_by=None):
+            while True:
+                # Each wait, not the loop: a timeout scope must not span a yield to the caller.
+                async with asyncio.timeout_at(self._deadline):
+                    response = await anext(responses, None)
+                if response is None:
+                    return
                 self.text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
                 yield self.text
         except Exception as exc:
@@ -282,7 +301,8 @@ class _PydanticAIStream(Generic[T]):
 
     async def output(self) -> T:
         try:
-            output = await self._result.get_output()
+            async with asyncio.timeout_at(self._deadline):
+                output = await self._result.get_output()
         except Exception as exc:
             _raise_failed(exc, self._response(), self.usage)
         # A stream the filter stopped after a complete answer is blocked all the same.

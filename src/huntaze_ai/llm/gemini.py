@@ -214,13 +214,22 @@ class GeminiClient:
         return total
 
     async def stream(
-        self, model: str, body: Mapping[str, Any], timeout_s: float, answer: Answer
+        self,
+        model: str,
+        body: Mapping[str, Any],
+        timeout_s: float,
+        answer: Answer,
+        deadline_s: float,
     ) -> AsyncIterator[Answer]:
         """Fold each SSE chunk into `answer` and yield it; the caller keeps `answer`, so what
         arrived before a broken stream is still known (and billed). `timeout_s` bounds the
-        connection and each wait for the next chunk, not the whole stream."""
+        connection and each wait for the next chunk; `deadline_s` the whole stream, so one that
+        trickles a chunk just within `timeout_s` still ends (a 504) while its quota reservation
+        holds."""
         url = self._url(model, "streamGenerateContent") + "?alt=sse"
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout_s, sock_read=timeout_s)
+        timeout = aiohttp.ClientTimeout(
+            total=deadline_s, sock_connect=timeout_s, sock_read=timeout_s
+        )
         data = json.dumps(body).encode()
         with _transport_errors():
             async with self._http().post(

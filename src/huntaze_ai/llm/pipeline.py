@@ -37,6 +37,10 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Counting an abandoned prompt's tokens waits this long at most before settling on the bound.
 COUNT_TIMEOUT_S = 5.0
+# A stream ends within this share of its reservation's lifetime (5 of the 10 minutes): past that
+# lifetime the sweep frees the hold while the provider still bills, and the settlement would
+# charge money the quota no longer holds (invariant 1). The rest covers opening and settling.
+STREAM_SHARE_OF_RESERVATION = 0.5
 
 
 @dataclass(frozen=True)
@@ -181,12 +185,14 @@ class AIPipeline:
             raise
 
     def _request(self, agent: Agent[None, T], prompt: Prompt, model: AgentModel) -> Request[T]:
+        ttl = self.meter.ledger.reservation_ttl.total_seconds()
         return Request(
             agent,
             prompt.instructions,
             prompt.user_content,
             model.max_output_tokens(prompt.answer_tokens),
             self.llm.timeout_s,
+            stream_deadline_s=ttl * STREAM_SHARE_OF_RESERVATION,
         )
 
     async def run(

@@ -28,8 +28,9 @@ from huntaze_ai.webhooks import outbox
 log = logging.getLogger(__name__)
 
 ALERT_THRESHOLDS = (80, 95)
-# Longer than any provider call (timeouts are far shorter) so only a dead process's reservation
-# ever expires; the sweep gives that money back to the creator.
+# Longer than any provider call (timeouts are far shorter, and a stream ends within half of it:
+# llm/pipeline.py) so only a dead process's reservation ever expires; the sweep gives that money
+# back to the creator.
 DEFAULT_RESERVATION_TTL = timedelta(minutes=10)
 # Settled reservations are kept this long: their key is what refuses a replayed request id.
 IDEMPOTENCY_WINDOW = timedelta(days=7)
