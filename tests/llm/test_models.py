@@ -136,3 +136,17 @@ def test_the_openai_provider_serves_every_agent_with_its_one_model() -> None:
     plan = _plan(llm_provider="openai", openai_base_url="http://x/v1", openai_model="llama3.1")
     assert {p.model for p in plan} == {"llama3.1"}
     assert all(p.thinking is None for p in plan)
+
+
+def test_a_fallback_with_the_openai_provider_refuses_to_start_rather_than_being_ignored() -> None:
+    """Every agent runs on OPENAI_MODEL, so a fallback would be silently unused and creators
+    would get the 402 it promises to avoid: the app refuses to start, naming it."""
+    settings = Settings(
+        llm_provider="openai",
+        openai_base_url="http://x/v1",
+        openai_model="llama3.1",
+        model_prices="llama3.1=0.1/0.3",
+        quota_fallback_model="gemini-2.5-flash-lite",
+    )
+    with pytest.raises(ConfigError, match=r"^QUOTA_FALLBACK_MODEL: .*LLM_PROVIDER=openai"):
+        load_model_plan(settings)

@@ -59,3 +59,17 @@ def test_the_price_source_is_reported() -> None:
     (hosted,) = _models(_settings("https://api.openai.com/v1", openai_model="gpt-4o-mini"))
     assert hosted.ok
     assert hosted.detail == "gpt-4o-mini (OPENAI_MODEL; priced by genai-prices)"
+
+
+def test_a_fallback_is_a_failed_check_with_the_openai_provider() -> None:
+    settings = _settings(
+        "http://x/v1",
+        model_price_input_usd_per_mtok=Decimal("0.1"),
+        model_price_output_usd_per_mtok=Decimal("0.3"),
+        quota_fallback_model="gemini-2.5-flash-lite",
+    )
+    (check,) = _models(settings)
+    assert (check.name, check.ok) == ("models", False)
+    assert check.detail.startswith(
+        "QUOTA_FALLBACK_MODEL: a budget fallback needs LLM_PROVIDER=gemini"
+    )

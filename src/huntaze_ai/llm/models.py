@@ -3,7 +3,8 @@
 With no setting, messaging, content and sales run on gemini-2.5-flash and analytics on
 gemini-2.5-pro, as the origin app does. GEMINI_MODEL applies to every agent; MESSAGING_MODEL,
 CONTENT_MODEL, ANALYTICS_MODEL and SALES_MODEL win over both. With LLM_PROVIDER=openai,
-OPENAI_MODEL serves every agent and thinking and safety settings are Gemini's only.
+OPENAI_MODEL serves every agent; thinking and safety settings are Gemini's only, and a
+QUOTA_FALLBACK_MODEL is refused there (it would have nothing to fall back to).
 
 `plan_models` reads the settings without building any client, so `config verify` reports the same
 plan the app would run; every problem is a ConfigError naming its variable.
@@ -80,6 +81,13 @@ def _require_gemini(var: str, model: str) -> None:
 def plan_models(settings: Settings) -> ModelPlan:
     agents: dict[Feature, AgentModelPlan] = {}
     if settings.llm_provider == "openai":
+        if _setting(settings, "QUOTA_FALLBACK_MODEL") is not None:
+            # Refused rather than ignored: this provider serves its one model to every agent, so
+            # the fallback would never run and creators would get the 402 it promises to avoid.
+            raise ConfigError(
+                "QUOTA_FALLBACK_MODEL: a budget fallback needs LLM_PROVIDER=gemini; with "
+                "LLM_PROVIDER=openai every agent runs on OPENAI_MODEL (unset it)"
+            )
         name = settings.openai_model or ""
         agents = {f: AgentModelPlan(f, name, "OPENAI_MODEL", None) for f in Feature}
         return ModelPlan(agents, {})
