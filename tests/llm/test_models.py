@@ -150,3 +150,26 @@ def test_a_fallback_with_the_openai_provider_refuses_to_start_rather_than_being_
     )
     with pytest.raises(ConfigError, match=r"^QUOTA_FALLBACK_MODEL: .*LLM_PROVIDER=openai"):
         load_model_plan(settings)
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"model_prices": "gemini-2.5-flash=0.30/2.50"}, "MODEL_PRICES"),
+        # Not a configured model, still refused: it would misprice the day it is.
+        ({"model_prices": "my-model=1/2, gpt-4o=2.5/10"}, "MODEL_PRICES"),
+        (
+            {
+                "gemini_model": "gemini-2.5-pro",
+                "model_price_input_usd_per_mtok": "1.25",
+                "model_price_output_usd_per_mtok": "10",
+            },
+            "MODEL_PRICE_INPUT_USD_PER_MTOK",
+        ),
+    ],
+)
+def test_an_override_of_a_model_genai_prices_prices_refuses_to_start_naming_its_variable(
+    values: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"^{named}: '.+' is priced by genai-prices"):
+        load_model_plan(Settings(**values))

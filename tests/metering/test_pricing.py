@@ -10,6 +10,7 @@ from huntaze_ai.metering import pricing
 from huntaze_ai.metering.pricing import (
     ModelPrice,
     Prices,
+    PublishedModelPrice,
     TokenUsage,
     UnknownModelPrice,
     cost_micros,
@@ -97,12 +98,24 @@ def test_a_model_not_priced_at_start_up_is_refused_never_free() -> None:
         PRO_PRICES.cost_micros("gemini-2.5-flash", TokenUsage(10, 10))
 
 
-def test_an_override_wins_over_the_published_price_and_leaves_other_models_alone() -> None:
-    prices = Prices(["gpt-4o", PRO], {"gpt-4o": ModelPrice(Decimal(1), Decimal(2))})
-    assert prices.cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 3_000_000
-    assert prices.cost_micros(PRO, TokenUsage(input_tokens=1_000, output_tokens=1_000)) == 11_250
-    published = Prices(["gpt-4o"])
-    assert published.cost_micros("gpt-4o", TokenUsage(1_000_000, 1_000_000)) == 12_500_000
+def test_an_override_for_a_model_genai_prices_prices_is_refused_as_it_would_misprice_it() -> None:
+    flash = "gemini-2.5-flash"
+    # What a flat pair cannot say: flash's cached input at a tenth of its input rate, and pro's
+    # prompts over 200k tokens at twice its rate (a $1.25 pair would charge 312_500).
+    cached = TokenUsage(1_000_000, 0, cached_input_tokens=1_000_000)
+    assert cost_micros(flash, cached) * 10 == cost_micros(flash, TokenUsage(1_000_000, 0))
+    assert cost_micros(PRO, TokenUsage(250_000, 0)) == 625_000
+    with pytest.raises(PublishedModelPrice, match=r"'gemini-2\.5-flash' is priced by genai-prices"):
+        Prices([flash], {flash: ModelPrice(Decimal("0.30"), Decimal("2.50"))})
+    with pytest.raises(PublishedModelPrice, match="gpt-4o"):
+        price_source("gpt-4o", ModelPrice(Decimal(1), Decimal(2)))
+    # Refused even where no configured model uses it yet.
+    with pytest.raises(PublishedModelPrice, match="gpt-4o"):
+        Prices([PRO], {"gpt-4o": ModelPrice(Decimal(1), Decimal(2))})
+    # An unknown model's override is still what prices it, alongside published ones.
+    mixed = Prices([SELF_HOSTED, PRO], {SELF_HOSTED: ModelPrice(Decimal(1), Decimal(2))})
+    assert mixed.cost_micros(SELF_HOSTED, TokenUsage(1_000_000, 1_000_000)) == 3_000_000
+    assert mixed.cost_micros(PRO, TokenUsage(input_tokens=1_000, output_tokens=1_000)) == 11_250
 
 
 def test_a_cheaper_model_is_cheaper_on_input_and_output_alike() -> None:

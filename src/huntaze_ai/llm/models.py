@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from huntaze_ai.config import ConfigError, Settings
 from huntaze_ai.llm.thinking import BadThinking, Thinking, default_thinking, parse_thinking
 from huntaze_ai.metering.kinds import Feature
-from huntaze_ai.metering.pricing import Prices, UnknownModelPrice
+from huntaze_ai.metering.pricing import Prices, PublishedModelPrice, UnknownModelPrice
 
 DEFAULT_MODELS = {
     Feature.MESSAGING: "gemini-2.5-flash",
@@ -112,13 +112,15 @@ def plan_models(settings: Settings) -> ModelPlan:
 
 
 def build_prices(settings: Settings, plan: ModelPlan) -> Prices:
-    """The prices of every planned model; refuses a model nobody prices and a fallback dearer
-    than the model it stands in for."""
+    """The prices of every planned model; refuses a model nobody prices, an override of a
+    model genai-prices prices, and a fallback dearer than the model it stands in for."""
     for agent in [*plan.agents.values(), *plan.fallbacks.values()]:
         try:
             Prices([agent.model], settings.price_overrides)
         except UnknownModelPrice as exc:
             raise ConfigError(f"{agent.source}: {exc}") from None
+        except PublishedModelPrice as exc:
+            raise ConfigError(f"{_override_variable(settings, exc.model)}: {exc}") from None
     prices = Prices(plan.models(), settings.price_overrides)
     for feature, fallback in plan.fallbacks.items():
         model = plan.agents[feature].model
@@ -128,6 +130,17 @@ def build_prices(settings: Settings, plan: ModelPlan) -> Prices:
                 f"{feature.value} agent's model; a fallback must be cheaper"
             )
     return prices
+
+
+def _override_variable(settings: Settings, model: str) -> str:
+    """The setting that priced `model`: the MODEL_PRICE_* pair wins over MODEL_PRICES for the
+    one model it prices (Settings.price_overrides)."""
+    paired = settings.model_price_input_usd_per_mtok is not None
+    return (
+        "MODEL_PRICE_INPUT_USD_PER_MTOK"
+        if paired and model == settings.single_model
+        else "MODEL_PRICES"
+    )
 
 
 def load_model_plan(settings: Settings) -> tuple[ModelPlan, Prices]:

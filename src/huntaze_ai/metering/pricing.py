@@ -1,9 +1,11 @@
 """Prices from real token usage, as integer micro-USD, rounded up.
 
-A model is priced by the operator's explicit override (MODEL_PRICE_INPUT_USD_PER_MTOK /
-MODEL_PRICE_OUTPUT_USD_PER_MTOK, for a self-hosted model genai-prices cannot know), else by
-genai-prices under the provider that publishes it (Google's Gemini models, OpenAI's hosted ones).
-A model with neither is `UnknownModelPrice`, never a free call.
+A model is priced by genai-prices under the provider that publishes it (Google's Gemini models,
+OpenAI's hosted ones), else by the operator's explicit override (MODEL_PRICES, or
+MODEL_PRICE_INPUT_USD_PER_MTOK / MODEL_PRICE_OUTPUT_USD_PER_MTOK), for a self-hosted model
+genai-prices cannot know. A model with neither is `UnknownModelPrice`, never a free call; an
+override for a published model is `PublishedModelPrice`: a flat input/output pair knows no cached
+rate and no tiers, so it would misprice the model genai-prices prices right.
 
 Which models the app may bill, and at what price, is settled once at start-up in a `Prices` object
 that the Meter is given: every configured model (one per agent, and the budget fallback) must be in
@@ -36,6 +38,21 @@ class UnknownModelPrice(LookupError):
     """No published price for the model: refusing to run rather than charging $0."""
 
 
+class PublishedModelPrice(ValueError):
+    """An operator's price for a model genai-prices already prices: refused, because it would
+    charge cached input as input and ignore tiers (a cached token costs a tenth of an input token
+    on gemini-2.5-flash; a gemini-2.5-pro prompt over 200k tokens costs twice the rate of one
+    under)."""
+
+    def __init__(self, model: str, provider: str) -> None:
+        super().__init__(
+            f"{model!r} is priced by genai-prices ({provider}), cached input and tiers included; "
+            "an INPUT/OUTPUT price would misprice it: remove it (overrides are for models "
+            "genai-prices does not know)"
+        )
+        self.model = model
+
+
 @dataclass(frozen=True)
 class TokenUsage:
     input_tokens: int
@@ -51,7 +68,8 @@ class TokenUsage:
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """An operator's price, USD per million tokens. Cached input is charged as input."""
+    """An operator's price, USD per million tokens, for a model genai-prices does not know.
+    Cached input is charged as input, and there are no tiers."""
 
     input_usd_per_mtok: Decimal
     output_usd_per_mtok: Decimal
@@ -85,10 +103,14 @@ def _published_provider(model: str) -> str | None:
 
 
 def price_source(model: str, override: ModelPrice | None = None) -> PriceSource:
-    """Who prices `model` given `override`: raises UnknownModelPrice when nobody does."""
+    """Who prices `model` given `override`: raises UnknownModelPrice when nobody does, and
+    PublishedModelPrice for an override of a model genai-prices prices."""
+    provider = _published_provider(model)
     if override is not None:
+        if provider is not None:
+            raise PublishedModelPrice(model, provider)
         return "override"
-    if _published_provider(model) is None:
+    if provider is None:
         raise UnknownModelPrice(
             f"no published price for model {model!r}: set MODEL_PRICES (or "
             "MODEL_PRICE_INPUT_USD_PER_MTOK and MODEL_PRICE_OUTPUT_USD_PER_MTOK)"
@@ -164,6 +186,10 @@ class Prices:
         self, models: Iterable[str], overrides: Mapping[str, ModelPrice] | None = None
     ) -> None:
         self._overrides = dict(overrides or {})
+        # Every override, used or not: one for a published model is refused, not left waiting
+        # for the day that model is configured.
+        for model, price in self._overrides.items():
+            price_source(model, price)
         self._sources = {model: price_source(model, self._overrides.get(model)) for model in models}
 
     @property
