@@ -154,7 +154,7 @@ async def test_quota_and_rate_limit_errors_render_the_contract(database_url: URL
         "reserved_usd": "0.002000",
         "remaining_usd": "0.008000",
         "needed_usd": "0.025000",
-        "reason": "This request can cost up to $0.02, and only $0.0080 of your $10.00 "
+        "reason": "This request can cost up to $0.0250, and only $0.0080 of your $10.00 "
         "monthly AI quota is left ($0.0020 more is held for requests in progress). A smaller "
         "request may still fit; the quota resets on Dec 1, 2026 00:00 UTC.",
     }

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from huntaze_ai.kit import money
 from huntaze_ai.metering.kinds import Feature
 from huntaze_ai.web import formatting as fmt
 
 # The amounts the issue found written four ways ($0.0054, $0.01, $0.020395, $0.000000), and the
-# edges of each rule: cents from $0.01, four places below, "<$0.0001" for less still.
+# edges of each rule: four places below $1 ("<$0.0001" for less still), cents from $1 or when
+# cents say the amount exactly.
 MONEY = [
     ("0", "$0.00", "$0.000000"),
     ("0.000000", "$0.00", "$0.000000"),
@@ -22,10 +24,16 @@ MONEY = [
     ("0.005400", "$0.0054", "$0.005400"),
     ("0.009949", "$0.0099", "$0.009949"),
     ("0.010000", "$0.01", "$0.010000"),
-    ("0.014999", "$0.01", "$0.014999"),
-    ("0.015000", "$0.02", "$0.015000"),  # a half rounds up, not to even
-    ("0.020395", "$0.02", "$0.020395"),
-    ("0.025000", "$0.03", "$0.025000"),
+    ("0.014600", "$0.0146", "$0.014600"),  # a part of a month's spend keeps its fraction
+    ("0.014999", "$0.0150", "$0.014999"),
+    ("0.015000", "$0.0150", "$0.015000"),
+    ("0.020395", "$0.0204", "$0.020395"),
+    ("0.025050", "$0.0251", "$0.025050"),  # a half rounds up, not to even
+    ("0.500000", "$0.50", "$0.500000"),
+    ("0.999949", "$0.9999", "$0.999949"),
+    ("0.999950", "$1.00", "$0.999950"),  # four places that reach a dollar read in cents
+    ("1.004900", "$1.00", "$1.004900"),
+    ("1.005000", "$1.01", "$1.005000"),
     ("9.995", "$10.00", "$9.995000"),
     ("1234.5", "$1,234.50", "$1,234.500000"),
     ("1234567.891234", "$1,234,567.89", "$1,234,567.891234"),
@@ -33,7 +41,7 @@ MONEY = [
 
 
 @pytest.mark.parametrize(("usd", "shown", "exact"), MONEY)
-def test_money_reads_in_cents_from_a_cent_and_keeps_the_exact_amount(
+def test_money_reads_four_places_below_a_dollar_and_keeps_the_exact_amount(
     usd: str, shown: str, exact: str
 ) -> None:
     assert fmt.dollars_text(usd) == shown
@@ -48,6 +56,19 @@ def test_money_reads_in_cents_from_a_cent_and_keeps_the_exact_amount(
 def test_money_refuses_floats_as_the_ledger_does() -> None:
     with pytest.raises(TypeError):
         fmt.dollars_text(0.1)  # type: ignore[arg-type]
+
+
+def test_the_quota_sentences_write_money_by_the_pages_rule() -> None:
+    for usd, shown, _ in MONEY:
+        assert money.dollars(usd) == shown
+
+
+def test_a_quota_share_reads_two_places_and_a_paid_call_never_reads_zero() -> None:
+    assert fmt.percent(Decimal("0.03"), "0.003000") == "0.03%"
+    assert fmt.percent(Decimal("0.00"), "0.000400") == "<0.01%"  # $0.0004 of $10
+    assert fmt.percent(Decimal("0.00"), "0.000000") == "0.00%"
+    assert fmt.percent(Decimal("12.5"), "6.250000") == "12.50%"
+    assert fmt.percent(Decimal("100"), "0.000000") == "100.00%"  # a zero limit is all used
 
 
 def test_a_moment_is_written_in_utc_for_the_script_to_localise() -> None:

@@ -7,15 +7,29 @@ import asyncio
 import csv
 import io
 import re
+import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import URL
 
+from huntaze_ai.config import Settings
 from huntaze_ai.kit.db import Database
+from huntaze_ai.metering.quota import QuotaLedger, UsageRecord
 from huntaze_ai.models import AIInsight
 from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.metering.conftest import books, make_meter, new_creator
 from tests.web.conftest import Browser
+
+
+async def _charge(
+    database: Database, settings: Settings, user_id: int, feature: str, micros: int
+) -> None:
+    """One priced call of `feature`, settled in the ledger as the meter would."""
+    ledger = QuotaLedger(database.sessionmaker, settings)
+    reservation = await ledger.reserve(user_id, "starter", micros, uuid.uuid4().hex)
+    record = UsageRecord(feature, "gemini-2.5-flash", 10, 0, 10, micros, 5, "ok")
+    await ledger.finish(reservation, record)
 
 
 async def test_every_page_redirects_to_login_without_a_session(database_url, database) -> None:
@@ -316,3 +330,21 @@ async def test_the_usage_page_says_in_words_what_an_abandoned_call_was_charged(
     assert "What the outcomes mean" in html
     assert "Charged the tokens Gemini had reported by then" in html
     assert "answered</dt>" not in html  # the legend covers the month's outcomes only
+
+
+async def test_the_dashboards_spend_per_feature_adds_up_to_its_total_as_written(
+    database_url: URL, database: Database
+) -> None:
+    user = await new_creator(database)
+    settings = settings_for(database_url, quota_starter_usd="10")
+    await _charge(database, settings, user.id, "messaging", 14_600)
+    await _charge(database, settings, user.id, "content", 1_400)
+    async with app_client(settings) as client:
+        await login(client, user.email)
+        text = visible_text((await client.get("/dashboard")).text)
+
+    # Cents would write $0.01 + $0.0014 against a $0.02 total.
+    assert "$0.0160 spent of $10.00" in text
+    assert re.search(r"Messages\s*\$0\.0146\s", text)
+    assert re.search(r"Captions\s*\$0\.0014\s", text)
+    assert "0.16% used" in text

@@ -56,3 +56,8 @@ def test_spend_per_day_has_a_bar_for_every_day_of_the_month() -> None:
     bars = view.spend_by_day(usage)
     assert len(bars) == 30
     assert [b.percent_of_max for b in bars if b.percent_of_max] == [50.0, 100.0]
+
+
+def test_an_insights_money_reads_as_the_quota_does_and_a_nan_is_no_amount() -> None:
+    rows = view.metric_rows({"metrics": {"tips_usd": 0.0123, "revenue_usd": float("nan")}})
+    assert rows == [("Tips", "$0.0123"), ("Revenue usd", "nan")]

@@ -4,15 +4,17 @@ and the join link."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
+from huntaze_ai.metering.quota import QuotaLedger, UsageRecord
 from huntaze_ai.models import User
 from tests.agencies.helpers import new_team
-from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.fans.helpers import add_fan
 from tests.web.conftest import Browser
 
@@ -103,6 +105,28 @@ async def test_the_team_page_shows_managers_the_month_per_member_and_each_creato
     assert 'aria-label="Cleo Creator: quota used"' in page
     assert 'aria-label="Dana Creator: quota used"' in page
     assert "Set role" not in page  # managers assign chatters; only owners change roles
+
+
+async def test_the_team_page_writes_a_creators_share_of_the_quota_as_the_dashboard_does(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    settings = settings_for(database_url, quota_starter_usd="10")
+    ledger = QuotaLedger(database.sessionmaker, settings)
+    reservation = await ledger.reserve(team.creator_1.id, "starter", 3_400, uuid.uuid4().hex)
+    await ledger.finish(
+        reservation, UsageRecord("messaging", "gemini-2.5-flash", 10, 0, 10, 3_400, 5, "ok")
+    )
+    async with logged_in(database_url, team.manager) as browser:
+        await browser.submit(
+            "/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/dashboard"
+        )
+        dashboard = visible_text((await browser.get("/dashboard")).text)
+        team_page = visible_text((await browser.get("/team")).text)
+
+    # $0.0034 of $10: the dashboard read 0.03 %, the team page 0.0 %.
+    assert "0.03% used" in dashboard
+    assert "Cleo Creator starter $0.0034 of $10.00 (0.03%)" in " ".join(team_page.split())
 
 
 async def test_an_owner_invites_a_chatter_who_joins_by_the_link_once(

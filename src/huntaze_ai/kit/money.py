@@ -30,12 +30,33 @@ def format_usd(micros: int) -> str:
     return str(micros_to_usd(micros))
 
 
+MICROS_PER_CENT = 10_000
+MICROS_PER_TEN_THOUSANDTH = 100  # $0.0001
+
+
+def _half_up(micros: int, unit: int) -> int:
+    return (micros + unit // 2) // unit
+
+
 def dollars(usd: str | Decimal | int) -> str:
-    """$1,234.56 for display; amounts under a cent keep four places so a first call shows."""
-    value = Decimal(usd)
-    if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value:,.4f}"
-    return f"${value:,.2f}"
+    """Money for people to read, the one rule every page and sentence writes it by:
+    $1,234.56, $0.50, $0.0146, <$0.0001 or $0.00 (integer arithmetic, halves round up).
+
+    Cents from a dollar up, or when cents say the amount exactly. Below a dollar, four places:
+    a month's AI spend is made of fractions of a cent, and parts rounded to cents ($0.01 and
+    $0.0014) would not add up to their total ($0.02) on the same page.
+    """
+    micros = usd_to_micros(usd)
+    sign, micros = ("-" if micros < 0 else ""), abs(micros)
+    if micros == 0:
+        return "$0.00"
+    tenth_mils = _half_up(micros, MICROS_PER_TEN_THOUSANDTH)
+    if tenth_mils == 0:
+        return f"{sign}<$0.0001"
+    if tenth_mils < MICROS_PER_USD // MICROS_PER_TEN_THOUSANDTH and micros % MICROS_PER_CENT:
+        return f"{sign}$0.{tenth_mils:04d}"
+    cents = _half_up(micros, MICROS_PER_CENT)
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
 def when(moment: datetime) -> str:

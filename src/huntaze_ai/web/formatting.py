@@ -1,13 +1,16 @@
 """How the pages write money, moments and feature names: one format each, owned here.
 
-Templates use them as Jinja filters (`dollars`, `when`, `duration`, `feature`; `dollars_text`,
-`dollars_exact` and `when_text` where only text fits, as in an attribute or a sentence).
+Templates use them as Jinja filters (`dollars`, `percent`, `when`, `duration`, `feature`;
+`dollars_text`, `dollars_exact` and `when_text` where only text fits, as in an attribute or a
+sentence).
 static/app.js mirrors the money format (`usd`, `usdElement`) for what the browser draws itself,
 and turns every `<time>` written here into the viewer's time zone.
 
-- Money: whole cents once an amount reaches $0.01, four places below that (a first call costs
-  a fraction of a cent and must not read $0.00), "<$0.0001" for a charge smaller still; the
-  exact six-place amount the API returns is in the element's `title`.
+- Money (kit/money.py's rule): whole cents from $1, or when cents are exact; four places below
+  that, so a first call does not read $0.00 and a month's parts add up to its total;
+  "<$0.0001" for a charge smaller still. The exact six-place amount the API returns is in the
+  element's `title`.
+- Shares of a quota (`percent`): two places everywhere, "<0.01%" for a spend too small to show.
 - Moments: written in UTC ("Dec 1, 2026 00:00 UTC"), which is what a page without JavaScript
   shows; the script replaces the text with the viewer's local time and keeps UTC in the title.
 - Waits: whole seconds, minutes, hours and minutes, or days and hours.
@@ -23,31 +26,13 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from huntaze_ai.kit import money
 from huntaze_ai.kit.money import usd_to_micros
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.metering.kinds import FEATURE_NAMES, Feature
 
-MICROS_PER_CENT = 10_000
-MICROS_PER_TEN_THOUSANDTH = 100  # $0.0001
-
-
-def _half_up(micros: int, unit: int) -> int:
-    return (micros + unit // 2) // unit
-
-
-def dollars_text(usd: str | Decimal | int) -> str:
-    """$1,234.56, $0.02, $0.0054, <$0.0001 or $0.00 (integer arithmetic, halves round up)."""
-    micros = usd_to_micros(usd)
-    sign, micros = ("-" if micros < 0 else ""), abs(micros)
-    if micros == 0:
-        return "$0.00"
-    if micros >= MICROS_PER_CENT:
-        cents = _half_up(micros, MICROS_PER_CENT)
-        return f"{sign}${cents // 100:,}.{cents % 100:02d}"
-    tenth_mils = _half_up(micros, MICROS_PER_TEN_THOUSANDTH)
-    if tenth_mils == 0:
-        return f"{sign}<$0.0001"
-    return f"{sign}$0.{tenth_mils:04d}"
+# Money's display rule is kit.money's, which the quota sentences (metering/wording.py) share.
+dollars_text = money.dollars
 
 
 def dollars_exact(usd: str | Decimal | int) -> str:
@@ -62,6 +47,14 @@ def dollars(usd: str | Decimal | int) -> Markup:
     return Markup('<span class="money" title="{}">{}</span>').format(
         dollars_exact(usd), dollars_text(usd)
     )
+
+
+def percent(share: Decimal, spent_usd: str | Decimal | int = 0) -> str:
+    """A quota's share used, as the API's `percent_used` has it: 0.03%, 100.00%; "<0.01%" when
+    something was spent but less than that shows (a page must not read 0 once a call is paid)."""
+    if share == 0 and usd_to_micros(spent_usd) > 0:
+        return "<0.01%"
+    return f"{share:,.2f}%"
 
 
 def _utc(moment: datetime) -> datetime:

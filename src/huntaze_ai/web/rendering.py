@@ -41,6 +41,7 @@ _env.filters.update(
     dollars=fmt.dollars,
     dollars_text=fmt.dollars_text,
     dollars_exact=fmt.dollars_exact,
+    percent=fmt.percent,
     when=fmt.when,
     when_text=fmt.when_text,
     duration=fmt.duration,

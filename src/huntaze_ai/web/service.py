@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,7 +124,7 @@ def _metric(name: str, value: object) -> Row:
         return _label(name), _shown(value)
     # The analytics prompt's data names its units by suffix (revenue_usd, revenue_trend_percent,
     # response_rate as a fraction); the model's metrics follow them.
-    if name.endswith("_usd"):
+    if name.endswith("_usd") and math.isfinite(value):  # a NaN the model wrote is no amount
         return _label(name.removesuffix("_usd")), dollars(Decimal(str(value)))
     if name.endswith("_percent"):
         sign = "+" if "trend" in name and value > 0 else ""

@@ -11,9 +11,9 @@ function formatWait(seconds) {
   return seconds < 90 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
-// Money as the server writes it (web/formatting.py): whole cents from $0.01, four places below
-// that, "<$0.0001" smaller still, and the exact amount (micro-dollars) in the element's title.
-// Integer micro-dollars on the way, so a half rounds up as it does there.
+// Money as the server writes it (kit/money.py): whole cents from $1 or when cents are exact,
+// four places below that, "<$0.0001" smaller still, and the exact amount (micro-dollars) in the
+// element's title. Integer micro-dollars on the way, so a half rounds up as it does there.
 function moneyParts(value) {
   const micros = Math.round(Number(value) * 1e6);
   return { sign: micros < 0 ? "-" : "", micros: Math.abs(micros) };
@@ -26,13 +26,13 @@ function thousands(n) {
 function usd(value) {
   const { sign, micros } = moneyParts(value);
   if (micros === 0) return "$0.00";
-  if (micros >= 10000) {
-    const cents = Math.floor((micros + 5000) / 10000);
-    return `${sign}$${thousands(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, "0")}`;
-  }
   const tenThousandths = Math.floor((micros + 50) / 100);
   if (tenThousandths === 0) return `${sign}<$0.0001`;
-  return `${sign}$0.${String(tenThousandths).padStart(4, "0")}`;
+  if (tenThousandths < 10000 && micros % 10000 !== 0) {
+    return `${sign}$0.${String(tenThousandths).padStart(4, "0")}`;
+  }
+  const cents = Math.floor((micros + 5000) / 10000);
+  return `${sign}$${thousands(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, "0")}`;
 }
 
 function usdExact(value) {
