@@ -253,6 +253,15 @@ async def test_a_rate_limited_creator_is_told_when_to_retry(
     assert (await books(database, user.id)).rows == 0
 
 
+async def test_the_login_page_speaks_to_agency_members_as_well_as_creators(
+    database_url: URL, database: Database
+) -> None:
+    async with app_client(settings_for(database_url)) as client:
+        text = visible_text((await client.get("/auth/login")).text)
+    assert "creator account" not in text  # chatters and managers log in here too
+    assert "Log in as a creator, or as a member of a creator's agency." in text
+
+
 async def test_pages_forbid_framing_and_foreign_scripts(browser: Browser) -> None:
     for path in ("/dashboard", "/auth/login"):
         policy = (await browser.get(path)).headers["content-security-policy"]
