@@ -106,3 +106,53 @@ def test_a_chatter_picks_a_fan_drafts_approves_and_the_fan_page_remembers(
     expect(wide.locator("#fan-memory")).to_contain_text("Never plan anything on Sundays")
     axe.check(wide, "/messages with a fan picked, wide")
     wide.screenshot(path=str(shots / "messages-fan-1280.png"), full_page=True)
+
+
+LONG_ID = "of-" + "7f3a9c2e" * 6  # a fan with no name is titled by an id with nowhere to break
+
+
+def _title_lines(page: Page) -> int:
+    """How many lines the page's h1 takes (one rect per line box of its text)."""
+    return int(
+        page.evaluate(
+            """() => {
+                const range = document.createRange();
+                range.selectNodeContents(document.querySelector("h1"));
+                return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+            }"""
+        )
+    )
+
+
+def test_a_fans_name_keeps_its_line_on_a_phone_and_a_long_id_stays_on_the_page(
+    new_context: type[BrowserContext], app_server: AppServer, tmp_path: Path
+) -> None:
+    creator = app_server.create_creator()
+
+    async def make() -> None:
+        database = Database.from_url(app_server.database_url)
+        try:
+            await add_fan(database, creator.id, "of-kai", "Kai C.")
+            await add_fan(database, creator.id, LONG_ID)
+        finally:
+            await database.dispose()
+
+    in_worker_thread(make)
+    shots = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()  # type: ignore[call-arg]
+    log_in(page, app_server, creator)
+
+    page.goto(app_server.at("/fans/of-kai"))
+    expect(page.locator("h1")).to_have_text("Kai C.")
+    # Squeezed beside the buttons, "Kai C." took two lines; the buttons move down instead.
+    assert _title_lines(page) == 1
+    page.screenshot(path=str(shots / "fan-title-390.png"))
+
+    page.goto(app_server.at(f"/fans/{LONG_ID}"))
+    expect(page.locator("h1")).to_have_text(LONG_ID)
+    box = page.locator("h1").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    _fits(page, 390)
+    page.screenshot(path=str(shots / "fan-long-id-390.png"))
