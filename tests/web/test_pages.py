@@ -126,6 +126,19 @@ async def test_an_invalid_caption_form_explains_itself_and_charges_nothing(
     assert (await books(database, browser.user.id)).rows == 0
 
 
+async def test_a_blank_caption_description_is_refused_in_a_sentence_and_charges_nothing(
+    browser: Browser, database: Database
+) -> None:
+    response = await browser.submit(
+        "/content/create", "/content/create", platform="instagram", description="  \n "
+    )
+    assert response.status_code == 422
+    text = visible_text(response.text)
+    assert "Say what the post is about: captions are written from its description" in text
+    assert "String should have" not in text  # pydantic's wording, not the page's
+    assert (await books(database, browser.user.id)).rows == 0
+
+
 async def test_refresh_analysis_stores_insights_and_links_one_to_a_campaign(
     browser: Browser, database: Database
 ) -> None:

@@ -29,7 +29,7 @@ from huntaze_ai.drafts import service as drafts
 from huntaze_ai.drafts.quality import creator_quality
 from huntaze_ai.generation.service import with_generation
 from huntaze_ai.insights.service import list_refreshes
-from huntaze_ai.kit.errors import HuntazeError, Unauthenticated
+from huntaze_ai.kit.errors import HuntazeError, InvalidRequest, Unauthenticated
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.kit.text import PlainText
 from huntaze_ai.llm.dependencies import AIDep, MeterDep
@@ -202,9 +202,7 @@ async def content_submit(
         "tone": tone or None,
         "variants": variants,
     }
-    result, error = await _attempt(
-        lambda: generate_captions(ai, creator, CaptionRequest.model_validate(form))
-    )
+    result, error = await _attempt(lambda: generate_captions(ai, creator, _caption_request(form)))
     return await page(
         request,
         "content.html",
@@ -216,6 +214,17 @@ async def content_submit(
         error=error,
         **_caption_rules(platform),
     )
+
+
+def _caption_request(form: dict[str, Any]) -> CaptionRequest:
+    # The schema refuses a blank description too, in pydantic's words ("String should have at
+    # least 1 character"): the page says it as its other refusals do.
+    if not form["description"].strip():
+        raise InvalidRequest(
+            "Say what the post is about: captions are written from its description",
+            fields=[{"field": "description", "message": "blank"}],
+        )
+    return CaptionRequest.model_validate(form)
 
 
 def _caption_rules(platform: str) -> dict[str, Any]:
