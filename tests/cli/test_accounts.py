@@ -64,10 +64,20 @@ def test_users_create_then_tokens_create_prints_a_working_token_once(
     assert asyncio.run(whoami()) == "maya@example.com"
 
 
+def test_users_create_takes_a_plan_in_any_case(migrated: tuple[Invoke, URL]) -> None:
+    run, _ = migrated
+    created = run(
+        "users", "create", "--email", "up@example.com", "--password", "pw-123456", "--plan", "PRO"
+    )
+    assert created.exit_code == 0, created.output
+    assert "plan pro" in created.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--plan", "gold"], "plan must be one of starter, pro, business"),
+        (["--plan", "GOLD"], "plan must be one of starter, pro, business"),
         (["--password", "short"], "password"),
         (["--email", "nope"], "email"),
     ],

@@ -23,7 +23,7 @@ def users_create(
     password: str = typer.Option(
         ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
     ),
-    plan: str = typer.Option("starter", help="AI plan: starter, pro or business."),
+    plan: str = typer.Option("starter", help="AI plan: starter, pro or business (any case)."),
     name: str | None = typer.Option(None, "--name", help="Display name."),
 ) -> None:
     """Create a creator account."""
