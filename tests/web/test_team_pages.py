@@ -8,11 +8,12 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from huntaze_ai.kit.db import Database
 from huntaze_ai.metering.quota import QuotaLedger, UsageRecord
-from huntaze_ai.models import User
+from huntaze_ai.models import AgencyInvite, User
 from tests.agencies.helpers import new_team
 from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
 from tests.fans.helpers import add_fan
@@ -134,7 +135,9 @@ async def test_an_owner_invites_a_chatter_who_joins_by_the_link_once(
 ) -> None:
     team = await new_team(database)
     async with logged_in(database_url, team.owner) as owner:
-        made = await owner.submit("/team", "/team/invites", role="chatter")
+        posted = await owner.submit("/team", "/team/invites", role="chatter")
+        assert posted.status_code == 303
+        made = await owner.get(posted.headers["location"])
         link = re.search(
             r'<code class="invite-link"[^>]*>[^<]*(/team/join/[^<]+)</code>', made.text
         )
@@ -160,6 +163,30 @@ async def test_an_owner_invites_a_chatter_who_joins_by_the_link_once(
     assert "not assigned to any creator yet" in landing.text
     assert reused.status_code == 410
     assert "expired or was already used" in reused.text
+
+
+async def test_reloading_the_page_of_a_new_invitation_makes_no_other_nor_shows_it_again(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.owner) as owner:
+        posted = await owner.submit("/team", "/team/invites", role="manager")
+        assert posted.status_code == 303
+        assert posted.headers["location"] == "/team"  # the link is not in the address
+        shown = await owner.get("/team")
+        reloaded = await owner.get("/team")
+
+    link = re.search(r'<code class="invite-link"[^>]*>[^<]*(/team/join/[^<]+)</code>', shown.text)
+    assert link is not None, shown.text
+    assert link[1].removeprefix("/team/join/") not in posted.headers["location"]
+    assert 'class="invite-link"' not in reloaded.text
+    async with database.sessionmaker() as session:
+        made = await session.scalar(
+            select(func.count())
+            .select_from(AgencyInvite)
+            .where(AgencyInvite.agency_id == team.agency_id)
+        )
+    assert made == 1
 
 
 async def test_a_lone_creator_creates_an_agency_and_stays_one_of_its_creators(

@@ -12,7 +12,7 @@ from huntaze_ai.auth.service import create_api_token
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.models import ApiToken, User
-from tests.apphelpers import app_client, csrf_of, settings_for
+from tests.apphelpers import app_client, csrf_of, login, settings_for
 from tests.factories import DEFAULT_PASSWORD
 from tests.metering.conftest import new_creator
 from tests.web.conftest import Browser
@@ -96,9 +96,10 @@ async def test_a_token_made_on_the_page_needs_the_password_is_shown_once_and_ope
     browser: Browser,
 ) -> None:
     wrong = await browser.submit("/tokens", "/tokens", name="CRM sync", password="not-it")
-    made = await browser.submit(
+    posted = await browser.submit(
         "/tokens", "/tokens", name="  CRM   sync ", password=DEFAULT_PASSWORD
     )
+    made = await browser.get(posted.headers["location"])
     token = re.search(r'<code class="token-value" id="new-token">([^<]+)</code>', made.text)
     assert token is not None, made.text
     # A bearer token is checked before the page's cookie: a wrong one would be a 401.
@@ -133,3 +134,34 @@ async def test_a_blank_or_invisible_token_name_is_refused_and_nothing_is_made(
     assert "A token&#39;s name must be 1 to 100 characters" in blank.text
     assert "invisible" in hidden.text
     assert made is None
+
+
+async def test_reloading_the_page_of_a_new_token_makes_no_other_and_no_other_login_sees_it(
+    browser: Browser, database: Database, database_url: URL
+) -> None:
+    posted = await browser.submit("/tokens", "/tokens", name="CRM", password=DEFAULT_PASSWORD)
+    once = browser.client.cookies["huntaze_once"]  # the token, encrypted, for one page view
+    shown = await browser.get("/tokens")
+    reloaded = await browser.get("/tokens")
+    other = await new_creator(database)
+    async with app_client(settings_for(database_url)) as client:
+        await login(client, other.email)
+        client.cookies.set("huntaze_once", once)  # the cookie left on a shared machine
+        someone_else = await client.get("/tokens")
+    async with database.sessionmaker() as session:
+        tokens = (
+            await session.scalars(
+                select(ApiToken.token_hash).where(
+                    ApiToken.user_id == browser.user.id, ApiToken.kind == "api"
+                )
+            )
+        ).all()
+
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/tokens"  # the secret is not in the address
+    token = re.search(r'<code class="token-value" id="new-token">([^<]+)</code>', shown.text)
+    assert token is not None, shown.text
+    assert token[1] not in once
+    assert tokens == [hash_api_token(token[1])]  # one token, however often the page is loaded
+    assert 'class="token-value"' not in reloaded.text
+    assert 'class="token-value"' not in someone_else.text

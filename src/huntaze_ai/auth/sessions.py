@@ -6,24 +6,35 @@ the `X-CSRF-Token` header on the pages' fetch calls. The token is an HMAC of a s
 holds in an HttpOnly cookie, keyed by SECRET_KEY: once logged in, the session token itself; before,
 a random login nonce (so a login form cannot be posted from another site either). Another origin
 can neither read that cookie nor compute the HMAC; a cookie planted from a sibling domain fails
-the HMAC. In production both cookies carry the `__Host-` prefix, which browsers only accept from
+the HMAC. In production these cookies carry the `__Host-` prefix, which browsers only accept from
 this exact host over HTTPS with Path=/: a sibling subdomain cannot plant them at all.
+
+A secret a form makes (an API token, an invitation link) is shown once on the page the form
+redirects to, so that reloading it does not post the form again: it travels in a third cookie,
+`huntaze_once`, encrypted under a key of its own, bound to the session that made it, readable for
+a minute, and deleted by the page that shows it. Never in the URL, never stored on the server.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 
 from fastapi import Request, Response
 
 from huntaze_ai.auth.service import BROWSER_SESSION_TTL
 from huntaze_ai.config import Settings
+from huntaze_ai.kit import crypto
 from huntaze_ai.kit.errors import HuntazeError
 
 SESSION_COOKIE = "huntaze_session"
 NONCE_COOKIE = "huntaze_csrf"
+ONCE_COOKIE = "huntaze_once"
+ONCE_PURPOSE = "shown-once"
+# The redirect is followed at once; a minute covers a slow phone, and no more is kept.
+ONCE_TTL_S = 60
 _HOST_PREFIX = "__Host-"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -110,3 +121,47 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 def clear_session_cookie(request: Request, response: Response) -> None:
     settings = _settings(request)
     response.delete_cookie(session_cookie_name(settings), path="/", secure=settings.is_production)
+
+
+def once_cookie_name(settings: Settings) -> str:
+    return _HOST_PREFIX + ONCE_COOKIE if settings.is_production else ONCE_COOKIE
+
+
+def _session_tag(request: Request) -> str:
+    # The session's hash, not the session: the cookie must not carry a second copy of it.
+    return hashlib.sha256((session_token(request) or "").encode()).hexdigest()
+
+
+def show_once(request: Request, response: Response, kind: str, secret: str) -> None:
+    """Have the page `response` redirects to show `secret` (of `kind`) once."""
+    settings = _settings(request)
+    payload = json.dumps({"kind": kind, "session": _session_tag(request), "secret": secret})
+    key = settings.secret_key.get_secret_value()
+    value = crypto.encrypt(key, payload, purpose=ONCE_PURPOSE).decode()
+    _cookie(response, settings, once_cookie_name(settings), value, max_age=ONCE_TTL_S)
+
+
+def shown_once(request: Request, kind: str) -> str | None:
+    """The secret of `kind` this browser's session was given, if it has not been shown yet; the
+    page that shows it then calls `forget_shown_once`. Another session's (a login that followed
+    on this browser), an expired or a forged cookie shows nothing."""
+    settings = _settings(request)
+    value = request.cookies.get(once_cookie_name(settings))
+    if not value:
+        return None
+    key = settings.secret_key.get_secret_value()
+    payload = crypto.decrypt(key, value.encode(), purpose=ONCE_PURPOSE, ttl=ONCE_TTL_S)
+    if payload is None:
+        return None
+    data = json.loads(payload)
+    if data.get("kind") != kind or not hmac.compare_digest(
+        str(data.get("session")), _session_tag(request)
+    ):
+        return None
+    secret = data.get("secret")
+    return secret if isinstance(secret, str) else None
+
+
+def forget_shown_once(request: Request, response: Response) -> None:
+    settings = _settings(request)
+    response.delete_cookie(once_cookie_name(settings), path="/", secure=settings.is_production)

@@ -16,9 +16,11 @@ from huntaze_ai.agencies.access import Acting, act_for, creators_for, parse_crea
 from huntaze_ai.agencies.endpoints import manager_seat, owner_seat, team_view
 from huntaze_ai.agencies.figures import team_figures
 from huntaze_ai.auth.dependencies import CREATOR_COOKIE, PageActing, PageLogin
+from huntaze_ai.auth.sessions import forget_shown_once, show_once, shown_once
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import HuntazeError
 from huntaze_ai.kit.ids import MAX_ID, PathId
+from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.web.forms import CsrfChecked, safe_next, submit
@@ -27,6 +29,8 @@ from huntaze_ai.web.rendering import PAGE_HEADERS, PageError, page, templates
 router = APIRouter(include_in_schema=False)
 # The team forms: every one posts with the CSRF field.
 forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
+
+ONCE_KIND = "invite"  # what the one-time cookie holds (auth/sessions.py)
 
 # Notices travel in the redirect's query string as codes, never as text a link could inject.
 _NOTICES = {
@@ -114,10 +118,31 @@ async def team(
     notice: str | None = None,
     month: str | None = None,
 ) -> Response:
+    invite = await _new_invite(request, acting, session)
     try:
-        return await _team_page(request, acting, session, month=month, notice=notice)
+        response = await _team_page(
+            request, acting, session, month=month, notice=notice, invite=invite
+        )
     except HuntazeError as exc:
-        return await _team_page(request, acting, session, error=PageError.from_error(exc))
+        error = PageError.from_error(exc)
+        response = await _team_page(request, acting, session, error=error, invite=invite)
+    if invite is not None:
+        forget_shown_once(request, response)
+    return response
+
+
+async def _new_invite(
+    request: Request, acting: Acting, session: AsyncSession
+) -> service.NewInvite | None:
+    """The invitation this browser just made (create_invite's redirect), while it is still open
+    and of the agency the login is in."""
+    token = shown_once(request, ONCE_KIND)
+    if token is None or acting.seat is None:
+        return None
+    invite = await repository.invite_by_hash(session, hash_api_token(token))
+    if invite is None or invite.agency_id != acting.seat.agency_id or invite.used_at is not None:
+        return None
+    return service.NewInvite(token, invite)
 
 
 async def _act(
@@ -222,14 +247,17 @@ async def create_invite(
     session: SessionDep,
     role: Annotated[str, Form()] = "",
 ) -> Response:
-    """The link is rendered once, in this response; only its hash is stored."""
+    """The link is shown once, on the page this redirects to (reloading that page makes no
+    other); only its hash is stored."""
     try:
         seat = owner_seat(acting.seat)
         new = await service.create_invite(session, seat, role, acting.member)
     except HuntazeError as exc:
         await session.rollback()
         return await _team_page(request, acting, session, error=PageError.from_error(exc))
-    return await _team_page(request, acting, session, invite=new)
+    response = RedirectResponse("/team", status_code=303)
+    show_once(request, response, ONCE_KIND, new.token)
+    return response
 
 
 @forms.post("/team/invites/{invite_id}/cancel")

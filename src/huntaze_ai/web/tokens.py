@@ -14,6 +14,7 @@ from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
+from huntaze_ai.auth.sessions import forget_shown_once, show_once, shown_once
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.config import Settings
 from huntaze_ai.kit.errors import HuntazeError, InvalidRequest, Unauthenticated
@@ -23,6 +24,7 @@ from huntaze_ai.web.rendering import PageError, page
 
 router = APIRouter(include_in_schema=False)
 
+ONCE_KIND = "api_token"  # what the one-time cookie holds (auth/sessions.py)
 
 # Notices travel in the redirect's query string as codes, never as text a link could inject.
 _NOTICES = {"revoked": "Token revoked. Requests that use it are refused from now on."}
@@ -32,7 +34,11 @@ _NOTICES = {"revoked": "Token revoked. Requests that use it are refused from now
 async def tokens(
     request: Request, acting: PageActing, session: SessionDep, notice: str | None = None
 ) -> Response:
-    return await _tokens_page(request, acting, session, notice=notice)
+    new_token = shown_once(request, ONCE_KIND)
+    response = await _tokens_page(request, acting, session, notice=notice, new_token=new_token)
+    if new_token is not None:
+        forget_shown_once(request, response)
+    return response
 
 
 @router.post("/tokens", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -43,10 +49,11 @@ async def create(
     name: Annotated[str, Form(max_length=400)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    """A token for an integration, valid as long as a login's (30 days); rendered once, in this
-    response: only its hash is stored. It asks for the password, as POST /api/auth/token does
-    (and counts against the same login limits): a browser session alone, left open on a shared
-    machine, must not turn into a 30-day bearer token that outlives its logout."""
+    """A token for an integration, valid as long as a login's (30 days); shown once, on the page
+    this redirects to (reloading that page makes no other): only its hash is stored. It asks for
+    the password, as POST /api/auth/token does (and counts against the same login limits): a
+    browser session alone, left open on a shared machine, must not turn into a 30-day bearer
+    token that outlives its logout."""
     settings: Settings = request.app.state.settings
     throttle: LoginThrottle = request.app.state.login_throttle
     try:
@@ -69,7 +76,9 @@ async def create(
         await session.rollback()
         error = PageError.from_error(exc)
         return await _tokens_page(request, acting, session, error=error, typed=name)
-    return await _tokens_page(request, acting, session, new_token=token)
+    response = RedirectResponse("/tokens", status_code=303)
+    show_once(request, response, ONCE_KIND, token)
+    return response
 
 
 @router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse, dependencies=[CsrfChecked])
