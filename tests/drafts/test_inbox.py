@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
+from huntaze_ai.models import WebhookEvent
 from tests.agencies.helpers import bearer, new_team
 from tests.apphelpers import app_client, creator_headers, draft_reply, settings_for
 
@@ -291,6 +293,46 @@ async def test_a_refusal_says_why_in_words_and_a_decided_draft_is_409_whatever_i
     assert decided.json()["error"] == "draft_state_changed"
     assert blank.status_code == 422
     assert blank.json()["fields"][0]["field"] == "reason"
+
+
+async def test_a_text_or_reason_of_invisible_characters_only_is_refused_like_a_blank_one(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        reply = await draft_reply(client, headers, fan_id="fan-hidden")
+        refund = await draft_reply(client, headers, "I want a refund now", fan_id="fan-refund")
+        approved = await client.post(
+            f"/api/drafts/{reply['draft_id']}/approve",
+            json={"text": "\u202e\u200b"},
+            headers=headers,
+        )
+        escalated = await client.post(
+            f"/api/drafts/{reply['draft_id']}/escalate",
+            json={"reason": " \u2066\u2800 "},
+            headers=headers,
+        )
+        resolved = await client.post(
+            f"/api/escalations/{refund['draft_id']}/resolve",
+            json={"text": "\ufeff\u3164\n"},
+            headers=headers,
+        )
+        still = await client.get(f"/api/drafts/{reply['draft_id']}", headers=headers)
+        queue = (await client.get("/api/escalations", headers=headers)).json()
+    async with database.sessionmaker() as session:
+        events = await session.scalar(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(WebhookEvent.creator_id == creator_id, WebhookEvent.type == "message.approved")
+        )
+
+    assert [r.status_code for r in (approved, escalated, resolved)] == [422, 422, 422]
+    assert approved.json()["fields"] == [{"field": "text", "message": "empty"}]
+    assert escalated.json()["fields"][0]["field"] == "reason"
+    assert resolved.json()["fields"] == [{"field": "text", "message": "empty"}]
+    assert still.json()["status"] == "pending"
+    assert [e["id"] for e in queue["escalations"]] == [refund["draft_id"]]
+    assert events == 0  # no message.approved went out with an empty-looking text
 
 
 async def test_a_fan_message_escalation_handed_back_is_approved_with_a_persons_text(

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from huntaze_ai.config import Settings
-from huntaze_ai.kit.text import DisplayName, RequestModel
+from huntaze_ai.kit.text import DisplayName, RequestModel, is_blank
 from huntaze_ai.main import create_app
 
 INVISIBLE = {
@@ -42,6 +42,16 @@ def test_a_name_with_an_invisible_or_control_character_is_refused_naming_it(char
 @pytest.mark.parametrize("name", VISIBLE)
 def test_names_in_any_script_with_emoji_pass(name: str) -> None:
     assert TypeAdapter(DisplayName).validate_python(name) == name
+
+
+@pytest.mark.parametrize("char", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_text_of_invisible_characters_and_spaces_only_is_blank(char: str) -> None:
+    assert is_blank(f" {char}{char}\u3000")
+
+
+@pytest.mark.parametrize("text", [*VISIBLE, "\u200b.", "\u202ehi", "👨\u200d👩\u200d👧"])
+def test_text_with_one_visible_character_is_not_blank(text: str) -> None:
+    assert not is_blank(text)
 
 
 class Inner(RequestModel):

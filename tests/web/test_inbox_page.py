@@ -47,6 +47,22 @@ async def test_a_draft_from_messages_is_approved_edited_from_the_inbox(browser: 
     assert api.json()["edited"] is True
 
 
+async def test_an_edit_or_reason_of_invisible_characters_only_is_blank_on_the_inbox_page(
+    browser: Browser,
+) -> None:
+    draft = await _reply(browser, "Hey! Love your content")
+    hidden = await browser.submit("/inbox", f"/inbox/{draft}/approve", text="\u202e\u200b")
+    pending = (await browser.client.get(f"/api/drafts/{draft}")).json()
+    handed = await browser.submit("/inbox", f"/inbox/{draft}/escalate", reason="\u200b")
+    queued = (await browser.client.get(f"/api/drafts/{draft}")).json()
+
+    assert hidden.status_code == 422
+    assert "Write the reply to send" in hidden.text
+    assert pending["status"] == "pending"
+    assert handed.status_code == 303  # as with an empty reason: the page says who handed it
+    assert queued["escalation_reason"].startswith("handed over by ")
+
+
 async def test_escalations_are_queued_and_answered_or_dismissed(browser: Browser) -> None:
     refund = await _reply(browser, "I want a refund now")
     other = await _reply(browser, "Hey! Love your content")

@@ -26,6 +26,7 @@ from huntaze_ai.fans.service import message_key, record_reply
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
+from huntaze_ai.kit.text import is_blank
 from huntaze_ai.models import Draft, DraftStatus
 from huntaze_ai.webhooks import outbox
 
@@ -255,7 +256,7 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
     checked. Line ends are a browser's (CRLF from a textarea) or the model's: an unedited draft
     stays so."""
     text = _as_sent(text)
-    if not text:
+    if is_blank(text):  # zero-width or bidi characters alone would reach the fan as nothing
         raise NothingToSend()
     if by_handler:
         result = guard.check(text, platform=draft.platform)
@@ -389,7 +390,7 @@ async def escalate(
 ) -> Draft:
     """A chatter hands a draft to the queue, saying why."""
     why = reason.strip()
-    if not why:
+    if is_blank(why):
         raise InvalidRequest(
             "Say why a person should answer", fields=[{"field": "reason", "message": "blank"}]
         )

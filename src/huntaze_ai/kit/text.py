@@ -9,6 +9,9 @@
   format characters: bidi overrides (U+202E turns "gpj.exe" into "exe.jpg" on screen),
   zero-width characters, line separators, private-use and filler characters. Free text (a fan
   message, a description) keeps them: emoji sequences are joined by U+200D.
+- Text that must say something (a reply to send, a reason, a note) must hold a visible
+  character (`is_blank`, `refuse_blank`): one made of invisible characters alone shows as empty
+  as one of spaces, so `.strip()` is not enough.
 """
 
 from __future__ import annotations
@@ -33,10 +36,25 @@ def refuse_nul(value: str) -> str:
     return value
 
 
+def _invisible(char: str) -> bool:
+    return char in _BLANK_LETTERS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+def is_blank(value: str) -> bool:
+    """Nothing a reader would see: only whitespace and invisible characters."""
+    return all(char.isspace() or _invisible(char) for char in value)
+
+
+def refuse_blank(value: str) -> str:
+    if is_blank(value):
+        raise ValueError("must contain a visible character")
+    return value
+
+
 def refuse_invisible(value: str) -> str:
     refuse_nul(value)  # the same words for NUL wherever it is refused
     for char in value:
-        if char in _BLANK_LETTERS or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+        if _invisible(char):
             raise ValueError(
                 "must not contain control or invisible formatting characters "
                 f"(found U+{ord(char):04X})"

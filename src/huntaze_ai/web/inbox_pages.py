@@ -19,6 +19,7 @@ from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.session_deps import SessionDep
+from huntaze_ai.kit.text import is_blank
 from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
 
@@ -150,7 +151,8 @@ async def escalate(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     async def action() -> Any:
-        why = reason.strip() or f"handed over by {_who(acting)}"
+        # Invisible characters alone say nothing either: the page names who handed it over.
+        why = f"handed over by {_who(acting)}" if is_blank(reason) else reason.strip()
         return await service.escalate(session, acting.creator.id, acting.member.id, draft_id, why)
 
     return await _decide(request, acting, session, action, "escalated")
