@@ -83,6 +83,28 @@ async def test_a_bad_note_is_a_422_naming_the_field(
     assert field in answer.text
 
 
+@pytest.mark.parametrize("text", ["\u202e\u200b", "\u2800", " \ufeff\u3164 "])
+async def test_a_note_of_invisible_characters_only_is_a_422_added_or_edited(
+    text: str, database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    await add_fan(database, creator_id, "fan-1")
+    async with app_client(settings_for(database_url)) as client:
+        added = await _add(client, headers, "interests", text)
+        kept = await _add(client, headers, "interests", "Loves jazz")
+        edited = await client.put(
+            f"{NOTES}/{kept.json()['id']}",
+            json={"category": "interests", "text": text},
+            headers=headers,
+        )
+        listed = await client.get(NOTES, headers=headers)
+
+    assert (added.status_code, edited.status_code) == (422, 422)
+    assert [f["field"] for f in added.json()["fields"]] == ["text"]
+    assert [f["field"] for f in edited.json()["fields"]] == ["text"]
+    assert [n["text"] for n in listed.json()["notes"]] == ["Loves jazz"]
+
+
 async def test_a_proposal_is_accepted_or_dismissed_once_and_a_dismissed_one_is_not_asked_again(
     database_url: URL, database: Database
 ) -> None:

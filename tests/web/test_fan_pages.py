@@ -113,6 +113,19 @@ async def test_notes_are_added_edited_deleted_and_proposals_kept_on_the_fan_page
     assert "Messages 3" in last
 
 
+async def test_a_note_of_invisible_characters_only_is_refused_on_the_fan_page(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-8", "Ari")
+    page = "/fans/of-8"
+    hidden = await browser.submit(page, f"{page}/notes", category="interests", text="\u202e\u200b")
+    after = _words((await browser.get(page)).text)
+
+    assert hidden.status_code == 422
+    assert "Write the note" in hidden.text
+    assert "Notes (0)" in after
+
+
 async def test_the_conversation_on_the_fan_page_has_the_approved_reply(
     browser: Browser, database: Database
 ) -> None:

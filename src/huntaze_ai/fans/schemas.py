@@ -3,15 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, StringConstraints
 
 from huntaze_ai.creator_data.segments import FanSegment
 from huntaze_ai.fans.service import MAX_NOTE_CHARS
-from huntaze_ai.kit.text import RequestModel
+from huntaze_ai.kit.text import RequestModel, refuse_blank
 from huntaze_ai.models import NoteCategory
 
+# A note shown as empty tells the next chatter nothing: invisible characters alone are refused
+# as spaces alone are (kit/text.py).
 NoteText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS),
+    AfterValidator(refuse_blank),
 ]
 
 

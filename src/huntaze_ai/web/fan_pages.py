@@ -21,6 +21,7 @@ from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
+from huntaze_ai.kit.text import is_blank
 from huntaze_ai.models import NoteCategory
 from huntaze_ai.users.repository import display_names
 from huntaze_ai.web.formatting import fan_href
@@ -152,7 +153,7 @@ def _note_input(category: str, text: str) -> tuple[str, str]:
     if category not in CATEGORY_LABELS:
         raise InvalidRequest("Choose one of the categories", fields=[{"field": "category"}])
     text = text.strip()
-    if not text:
+    if is_blank(text):
         raise InvalidRequest("Write the note", fields=[{"field": "text"}])
     if len(text) > service.MAX_NOTE_CHARS:
         raise InvalidRequest(
