@@ -1,10 +1,11 @@
 """Bad text in requests, on both databases: a NUL in any string field (the login included, API
 and page alike) is a 422 naming the field before anything is counted, looked up or written; a
-bidi control or other invisible character in a name is a 422 naming the field."""
+bidi control or other invisible character in a name or a fan id is a 422 naming the field."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -155,3 +156,57 @@ async def test_a_campaign_name_with_emoji_and_accents_is_accepted(
         )
     assert response.status_code == 201, response.text
     assert response.json()["name"] == "Été 🌞 VIP — Zoë"
+
+
+HIDDEN_FAN_IDS = {
+    "newline": "a\nb",
+    "right-to-left override": "\u202eevil",
+    "zero-width space": "\u200b",
+    "delete": "\x7f",
+}
+
+
+@pytest.mark.parametrize("fan_id", HIDDEN_FAN_IDS.values(), ids=HIDDEN_FAN_IDS.keys())
+async def test_a_fan_id_with_control_or_invisible_characters_is_a_422_wherever_it_enters(
+    database_url: URL, database: Database, fan_id: str
+) -> None:
+    user_id, headers = await creator_headers(database)
+    before = await _counts(database, user_id)
+    path = quote(fan_id, safe="")
+    async with app_client(settings_for(database_url)) as client:
+        answers = {
+            "body.fan_id": [
+                await client.post(
+                    "/api/ai/messages/reply",
+                    json={"fan_message": "hi", "fan_id": fan_id},
+                    headers=headers,
+                ),
+                await client.post(
+                    "/api/ai/messages/reply/stream",
+                    json={"fan_message": "hi", "fan_id": fan_id},
+                    headers=headers,
+                ),
+                await client.post(
+                    "/api/ai/sales/suggestions", json={"fan_id": fan_id}, headers=headers
+                ),
+            ],
+            "query.fan_id": [
+                await client.get("/api/drafts", params={"fan_id": fan_id}, headers=headers)
+            ],
+            "path.fan_id": [
+                await client.get(f"/api/fans/{path}", headers=headers),
+                await client.get(f"/api/fans/{path}/notes", headers=headers),
+                await client.post(
+                    f"/api/fans/{path}/notes",
+                    json={"category": "interests", "text": "jazz"},
+                    headers=headers,
+                ),
+            ],
+        }
+    for field, responses in answers.items():
+        for response in responses:
+            assert response.status_code == 422, (field, response.request.url, response.text)
+            assert response.json()["error"] == "invalid_request"
+            assert [f["field"] for f in response.json()["fields"]] == [field.removeprefix("body.")]
+            assert "invisible" in response.json()["fields"][0]["message"]
+    assert await _counts(database, user_id) == before

@@ -31,14 +31,13 @@ from huntaze_ai.drafts.schemas import (
 )
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
-from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.ids import FanId, PathId
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
 from huntaze_ai.models import Draft
 
 router = APIRouter(prefix="/api", tags=["drafts"], responses={**API_ERRORS, **error_responses(409)})
-FanId = Annotated[str, Query(min_length=1, max_length=255)]
 Month = Annotated[str | None, Query(description="YYYY-MM (UTC); default: this month")]
 
 
@@ -51,7 +50,7 @@ async def list_drafts(
     acting: CurrentActing,
     session: SessionDep,
     status: StatusName | None = None,
-    fan_id: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    fan_id: Annotated[FanId | None, Query()] = None,
     platform: Annotated[Platform | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIST)] = 50,
 ) -> DraftList:

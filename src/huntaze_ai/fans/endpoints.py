@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from huntaze_ai.auth.dependencies import CurrentActing
 from huntaze_ai.fans import service
 from huntaze_ai.fans.profile import fan_profile, known_fan, note_out
 from huntaze_ai.fans.schemas import FanOut, NoteIn, NoteList, NoteOut
 from huntaze_ai.kit.errors import API_ERRORS, error_responses
-from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.ids import FanId, PathId
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
 from huntaze_ai.models import NoteStatus
@@ -22,7 +22,6 @@ from huntaze_ai.models import NoteStatus
 router = APIRouter(
     prefix="/api/fans", tags=["fans"], responses={**API_ERRORS, **error_responses(409)}
 )
-FanId = Annotated[str, Path(min_length=1, max_length=255)]
 OnPlatform = Annotated[Platform | None, Query()]
 
 

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from huntaze_ai.compliance.schemas import ReasonOut
+from huntaze_ai.kit.ids import FanId
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.text import RequestModel
 
@@ -18,7 +19,7 @@ class ConversationTurn(RequestModel):
 
 class ReplyRequest(RequestModel):
     fan_message: str = Field(min_length=1, max_length=4000)
-    fan_id: str | None = Field(default=None, min_length=1, max_length=255)
+    fan_id: FanId | None = None
     platform: Platform | None = None
     conversation: list[ConversationTurn] = Field(default_factory=list, max_length=100)
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from huntaze_ai.kit.ids import FanId
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.text import RequestModel
 
@@ -11,7 +12,7 @@ from huntaze_ai.kit.text import RequestModel
 class SuggestionsRequest(RequestModel):
     # The fan's id on its platform (`fans.external_id`, as in `subscriptions.fan_id`), not a row
     # id; with `platform`, the fan on that platform (the same id may exist on two).
-    fan_id: str | None = Field(default=None, min_length=1, max_length=255)
+    fan_id: FanId | None = None
     # Whose PPV price range applies; default: the fan's platform, else the creator's only one,
     # else OnlyFans.
     platform: Platform | None = None

@@ -18,7 +18,7 @@ from huntaze_ai.creator_data.service import list_fans
 from huntaze_ai.fans import service
 from huntaze_ai.fans.profile import FanNotFound, fan_profile, known_fan
 from huntaze_ai.kit.errors import InvalidRequest
-from huntaze_ai.kit.ids import PathId
+from huntaze_ai.kit.ids import FanId, PathId
 from huntaze_ai.kit.platforms import PLATFORM_NAMES
 from huntaze_ai.kit.session_deps import ReaderDep, SessionDep
 from huntaze_ai.kit.text import is_blank
@@ -31,7 +31,6 @@ from huntaze_ai.web.rendering import PageError, page
 router = APIRouter(include_in_schema=False)
 forms = APIRouter(dependencies=[CsrfChecked], default_response_class=HTMLResponse)
 
-FanId = Annotated[str, Path(min_length=1, max_length=255)]
 # A plain string: a page answers an unknown platform with its 404, not a validation error.
 OnPlatform = Annotated[str | None, Query()]
 Category = Annotated[str, Form(max_length=40)]
