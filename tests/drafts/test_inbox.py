@@ -163,6 +163,26 @@ async def test_escalations_wait_in_a_queue_that_a_person_answers_dismisses_or_ha
     assert after.json()["count"] == 0
 
 
+async def test_a_fans_day_refuses_a_too_long_id_with_422_and_answers_a_fan_not_yet_known(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        long_id = "x" * 300
+        too_long = await client.get(f"/api/fans/{long_id}/today", headers=headers)
+        profile = await client.get(f"/api/fans/{long_id}", headers=headers)
+        hidden = await client.get("/api/fans/a%0Ab/today", headers=headers)
+        unknown = await client.get("/api/fans/not-yet-a-fan/today", headers=headers)
+
+    assert too_long.status_code == profile.status_code == 422  # not cut to another fan's id
+    assert too_long.json()["fields"][0]["field"] == "path.fan_id"
+    assert hidden.status_code == 422
+    # A reply may name a fan with no fan row yet: its day is all left, where the profile is 404.
+    assert unknown.status_code == 200
+    assert unknown.json()["fan_id"] == "not-yet-a-fan"
+    assert unknown.json()["dms_left"] == 3
+
+
 async def test_five_chatters_approving_one_draft_at_once_make_one_approval(
     database_url: URL, database: Database
 ) -> None:

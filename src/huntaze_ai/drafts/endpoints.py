@@ -179,15 +179,16 @@ async def hand_back(draft_id: PathId, acting: CurrentActing, session: SessionDep
 
 @router.get("/fans/{fan_id}/today", response_model=FanToday)
 async def fan_today(
-    fan_id: str,
+    fan_id: FanId,
     acting: CurrentActing,
     session: SessionDep,
     platform: Annotated[Platform | None, Query()] = None,
 ) -> FanToday:
     """What is left for this fan today under the caps, and when it resets. The caps count per
     platform: without `platform`, the creator's fan with this id (the most recently active),
-    else OnlyFans, as a reply without one is."""
-    fan_id = fan_id[:255]
+    else OnlyFans, as a reply without one is. A fan id the creator has no fan row for is
+    answered too (all of today left): a reply may name a fan before any data about it exists,
+    and its drafts are counted against the caps all the same."""
     on = await fan_platform(session, acting.creator.id, fan_id, platform)
     dms, ppvs, resets = await service.fan_today(session, acting.creator.id, on, fan_id)
     return FanToday(fan_id=fan_id, platform=on, dms_left=dms, ppvs_left=ppvs, resets_at=resets)
