@@ -97,6 +97,27 @@ async def test_a_key_too_long_is_a_422_naming_the_header_and_runs_nothing(
     assert (await books(database, user_id)).rows == 0
 
 
+async def test_a_key_too_long_is_a_422_before_a_reply_stream_starts(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await creator_headers(database)
+    body = {"fan_message": "hey you", "fan_id": "fan-key"}
+    async with app_client(settings_for(database_url)) as client:
+        answers = [
+            await client.post(path, json=body, headers=_keyed(headers, "k" * 50))
+            for path in ("/api/ai/messages/reply/stream", "/api/ai/messages/reply")
+        ]
+        drafts = await client.get("/api/drafts?fan_id=fan-key", headers=headers)
+    for response in answers:
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["fields"] == [
+            {"field": "Idempotency-Key", "message": "1 to 40 printable characters"}
+        ]
+    assert drafts.json()["drafts"] == []
+    assert (await books(database, user_id)).rows == 0
+
+
 async def test_a_retry_while_the_first_call_runs_is_409(
     database_url: URL, database: Database
 ) -> None:

@@ -106,6 +106,10 @@ class Replay:
 
 
 def replay_for(request: Request, creator: User, idempotency_key: str | None) -> Replay:
+    if idempotency_key is not None:
+        # Refused here, before the endpoint runs: a stream has answered 200 by the time `run`
+        # or its metered call would look at the key, and could only say so in an error event.
+        request_id_for(creator.id, idempotency_key)
     return Replay(
         request.app.state.database.sessionmaker,
         creator.id,
