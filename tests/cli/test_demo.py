@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL, make_url
 
+from huntaze_ai.cli.demo import _server
+from huntaze_ai.kit import migrations
+from tests.apphelpers import settings_for
 from tests.cli.conftest import Invoke
 from tests.ports import free_port
 
@@ -194,3 +198,30 @@ def test_a_password_too_short_fails_before_anything_starts(
     assert result.stderr.count("\n") == 1
     assert "password" in result.stderr
     assert not db_file.exists()
+
+
+def test_the_demo_server_refuses_an_oversized_request_head_with_431_as_serve_does(
+    tmp_path: Path,
+) -> None:
+    url = make_url(f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    migrations.upgrade(url)
+    server = _server(settings_for(url, max_header_bytes=4096))
+    listener = socket.create_server(("127.0.0.1", 0))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not server.started:
+            assert thread.is_alive(), "the demo server stopped before it started"
+            assert time.monotonic() < deadline, "the demo server never started"
+            time.sleep(0.05)
+        head = b"GET /healthz HTTP/1.1\r\nHost: demo\r\nX-Big: " + b"a" * 8192 + b"\r\n\r\n"
+        with socket.create_connection(listener.getsockname(), timeout=10) as client:
+            client.sendall(head)
+            answer = client.recv(65536)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        listener.close()
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+    assert b"request_header_fields_too_large" in answer

@@ -198,17 +198,14 @@ def _browsable(host: str) -> str:
 def _server(config: Settings) -> uvicorn.Server:
     import uvicorn
 
-    from huntaze_ai.kit.logging import log_level_from_env
+    from huntaze_ai.cli.server import uvicorn_options
     from huntaze_ai.main import create_app  # the app's imports are paid only here
 
     return uvicorn.Server(
         uvicorn.Config(
             create_app(config),
-            proxy_headers=False,  # FORWARDED_ALLOW_IPS, in the app, as under `serve`
-            log_level=log_level_from_env(),
-            log_config=None,  # our JSON lines (kit/logging.py), as `serve` does
-            access_log=False,  # kit/http_middleware.py writes one access line per request
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            **uvicorn_options(config),
         )
     )
 
