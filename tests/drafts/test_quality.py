@@ -213,3 +213,19 @@ async def test_the_time_to_resolve_is_the_mean_and_median_wait_of_the_resolved_e
     assert figures.median_resolve_s == 120
     assert figures.approval_rate == 0.0
     assert figures.edit_rate is None  # nothing approved: no rate to give
+
+
+async def test_a_month_of_year_one_is_written_with_four_digits_wherever_it_is_shown(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with app_client(settings_for(database_url)) as client:
+        owner = await bearer(database, team.owner, team.creator_1)
+        month = "?month=0001-01"
+        quality = await client.get(f"/api/drafts/quality{month}", headers=owner)
+        export = await client.get(f"/api/drafts/authorship.csv{month}", headers=owner)
+        figures = await client.get(f"/api/agency/figures{month}", headers=owner)
+        usage = await client.get(f"/api/ai/usage{month}", headers=owner)
+
+    assert quality.json()["month"] == figures.json()["month"] == usage.json()["month"] == "0001-01"
+    assert export.headers["content-disposition"].endswith(f'-{team.creator_1.id}-0001-01.csv"')

@@ -15,6 +15,7 @@ from huntaze_ai.drafts.quality import Tally, tallies, total
 from huntaze_ai.kit.money import format_usd
 from huntaze_ai.metering.plans import get_user_ai_plan_from_subscription
 from huntaze_ai.metering.quota import month_bounds
+from huntaze_ai.metering.reports import format_month
 from huntaze_ai.metering.service import Meter
 from huntaze_ai.models import User
 
@@ -85,7 +86,7 @@ async def team_figures(
         members.append((micros, figures))
     members.sort(key=lambda m: (-m[0], -m[1].calls, m[1].email or ""))
     return FiguresOut(
-        month=period.strftime("%Y-%m"),
+        month=format_month(period),
         members=[m for _, m in members],
         creators=[await _creator_quota(meter, c) for c in creators],
     )

@@ -34,7 +34,7 @@ from huntaze_ai.kit.errors import API_ERRORS, error_responses
 from huntaze_ai.kit.ids import FanId, PathId
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.session_deps import SessionDep
-from huntaze_ai.metering.reports import parse_month
+from huntaze_ai.metering.reports import format_month, parse_month
 from huntaze_ai.models import Draft
 
 router = APIRouter(prefix="/api", tags=["drafts"], responses={**API_ERRORS, **error_responses(409)})
@@ -96,7 +96,7 @@ async def authorship(acting: CurrentActing, session: SessionDep, month: Month = 
     and text. The creator and the agency's owners and managers; a chatter gets 404."""
     creator_id = overseen(acting).creator.id
     period = parse_month(month)
-    name = f"huntaze-ai-authorship-{creator_id}-{period:%Y-%m}.csv"
+    name = f"huntaze-ai-authorship-{creator_id}-{format_month(period)}.csv"
     return Response(
         await authorship_csv(session, creator_id, period),
         media_type="text/csv; charset=utf-8",

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.schemas import DraftQuality, MemberQuality, QualityOut
 from huntaze_ai.metering.quota import month_bounds
+from huntaze_ai.metering.reports import format_month
 
 Cell = tuple[int | None, int]  # (member who asked, creator)
 
@@ -104,7 +105,7 @@ async def creator_quality(session: AsyncSession, creator_id: int, period: date) 
             )
         )
     return QualityOut(
-        month=period.strftime("%Y-%m"),
+        month=format_month(period),
         creator_id=creator_id,
         totals=total(cells.values()).figures(),
         members=members,

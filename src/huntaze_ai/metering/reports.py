@@ -43,6 +43,12 @@ def parse_month(month: str | None) -> date:
     )
 
 
+def format_month(period: date) -> str:
+    """`YYYY-MM`, as `parse_month` reads it. Not strftime("%Y"): glibc writes year 1 as "1",
+    which no `month=` parameter accepts back."""
+    return f"{period.year:04d}-{period.month:02d}"
+
+
 async def quota_report(meter: Meter, session: AsyncSession, creator: User) -> QuotaOut:
     plan = get_user_ai_plan_from_subscription(creator.ai_plan, creator.subscription_tier)
     snap = await meter.ledger.snapshot(creator.id, plan)
@@ -82,7 +88,7 @@ async def usage_report(session: AsyncSession, creator: User, period: date) -> Us
         by_feature[row.feature] += row.cost_micros
         by_model[row.model] += row.cost_micros
     return UsageOut(
-        month=f"{period.year:04d}-{period.month:02d}",
+        month=format_month(period),
         rows=[
             UsageRowOut(
                 created_at=r.created_at,
