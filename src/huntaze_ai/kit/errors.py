@@ -245,8 +245,27 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage | None = None) ->
     async def _huntaze(request: Request, exc: HuntazeError) -> Response:
         return respond(request, exc.body(), exc.status_code, exc.headers())
 
+    def not_json(request: Request, detail: str) -> Response:
+        return respond(
+            request,
+            {
+                "error": "invalid_request",
+                "message": "The request body is not valid JSON",
+                "fields": [{"field": "body", "message": detail}],
+            },
+            422,
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                # FastAPI's own JSON decode error (trailing garbage, a cut-off body) puts the
+                # character position where a field name goes: the body is what failed.
+                position = next((p for p in err.get("loc", ())[1:] if isinstance(p, int)), None)
+                reason = (err.get("ctx") or {}).get("error") or "JSON decode error"
+                where = "" if position is None else f" at character {position}"
+                return not_json(request, f"{reason}{where}")
         fields = [
             {
                 "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
@@ -265,15 +284,7 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage | None = None) ->
         if exc.status_code == 400:
             # FastAPI's "error parsing the body" (not JSON, not UTF-8): bad input like any other,
             # so the contract's 422 with the failing field.
-            return respond(
-                request,
-                {
-                    "error": "invalid_request",
-                    "message": "The request body is not valid JSON",
-                    "fields": [{"field": "body", "message": str(exc.detail)}],
-                },
-                422,
-            )
+            return not_json(request, str(exc.detail))
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return respond(
             request,
