@@ -210,3 +210,31 @@ async def test_a_fan_id_with_control_or_invisible_characters_is_a_422_wherever_i
             assert [f["field"] for f in response.json()["fields"]] == [field.removeprefix("body.")]
             assert "invisible" in response.json()["fields"][0]["message"]
     assert await _counts(database, user_id) == before
+
+
+async def test_a_boolean_for_a_number_is_a_422_naming_the_field_and_changes_nothing(
+    database_url: URL, database: Database
+) -> None:
+    user_id, headers = await creator_headers(database)
+    before = await _counts(database, user_id)
+    caption = {"platform": "instagram", "description": "golden hour"}
+    async with app_client(settings_for(database_url)) as client:
+        caps = await client.put(
+            "/api/drafts/caps", json={"dms_per_day": True, "ppvs_per_day": 1}, headers=headers
+        )
+        variants = await client.post(
+            "/api/ai/content/caption", json={**caption, "variants": True}, headers=headers
+        )
+        kept = await client.get("/api/drafts/caps", headers=headers)
+        refused_changed = await _counts(database, user_id)
+        # Lax numbers stay as they were: "2" is 2 (the content page's form sends text).
+        digits = await client.post(
+            "/api/ai/content/caption", json={**caption, "variants": "2"}, headers=headers
+        )
+    for response, field in ((caps, "dms_per_day"), (variants, "variants")):
+        assert response.status_code == 422, response.text
+        assert [f["field"] for f in response.json()["fields"]] == [field]
+    assert kept.json() == {"dms_per_day": 3, "ppvs_per_day": 1}  # the defaults
+    assert refused_changed == before
+    assert digits.status_code == 200, digits.text
+    assert len(digits.json()["captions"]) == 2

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from huntaze_ai.kit.ids import Count
 from huntaze_ai.kit.platforms import Platform
 from huntaze_ai.kit.text import RequestModel
 
@@ -15,7 +16,7 @@ class CaptionRequest(RequestModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
     ]
     tone: str | None = Field(default=None, max_length=40)
-    variants: int = Field(default=3, ge=1, le=5)
+    variants: Count = Field(default=3, ge=1, le=5)
 
 
 class CaptionOut(BaseModel):

@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from huntaze_ai.kit.ids import Count
 from huntaze_ai.kit.text import RequestModel
 
 StatusName = Literal["pending", "approved", "rejected", "escalated", "dismissed", "superseded"]
@@ -65,8 +66,8 @@ class EscalationList(BaseModel):
 
 
 class CapsIn(RequestModel):
-    dms_per_day: int = Field(ge=0, le=1000)
-    ppvs_per_day: int = Field(ge=0, le=1000)
+    dms_per_day: Count = Field(ge=0, le=1000)
+    ppvs_per_day: Count = Field(ge=0, le=1000)
 
 
 class CapsOut(BaseModel):
