@@ -125,6 +125,24 @@ def test_a_bad_model_setting_refuses_to_start_naming_its_variable(
         load_model_plan(Settings(**values))
 
 
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"gemini_model": "gemini-flash-latest"}, "GEMINI_MODEL"),
+        ({"analytics_model": "gemini-pro-latest"}, "ANALYTICS_MODEL"),
+        ({"messaging_model": "models/gemini-flash-lite-latest"}, "MESSAGING_MODEL"),
+        ({"quota_fallback_model": "gemini-flash-lite-latest"}, "QUOTA_FALLBACK_MODEL"),
+    ],
+)
+def test_a_latest_alias_refuses_to_start_asking_for_a_pinned_model(
+    values: dict[str, Any], named: str
+) -> None:
+    """An alias's thinking family and price are those of whatever model it points to today,
+    which the app cannot know: it would send no thinking bound to a model that thinks."""
+    with pytest.raises(ConfigError, match=f"^{named}: .*-latest.*pin a versioned model"):
+        load_model_plan(Settings(**values))
+
+
 def test_an_explicit_price_makes_an_unknown_model_usable() -> None:
     settings = Settings(messaging_model="gemini-9-ultra", model_prices="gemini-9-ultra=0.1/0.4")
     plan, prices = load_model_plan(settings)

@@ -74,8 +74,17 @@ def _thinking(settings: Settings, feature: Feature, model: str, var: str | None)
 
 
 def _require_gemini(var: str, model: str) -> None:
-    if not model.removeprefix("models/").startswith("gemini-"):
+    name = model.removeprefix("models/")
+    if not name.startswith("gemini-"):
         raise ConfigError(f"{var}: {model!r} is not a Gemini model (LLM_PROVIDER is gemini)")
+    if name.endswith("-latest"):
+        # Refused, not resolved: an alias moves to a new model without notice, so neither its
+        # thinking rules (it would get no thinking room and answer MAX_TOKENS, billed) nor its
+        # price (genai-prices guesses the target by date) can be known here.
+        raise ConfigError(
+            f"{var}: {model!r} is an alias for whichever model Google points it to; "
+            "pin a versioned model (e.g. gemini-2.5-flash)"
+        )
 
 
 def plan_models(settings: Settings) -> ModelPlan:
