@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import URL
 
 from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
-from huntaze_ai.models import WebhookEvent
+from huntaze_ai.models import Draft, WebhookEvent
 from tests.agencies.helpers import bearer, new_team
 from tests.apphelpers import app_client, creator_headers, draft_reply, settings_for
 
@@ -261,6 +261,64 @@ async def test_drafts_of_one_fan_message_are_sent_once_and_the_others_closed(
     }
     assert today.json()["dms_left"] == 2  # one answer counted
     assert anew.status_code == 200, anew.text
+
+
+async def _left_open(database: Database, draft_id: int, status: str) -> None:
+    """The draft back in `status`, as a sibling left when the approval that closed the others
+    skipped its row (locked by a transaction that then rolled back)."""
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(update(Draft).where(Draft.id == draft_id).values(status=status))
+
+
+async def test_approving_a_draft_of_an_answered_message_is_409_and_takes_it_out_of_the_inbox(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        sent, stuck = [
+            (await draft_reply(client, headers, HELLO, fan_id="fan-s"))["draft_id"] for _ in "ab"
+        ]
+        approved = await client.post(f"/api/drafts/{sent}/approve", json={}, headers=headers)
+        await _left_open(database, stuck, "pending")
+        refused = await client.post(f"/api/drafts/{stuck}/approve", json={}, headers=headers)
+        after = (await client.get(f"/api/drafts/{stuck}", headers=headers)).json()
+        inbox = (await client.get("/api/drafts?status=pending", headers=headers)).json()
+        today = (await client.get("/api/fans/fan-s/today", headers=headers)).json()
+
+    assert approved.status_code == 200, approved.text
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "message_answered"
+    assert refused.json()["answered_by"] == sent
+    assert after["status"] == "superseded"
+    assert [d["id"] for d in inbox["drafts"]] == []
+    assert today["dms_left"] == 2  # the refused approval is not counted
+
+
+async def test_answering_an_escalation_of_an_answered_message_is_409_and_takes_it_out_of_the_queue(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        sent, stuck = [
+            (await draft_reply(client, headers, "I want a refund now", "fan-q"))["draft_id"]
+            for _ in "ab"
+        ]
+        answer = {"text": "Let me look into it with support, love"}
+        answered = await client.post(
+            f"/api/escalations/{sent}/resolve", json=answer, headers=headers
+        )
+        await _left_open(database, stuck, "escalated")
+        refused = await client.post(
+            f"/api/escalations/{stuck}/resolve", json=answer, headers=headers
+        )
+        after = (await client.get(f"/api/drafts/{stuck}", headers=headers)).json()
+        queue = (await client.get("/api/escalations", headers=headers)).json()
+
+    assert answered.status_code == 200, answered.text
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "message_answered"
+    assert after["status"] == "superseded"
+    assert (queue["count"], queue["escalations"]) == (0, [])
 
 
 async def test_two_drafts_of_one_message_approved_at_once_send_one_answer(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import update
 from sqlalchemy.engine import URL
 
 from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
+from huntaze_ai.models import Draft
 from tests.agencies.helpers import new_team
 from tests.apphelpers import csrf_of
 from tests.web.conftest import Browser
@@ -194,3 +196,33 @@ async def test_a_draft_escalated_without_a_reason_says_who_handed_it_over(
         await max_.submit("/inbox", f"/inbox/{draft}/escalate", reason="  ")
         queue = (await max_.get("/inbox")).text
     assert "handed over by a manager" in queue
+
+
+async def test_approving_a_draft_of_an_answered_message_from_the_page_takes_it_off_the_page(
+    browser: Browser, database: Database
+) -> None:
+    new = NewDraft(
+        creator_id=browser.user.id,
+        member_id=browser.user.id,
+        fan_id="fan-twice",
+        platform="onlyfans",
+        fan_message="Hey! Love your content",
+        text="Thank you babe 💕",
+        guard_verdict="ok",
+        reasons=[],
+        upsell=None,
+        request_id=None,
+    )
+    sent, stuck = [await record(database.sessionmaker, new) for _ in "ab"]
+    approved = await browser.submit("/inbox", f"/inbox/{sent}/approve")
+    # Left pending, as when the approval that closes the others skipped its locked row.
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(update(Draft).where(Draft.id == stuck).values(status="pending"))
+    refused = await browser.submit("/inbox", f"/inbox/{stuck}/approve")
+    api = (await browser.client.get(f"/api/drafts/{stuck}")).json()
+
+    assert approved.status_code == 303
+    assert refused.status_code == 409
+    assert "already answered with another draft" in refused.text
+    assert f'id="draft-{stuck}"' not in refused.text
+    assert api["status"] == "superseded"

@@ -5,7 +5,7 @@ Each decision is one conditional UPDATE on the draft's current state (the loser 
 409 with the state it lost to) and records who and when. Approving re-runs the guard on the
 final text and counts the fan's day in the same transaction: a cap reached rolls the approval
 back. Approvals and escalations write their webhook event (webhooks/outbox.py) in that
-transaction too. Services flush; the request's session commits.
+transaction too. Services flush; the request's session commits (but for `_close_answered`).
 """
 
 from __future__ import annotations
@@ -241,7 +241,21 @@ async def _first_answer(session: AsyncSession, draft: Draft) -> None:
         return  # no fan named: no conversation to tell the drafts' messages apart
     sent = await repository.sent_sibling(session, draft)
     if sent is not None:
+        await _close_answered(session, draft)
         raise MessageAnswered(answered_by=sent)
+
+
+async def _close_answered(session: AsyncSession, draft: Draft) -> None:
+    """Supersede a draft found answered by a sibling whose approval skipped its locked row
+    (repository.supersede_siblings): left open, it would wait in the inbox or queue for ever,
+    every approval of it refused. Committed on its own after a rollback, not with the refused
+    approval, since that transaction has already counted the fan's day."""
+    creator_id, draft_id, status = draft.creator_id, draft.id, draft.status
+    await session.rollback()
+    await repository.transition(
+        session, creator_id, draft_id, status, status=DraftStatus.SUPERSEDED
+    )
+    await session.commit()
 
 
 async def _close_siblings(session: AsyncSession, draft: Draft) -> None:
