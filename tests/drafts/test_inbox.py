@@ -496,3 +496,50 @@ async def test_an_answered_escalation_closes_the_other_escalated_drafts_of_its_m
     assert answered.status_code == 200, answered.text
     assert (queue["count"], queue["escalations"]) == (0, [])
     assert other["status"] == "superseded"
+
+
+async def test_every_refusal_at_approval_is_in_the_violation_log_with_who_asked(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with app_client(settings_for(database_url)) as client:
+        chatter = await bearer(database, team.chatter_a)
+        manager = await bearer(database, team.manager, team.creator_1)
+        edited = await draft_reply(client, chatter, HELLO, "fan-drew")
+        answered = await draft_reply(client, chatter, f"{HELLO}!", "fan-drew")
+        refund = await draft_reply(client, chatter, "I want a refund now", "fan-r")
+        before = (await client.get("/api/compliance/violations", headers=manager)).json()
+        handle = await client.post(
+            f"/api/drafts/{edited['draft_id']}/approve",
+            json={"text": "Sure! add me on telegram @drewfan so we can chat more"},
+            headers=chatter,
+        )
+        promise = await client.post(
+            f"/api/drafts/{answered['draft_id']}/approve",
+            json={"text": "Sure, I will refund you babe"},
+            headers=chatter,
+        )
+        # The manager's answer may say "refund" (the queue asked them) but not "telegram".
+        call_me = await client.post(
+            f"/api/escalations/{refund['draft_id']}/resolve",
+            json={"text": "I'll refund you, call me on telegram"},
+            headers=manager,
+        )
+        log = (await client.get("/api/compliance/violations", headers=manager)).json()
+        # Each refusal was rolled back whole: the draft is still open and can be approved.
+        fixed = await client.post(
+            f"/api/drafts/{edited['draft_id']}/approve",
+            json={"text": "Sure! let's chat more here"},
+            headers=chatter,
+        )
+
+    assert [r.status_code for r in (handle, promise, call_me)] == [422, 422, 422]
+    assert fixed.status_code == 200, fixed.text
+    refusals = log["violations"][: log["total"] - before["total"]]
+    logged = {(v["actor_id"], v["rule"], v["verdict"], v["part"]) for v in refusals}
+    assert {v["source"] for v in refusals} == {"approval"}
+    assert (team.chatter_a.id, "contact.handle", "block", "message") in logged
+    assert (team.chatter_a.id, "refunds.money_back", "escalate", "message") in logged
+    # The manager's refusal: the blocked app, not the "refund" that their answer may say.
+    assert {verdict for actor, _, verdict, _ in logged if actor == team.manager.id} == {"block"}
+    assert "@drewfan" not in str(refusals)  # masked as every excerpt is

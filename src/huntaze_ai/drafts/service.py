@@ -5,11 +5,13 @@ Each decision is one conditional UPDATE on the draft's current state (the loser 
 409 with the state it lost to) and records who and when. Approving re-runs the guard on the
 final text and counts the fan's day in the same transaction: a cap reached rolls the approval
 back. Approvals and escalations write their webhook event (webhooks/outbox.py) in that
-transaction too. Services flush; the request's session commits (but for `_close_answered`).
+transaction too. Services flush; the request's session commits (but for `_close_answered`, and
+a guard's refusal, logged after its rollback: `_log_refusal`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_ai.agencies.access import OverseersOnly
 from huntaze_ai.compliance.guard import Guard
+from huntaze_ai.compliance.service import ComplianceReason
 from huntaze_ai.drafts import repository
 from huntaze_ai.drafts.quality import chars_changed
 from huntaze_ai.fans.repository import awaiting_message_after
@@ -263,26 +266,36 @@ async def _close_siblings(session: AsyncSession, draft: Draft) -> None:
         await repository.supersede_siblings(session, draft)
 
 
-def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False) -> str:
+async def _guarded(
+    session: AsyncSession, guard: Guard, draft: Draft, text: str, *, by_handler: bool = False
+) -> str:
     """The final text, if the guard lets it be sent. A person answering an escalation is the
     one the escalation asked for: only what the guard blocks outright stops their text. A draft
     handed back from the queue had its fan message seen by that person: its text alone is
     checked. Line ends are a browser's (CRLF from a textarea) or the model's: an unedited draft
-    stays so."""
+    stays so. A refusal is written to the violation log, as a draft's block is when drafted
+    (`_log_refusal`)."""
     text = _as_sent(text)
     if is_blank(text):  # zero-width or bidi characters alone would reach the fan as nothing
         raise NothingToSend()
+    logged: Sequence[ComplianceReason]
     if by_handler:
         result = guard.check(text, platform=draft.platform)
         # Any blocking finding stops it, even where an escalating one ("refund") outranks it in
         # the overall verdict: the person is who the escalation asked for, not an exemption.
-        if not any(r.verdict == "block" for r in result.reasons):
+        # Only those are logged: the escalating ones did not stop this text.
+        logged = [r for r in result.reasons if r.verdict == "block"]
+        if not logged:
             return text
     elif draft.resolved_at is not None:  # handed back (an escalation clears it)
         result = guard.check(text, platform=draft.platform)
+        logged = result.reasons
     else:
         result = guard.check(text, platform=draft.platform, fan_message=draft.fan_message)
+        logged = result.reasons
     if by_handler or not result.sendable:
+        texts = {"message": text, "fan_message": draft.fan_message}
+        await _log_refusal(session, guard, logged, texts, result.rules_version)
         raise BlockedByGuard(
             reasons=[
                 {"rule": r.rule, "verdict": r.verdict, "why": r.why or r.detail, "detail": r.detail}
@@ -290,6 +303,21 @@ def _guarded(guard: Guard, draft: Draft, text: str, *, by_handler: bool = False)
             ]
         )
     return text
+
+
+async def _log_refusal(
+    session: AsyncSession,
+    guard: Guard,
+    reasons: Sequence[ComplianceReason],
+    texts: Mapping[str, str],
+    rules_version: str,
+) -> None:
+    """Log a refused approval's findings, with who asked (the guard's actor). The log is written
+    by its own session (compliance/violations.py), so it outlives the refusal; the approval's
+    transaction is rolled back first, as the refusal would have it anyway: on SQLite it holds
+    the write lock since `_locked`, which the log's session would wait on in vain."""
+    await session.rollback()
+    await guard.log("approval", reasons, texts, rules_version)
 
 
 def _as_sent(text: str) -> str:
@@ -348,7 +376,7 @@ async def approve(
 ) -> Draft:
     """Approve a pending draft, as drafted or with an edited final text."""
     draft = await _locked(session, creator_id, draft_id, DraftStatus.PENDING)
-    final = _guarded(guard, draft, text if text is not None else draft.text)
+    final = await _guarded(session, guard, draft, text if text is not None else draft.text)
     if final == _as_sent(draft.text) and _withheld(draft):
         raise BlockedByGuard(
             "The assistant's draft repeated its own instructions: write the reply yourself",
@@ -454,7 +482,7 @@ async def resolve(
             status=DraftStatus.DISMISSED,
             **values,
         )
-    final = _guarded(guard, draft, text, by_handler=True)
+    final = await _guarded(session, guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
     await _first_answer(session, draft)
     # With no model text (the fan's message itself was escalated) the answer is written, not

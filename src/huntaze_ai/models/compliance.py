@@ -55,7 +55,7 @@ class ComplianceViolation(Base):
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # The member who asked (today the creator's own account; agency members later).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    source: Mapped[str] = mapped_column(String(16))  # reply, check
+    source: Mapped[str] = mapped_column(String(16))  # reply, approval, check
     part: Mapped[str] = mapped_column(String(16))  # message, fan_message, upsell
     rule: Mapped[str] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(32))
