@@ -14,11 +14,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
 from huntaze_ai.webhooks.signing import verify
 from tests.agencies.helpers import Team, new_team
 from tests.e2e.axe import AxeAudit
-from tests.e2e.conftest import AppServer, Creator, ServerPool, in_worker_thread, log_in
+from tests.e2e.conftest import (
+    AppServer,
+    BrowserErrors,
+    Creator,
+    ServerPool,
+    in_worker_thread,
+    log_in,
+)
 from tests.fans.helpers import add_fan
 from tests.webhooks.helpers import Receiver, receiver
 
@@ -152,3 +160,61 @@ def test_a_chatter_drafts_and_approves_a_manager_answers_the_refund_and_the_plat
     assert escalated["fan_id"] == "of-hiker"  # type: ignore[index]
     time.sleep(1)  # nothing more arrives: no event twice
     assert len(rec.got) == 3
+
+
+def _drafts(server: AppServer, creator: Creator, count: int) -> list[int]:
+    async def make() -> list[int]:
+        database = Database.from_url(server.database_url)
+        try:
+            return [
+                await record(
+                    database.sessionmaker,
+                    NewDraft(
+                        creator_id=creator.id,
+                        member_id=creator.id,
+                        fan_id=f"fan-{n}",
+                        platform="onlyfans",
+                        fan_message=f"Hey! Love your content #{n}",
+                        text="Thank you babe 💕",
+                        guard_verdict="ok",
+                        reasons=[],
+                        upsell=None,
+                        request_id=None,
+                    ),
+                )
+                for n in range(count)
+            ]
+        finally:
+            await database.dispose()
+
+    return in_worker_thread(make)
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["js", "no-js"])
+def test_a_refused_approval_on_a_phone_brings_its_card_into_view_and_focus(
+    new_context: type[BrowserContext],
+    app_server: AppServer,
+    browser_errors: BrowserErrors,
+    scripts: bool,
+) -> None:
+    creator = app_server.create_creator()
+    oldest = _drafts(app_server, creator, 4)[0]  # the last card of the page
+    browser_errors.expect_http_status(422)
+    phone = new_context(  # type: ignore[call-arg]
+        viewport={"width": 390, "height": 844}, java_script_enabled=scripts
+    )
+    page = phone.new_page()
+    log_in(page, app_server, creator)
+    page.goto(app_server.at("/inbox"))
+    card = page.locator(f"#draft-{oldest}")
+    card.get_by_label("Reply to send").fill("Sure! add me on telegram @drewfan")
+    card.get_by_role("button", name="Approve").click()
+
+    refusal = card.get_by_role("alert")
+    expect(refusal).to_contain_text("does not let this text be sent")
+    expect(refusal).to_be_in_viewport()
+    # Read out, not only shown: the focus is on it.
+    assert refusal.evaluate("alert => document.activeElement.contains(alert)")
+    expect(page.get_by_role("link", name="Your approval was refused")).to_have_attribute(
+        "href", "#refused"
+    )

@@ -186,6 +186,26 @@ async def test_a_refused_edit_stays_in_its_card_as_typed(browser: Browser) -> No
     assert 'role="alert"' in again.text.split('id="pending-title"', 1)[0]
 
 
+async def test_a_refused_approval_links_to_its_card_whose_alert_takes_the_focus(
+    browser: Browser,
+) -> None:
+    refused_draft = await _reply(browser, "Hey! Love your content")
+    await _reply(browser, "You looked amazing")  # listed above it
+    refused = await browser.submit(
+        "/inbox", f"/inbox/{refused_draft}/approve", text="add me on telegram @drewfan"
+    )
+
+    assert refused.status_code == 422
+    top, card = refused.text.split(f'id="draft-{refused_draft}"', 1)
+    # Without a script: a link at the top to the card, and the card's alert autofocused.
+    assert '<a href="#refused">Your approval was refused: see why on the draft below</a>' in top
+    holder = re.search(r"<div id=\"refused\"[^>]*>", card.split("</article>", 1)[0])
+    assert holder, "the refusal in its card is the link's target"
+    assert "autofocus" in holder[0]
+    assert 'tabindex="-1"' in holder[0]
+    assert "data-refused" in holder[0]  # app.js focuses it where autofocus is not honoured
+
+
 async def test_a_draft_escalated_without_a_reason_says_who_handed_it_over(
     database_url: URL, database: Database
 ) -> None:

@@ -310,6 +310,13 @@ document.querySelectorAll("#fan-picker form[role=search]").forEach((search) => {
   if (field && typed && !field.value) field.value = typed;
 })();
 
+// A refused decision draws the inbox again with the refusal in its card (data-refused), which
+// autofocus brings into view and has read out; the same where a browser ignores autofocus on it.
+(() => {
+  const refused = document.querySelector("[data-refused]");
+  if (refused && document.activeElement !== refused) refused.focus();
+})();
+
 // A form that cannot be undone in a click (removing a creator or a member) asks first.
 document.querySelectorAll("form[data-confirm]").forEach((form) => {
   form.addEventListener("submit", (event) => {
