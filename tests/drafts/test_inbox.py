@@ -4,12 +4,14 @@ rejected, escalated and resolved; per-fan caps; and what a race between chatters
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import URL
 
 from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
+from huntaze_ai.kit.money import when
 from huntaze_ai.models import Draft, WebhookEvent
 from tests.agencies.helpers import bearer, new_team
 from tests.apphelpers import app_client, creator_headers, draft_reply, settings_for
@@ -543,3 +545,26 @@ async def test_every_refusal_at_approval_is_in_the_violation_log_with_who_asked(
     # The manager's refusal: the blocked app, not the "refund" that their answer may say.
     assert {verdict for actor, _, verdict, _ in logged if actor == team.manager.id} == {"block"}
     assert "@drewfan" not in str(refusals)  # masked as every excerpt is
+
+
+async def test_a_cap_refusal_says_in_words_when_the_fans_day_resets(
+    database_url: URL, database: Database
+) -> None:
+    _, headers = await creator_headers(database)
+    async with app_client(settings_for(database_url)) as client:
+        reply = await draft_reply(client, headers, fan_id="fan-capped")
+        await client.put(
+            "/api/drafts/caps", json={"dms_per_day": 0, "ppvs_per_day": 0}, headers=headers
+        )
+        refused = await client.post(
+            f"/api/drafts/{reply['draft_id']}/approve", json={}, headers=headers
+        )
+
+    assert refused.status_code == 409
+    body = refused.json()
+    resets = datetime.fromisoformat(body["resets_at"])
+    assert (resets.hour, resets.minute, resets.utcoffset()) == (0, 0, timedelta(0))  # UTC day
+    # A page shows only the message: it says when, as the quota's refusals do.
+    assert body["message"] == (
+        f"This fan already got today's message allowance: it resets on {when(resets)}"
+    )

@@ -9,7 +9,10 @@ from html import unescape
 
 from sqlalchemy.engine import URL
 
+from huntaze_ai.drafts.service import next_utc_midnight, set_caps
+from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
+from huntaze_ai.web.formatting import when_text
 from tests.agencies.helpers import new_team
 from tests.apphelpers import csrf_of, visible_text
 from tests.fans.helpers import add_fan
@@ -63,6 +66,32 @@ async def test_a_fan_picked_on_messages_gets_the_reply_and_their_memory_beside_t
     assert FACTS in visible_text(memory)  # the conversation beside the form
     assert 'href="/fans/of-42?platform=onlyfans"' in memory
     assert "No such fan" in missing
+
+
+async def test_a_fan_with_no_messages_left_today_is_said_before_drafting_and_after_it(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-42", "Jamie Hiker")
+    await add_fan(database, browser.user.id, "of-43", "Robin Quiet")
+    async with database.sessionmaker() as session, session.begin():
+        await set_caps(session, browser.user.id, 0, 0)
+    resets = next_utc_midnight(utcnow())  # the caps' day: UTC, as drafts/service.py counts it
+    picked = (await browser.get("/messages?fan=onlyfans:of-42")).text
+    replied = await _draft(browser, "onlyfans:of-42", "Hey! Love your content")
+
+    form = picked[picked.index('id="reply-form"') : picked.index('id="fan-message"')]
+    before = " ".join(visible_text(form).split())
+    assert (
+        "No messages left for this fan today: a reply drafted now can be approved from "
+        f"{when_text(resets)}, when their daily allowance resets."
+    ) in before
+    # Not refused: a chatter may draft for tomorrow. But the verdict does not say "approve it".
+    assert 'data-status="draft"' in replied
+    verdict_html = replied.split('id="reply-verdict"', 1)[1].split("</p>", 1)[0]
+    verdict = " ".join(visible_text(verdict_html).split())
+    assert "Passes the rules, but this fan has no messages left today" in verdict
+    assert f"can be approved in the Inbox from {when_text(resets)}" in verdict
+    assert "approve it in the Inbox" not in verdict
 
 
 async def test_notes_are_added_edited_deleted_and_proposals_kept_on_the_fan_page(

@@ -29,6 +29,7 @@ from huntaze_ai.fans.service import message_key, record_reply
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import HotStatement
 from huntaze_ai.kit.errors import Conflict, InvalidRequest, NotFound
+from huntaze_ai.kit.money import when
 from huntaze_ai.kit.text import is_blank
 from huntaze_ai.models import Draft, DraftStatus
 from huntaze_ai.webhooks import outbox
@@ -357,11 +358,13 @@ async def _count_for_fan(session: AsyncSession, draft: Draft, offer: bool) -> No
     )
     if not counted:
         what = "PPV offer" if offer else "message"
+        resets = next_utc_midnight(now)
+        # When it may be tried again, in the words as well: a page shows only the message.
         raise FanCapReached(
-            f"This fan already got today's {what} allowance",
+            f"This fan already got today's {what} allowance: it resets on {when(resets)}",
             dms_per_day=dm_cap,
             ppvs_per_day=ppv_cap,
-            resets_at=next_utc_midnight(now).isoformat(),
+            resets_at=resets.isoformat(),
         )
 
 

@@ -155,7 +155,15 @@ function renderReply(reply) {
   out.textContent = reply.sendable ? reply.reply : "";
   status.textContent = reply.status;
   status.className = `badge badge-${reply.status}`;
-  document.getElementById("reply-verdict").textContent = VERDICTS[reply.status] || "";
+  // A fan with no messages left today: the page's own sentence says when it can be approved.
+  const verdict = document.getElementById("reply-verdict");
+  const capped = document.getElementById("capped-verdict");
+  if (reply.status === "draft" && capped) {
+    verdict.replaceChildren(capped.content.cloneNode(true));
+    localizeTimes(verdict);
+  } else {
+    verdict.textContent = VERDICTS[reply.status] || "";
+  }
   const reasons = document.getElementById("reply-reasons");
   reasons.replaceChildren(...(reply.sendable ? [] : reply.compliance.reasons.map(reasonItem)));
   setActions(reply.status);
