@@ -1,6 +1,6 @@
 """Draft safety in chromium, on a phone (390 px) and a desktop: a phrase added on the safety page
-blocks the next draft, which then shows as not sendable with its reasons, no Copy and a working
-Regenerate; an escalation looks different; the violation log counts them."""
+blocks the next draft, which then shows as not sendable with its reasons, no Approve and a
+working Regenerate; an escalation looks different; the violation log counts them."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _fits(page: Page, width: int) -> None:
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=["phone", "desktop"])
-def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
+def test_a_blocked_draft_has_no_approve_and_offers_regenerate(
     new_context: type[BrowserContext],
     app_server: AppServer,
     axe: AxeAudit,
@@ -65,7 +65,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     expect(card).to_have_attribute("data-status", "blocked")
     expect(page.locator("#reply-verdict")).to_contain_text("Not sendable")
     expect(page.locator(".assistant-response")).to_be_empty()  # the streamed text is taken back
-    expect(page.get_by_role("button", name="Copy")).to_have_count(0)
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
     expect(page.locator("#reply-reasons")).to_contain_text("On your own list of words not to send")
     regenerate = page.get_by_role("button", name="Regenerate")
     expect(regenerate).to_be_visible()
@@ -76,9 +76,9 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     # Regenerate asks again (the same message): still blocked while the phrase is listed.
     _generate(page, app_server, "Regenerate")
     _status(page, "blocked")
-    expect(page.get_by_role("button", name="Copy")).to_have_count(0)
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
 
-    # Without the phrase the same message gets a draft that can be copied.
+    # Without the phrase the same message gets a draft that can be approved.
     page.goto(app_server.at("/compliance"))
     page.get_by_role("button", name="Delete Thank you").click()
     expect(page.locator(".notice")).to_contain_text("Phrase removed")
@@ -87,7 +87,7 @@ def test_a_blocked_draft_has_no_copy_and_offers_regenerate(
     page.locator("#fan-message").fill(COMPLIMENT)
     _generate(page, app_server)
     _status(page, "draft")
-    expect(page.get_by_role("button", name="Copy")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
     expect(page.get_by_role("button", name="Regenerate")).to_have_count(0)
     expect(page.locator(".assistant-response")).to_contain_text(re.compile("thank you", re.I))
 
@@ -110,7 +110,7 @@ def test_an_escalation_looks_different_and_the_log_counts_it(
     _status(page, "escalate")
     expect(page.locator("#response-card")).to_have_attribute("data-status", "escalate")
     expect(page.locator("#reply-verdict")).to_contain_text("A person must answer this fan")
-    expect(page.get_by_role("button", name="Copy")).to_have_count(0)
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
     expect(page.get_by_role("button", name="Regenerate")).to_have_count(0)
     expect(page.locator("#reply-reasons li")).to_have_count(2)
     page.screenshot(path=str(tmp_path / f"messages-escalate-{width}.png"), full_page=True)

@@ -100,7 +100,7 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
     assert page.url == app_server.at("/messages")
     expect(page.locator("#reply-meta")).to_contain_text("cost $")
     expect(page.locator("#reply-meta")).to_contain_text("on gemini-2.5-flash")
-    expect(page.locator("#response-card button.copy")).to_be_visible()
+    expect(page.locator("#response-card").get_by_role("button", name="Approve")).to_be_visible()
     axe.check(page, "a streamed draft")
 
     page.goto(app_server.at("/dashboard"))
@@ -132,24 +132,33 @@ def test_seed_flow_streams_a_reply_charges_it_then_writes_captions_and_insights(
         expect(page.get_by_label("Spend per model")).to_contain_text(model)
 
 
-def test_copy_button_puts_the_reply_on_the_clipboard(
-    context: BrowserContext, page: Page, app_server: AppServer
+def test_a_streamed_draft_is_approved_edited_on_messages_and_the_page_comes_back(
+    page: Page, app_server: AppServer, axe: AxeAudit
 ) -> None:
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
     log_in(page, app_server, app_server.create_creator())
-    ask_for_reply(page, app_server)
-    reply = wait_for_reply(page)
-    page.locator("#response-card button.copy").click()
-    # The button tells how it went for 1.5 s, then says "Copy" again: watch it every 50 ms.
-    said = page.wait_for_function(
-        """() => {
-          const text = document.querySelector("#response-card button.copy").textContent;
-          return text !== "Copy" && text;
-        }""",
-        polling=50,
+    streamed = ask_for_reply(page, app_server)
+    wait_for_reply(page)
+    draft_id = sse_events(streamed)[-1][1]["draft_id"]
+    card = page.locator("#response-card")
+    # The inbox's own decisions, for this draft, in place of a Copy that went around them.
+    expect(card.locator("button.copy")).to_have_count(0)
+    expect(card.locator("#approve-form")).to_have_attribute("action", f"/inbox/{draft_id}/approve")
+    expect(card.locator("#reject-form")).to_have_attribute("action", f"/inbox/{draft_id}/reject")
+    expect(card.get_by_role("button", name="Reject")).to_be_visible()
+    axe.check(page, "a streamed draft with its decisions")
+    card.get_by_text("Edit before approving").click()
+    card.get_by_label("Reply to send").fill("Thank you love 💕 more very soon")
+    card.get_by_role("button", name="Approve").click()
+
+    expect(page.get_by_role("status").first).to_have_text(
+        "Approved: the reply is recorded as sent by you."
     )
-    assert said.json_value() == "Copied"
-    assert page.evaluate("navigator.clipboard.readText()") == reply
+    assert page.url == app_server.at("/messages?notice=approved")
+    approved = page.request.get(app_server.at(f"/api/drafts/{draft_id}")).json()
+    assert (approved["status"], approved["final_text"]) == (
+        "approved",
+        "Thank you love 💕 more very soon",
+    )
 
 
 def test_usage_page_lists_the_call_and_exports_it_as_csv(page: Page, app_server: AppServer) -> None:

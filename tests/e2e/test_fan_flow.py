@@ -1,5 +1,5 @@
 """Issue 14's fan memory in a browser: a chatter finds a fan by name on /messages (a phone), drafts
-a reply that notes what the fan said, edits and approves it in the inbox; the fan page then shows
+a reply that notes what the fan said, edits and approves it there; the fan page then shows
 the conversation and the automatic notes, a proposal is kept and a note written by hand. Both
 widths are screenshotted for a person to look at, and axe-core checks every state."""
 
@@ -69,11 +69,12 @@ def test_a_chatter_picks_a_fan_drafts_approves_and_the_fan_page_remembers(
     axe.check(page, "/messages with a fan and a reply")
     page.screenshot(path=str(shots / "messages-fan-390.png"), full_page=True)
 
-    page.get_by_role("link", name="Approve or edit in the Inbox").click()
-    draft = page.locator("article.draft").first
-    draft.get_by_label("Reply to send").fill("Happy early birthday 🎂 where do you hike?")
-    draft.get_by_role("button", name="Approve").click()
+    card = page.locator("#response-card")
+    card.get_by_text("Edit before approving").click()
+    card.get_by_label("Reply to send").fill("Happy early birthday 🎂 where do you hike?")
+    card.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("Approved")
+    expect(page.locator("#chosen-fan")).to_have_text("Jamie Hiker")  # back for the same fan
     page.goto(app_server.at("/fans/of-hiker"))
     expect(page.locator("h1")).to_have_text("Jamie Hiker")
     turns = page.locator(".conversation .turn-text")

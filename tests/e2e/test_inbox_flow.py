@@ -1,7 +1,8 @@
 """Issue 14's whole flow in a browser, on an app that delivers webhooks to a test receiver: a
-chatter (phone) picks a fan, drafts, edits and approves; the fan's refund request lands in the
-escalation queue and a manager (desktop) answers it; the fan page shows the conversation and the
-assistant's automatic note; the receiver got each event once, signed with the secret."""
+chatter (phone) picks a fan, drafts, edits and approves on /messages; the fan's refund request
+lands in the escalation queue and a manager (desktop) answers it; the fan page shows the
+conversation and the assistant's automatic note; the receiver got each event once, signed with
+the secret."""
 
 from __future__ import annotations
 
@@ -103,10 +104,10 @@ def test_a_chatter_drafts_and_approves_a_manager_answers_the_refund_and_the_plat
     chatter.locator("textarea[name=fan-message]").fill(FACTS)
     chatter.get_by_role("button", name="Generate AI Response").click()
     expect(chatter.locator("#reply-status")).to_have_text("draft")
-    chatter.get_by_role("link", name="Approve or edit in the Inbox").click()
-    draft = chatter.locator("article.draft").first
-    draft.get_by_label("Reply to send").fill(EDITED)
-    draft.get_by_role("button", name="Approve").click()
+    card = chatter.locator("#response-card")
+    card.get_by_text("Edit before approving").click()
+    card.get_by_label("Reply to send").fill(EDITED)
+    card.get_by_role("button", name="Approve").click()
     expect(chatter.get_by_role("status")).to_contain_text("Approved")
 
     # The fan asks for a refund: no draft to approve, a person must answer.

@@ -1,6 +1,6 @@
 """The safety pages and the messages page's verdicts over HTTP: forms with CSRF, the word list
 (add, import, delete, another creator's word a 404), the violation log, and a blocked draft shown
-as not sendable, without Copy, with Regenerate."""
+as not sendable, without Approve, with Regenerate."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ async def test_a_phrase_added_on_the_page_is_listed_and_blocks_the_next_draft(
     assert re.search(r'id="reply-status">blocked<', html)
     assert "Not sendable" in html
     assert re.search(r'<div class="assistant-response" id="assistant-response"[^>]*></div>', html)
-    assert re.search(r'id="copy-reply" hidden disabled>Copy</button>', html)
+    assert 'id="reply-decide" hidden>' in html  # nothing to approve
     assert re.search(
         r'<form method="post" action="/messages" class="inline" id="regenerate-form">', html
     )
@@ -49,12 +49,13 @@ async def test_a_phrase_added_on_the_page_is_listed_and_blocks_the_next_draft(
     assert f'name="fan-message" value="{COMPLIMENT}"' in html.replace("&#39;", "'")
 
 
-async def test_a_clean_draft_offers_copy_and_no_regenerate(browser: Browser) -> None:
+async def test_a_clean_draft_offers_approve_and_reject_and_no_regenerate(browser: Browser) -> None:
     html = (await browser.submit("/messages", "/messages", **{"fan-message": COMPLIMENT})).text
     assert 'data-status="draft"' in html
-    assert 'id="copy-reply">Copy</button>' in html
+    assert 'id="reply-decide">' in html
+    assert 'id="copy-reply"' not in html  # no way to the fan around the approval
     assert 'id="regenerate-form" hidden>' in html
-    assert "Passes the rules: approve it in the Inbox" in html
+    assert "Passes the rules: approve it, as written or edited, to send it to the fan" in html
 
 
 async def test_an_escalation_looks_different_from_a_block(browser: Browser) -> None:
@@ -63,7 +64,7 @@ async def test_an_escalation_looks_different_from_a_block(browser: Browser) -> N
     ).text
     assert 'data-status="escalate"' in html
     assert "A person must answer this fan" in html
-    assert 'id="copy-reply" hidden disabled>' in html
+    assert 'id="reply-decide" hidden>' in html
     assert 'id="regenerate-form" hidden>' in html
     assert "Refunds, chargebacks and bank disputes are for a person" in html
 

@@ -12,7 +12,8 @@ from huntaze_ai.drafts.service import NewDraft, record
 from huntaze_ai.kit.db import Database
 from huntaze_ai.models import Draft
 from tests.agencies.helpers import new_team
-from tests.apphelpers import csrf_of
+from tests.apphelpers import csrf_of, visible_text
+from tests.fans.helpers import add_fan
 from tests.web.conftest import Browser
 from tests.web.test_team_pages import logged_in
 
@@ -246,3 +247,100 @@ async def test_approving_a_draft_of_an_answered_message_from_the_page_takes_it_o
     assert "already answered with another draft" in refused.text
     assert f'id="draft-{stuck}"' not in refused.text
     assert api["status"] == "superseded"
+
+
+async def _reply_to_fan(browser: Browser, fan: str, message: str) -> tuple[int, str]:
+    """A reply drafted on /messages for a picked fan, without JavaScript: its draft and page."""
+    platform, fan_id = fan.split(":", 1)
+    html = (await browser.get(f"/messages?fan={fan}")).text
+    sent = await browser.client.post(
+        "/messages",
+        data={
+            "csrf_token": csrf_of(html),
+            "fan-message": message,
+            "platform": platform,
+            "fan_id": fan_id,
+        },
+    )
+    assert sent.status_code == 200, sent.text
+    found = re.search(r'action="/inbox/(\d+)/approve"', sent.text)
+    assert found, "the reply's card has the inbox's Approve form"
+    return int(found[1]), sent.text
+
+
+async def test_a_draft_is_approved_edited_on_messages_which_comes_back_for_its_fan(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-42", "Jamie Hiker")
+    draft, page = await _reply_to_fan(browser, "onlyfans:of-42", "Hey! Love your content")
+    approved = await browser.submit(
+        "/messages", f"/inbox/{draft}/approve", text="Merci babe 💕", back="messages"
+    )
+    after = await browser.get(approved.headers["location"])
+    api = (await browser.client.get(f"/api/drafts/{draft}")).json()
+
+    card = page.split('id="response-card"', 1)[1].split("</section>", 1)[0]
+    assert 'id="copy-reply"' not in card  # no way to the fan around the approval
+    assert '<input type="hidden" name="back" value="messages">' in card
+    assert f'action="/inbox/{draft}/reject"' in card
+    assert approved.status_code == 303
+    assert approved.headers["location"] == "/messages?fan=onlyfans%3Aof-42&notice=approved"
+    assert "Approved: the reply is recorded as sent by you." in after.text
+    assert "Replying to Jamie Hiker" in visible_text(after.text)
+    assert (api["status"], api["final_text"], api["edited"]) == ("approved", "Merci babe 💕", True)
+    memory = after.text[after.text.index('id="fan-memory"') : after.text.index('id="reply-form"')]
+    assert "Merci babe 💕" in memory  # the conversation has it, as sent by the chatter
+
+
+async def test_a_refused_approval_on_messages_shows_there_in_the_drafts_card_as_typed(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-42", "Jamie Hiker")
+    draft, _ = await _reply_to_fan(browser, "onlyfans:of-42", "Hey! Love your content")
+    refused = await browser.submit(
+        "/messages", f"/inbox/{draft}/approve", text="add me on telegram", back="messages"
+    )
+    still = (await browser.client.get(f"/api/drafts/{draft}")).json()
+
+    assert refused.status_code == 422
+    assert 'id="reply-form"' in refused.text  # /messages, not the inbox
+    assert "Replying to Jamie Hiker" in visible_text(refused.text)
+    card = refused.text.split('id="response-card"', 1)[1].split("</section>", 1)[0]
+    assert "does not let this text be sent" in card
+    assert re.search(r'<div id="refused"[^>]*autofocus', card)
+    assert ">add me on telegram</textarea>" in card
+    assert f'action="/inbox/{draft}/approve"' in card
+    assert refused.text.count('role="alert"') == 1
+    assert still["status"] == "pending"
+
+
+async def test_a_draft_rejected_on_messages_comes_back_there(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-42", "Jamie Hiker")
+    draft, _ = await _reply_to_fan(browser, "onlyfans:of-42", "Hey! Love your content")
+    rejected = await browser.submit("/messages", f"/inbox/{draft}/reject", back="messages")
+    after = await browser.get(rejected.headers["location"])
+    api = (await browser.client.get(f"/api/drafts/{draft}")).json()
+
+    assert rejected.headers["location"] == "/messages?fan=onlyfans%3Aof-42&notice=rejected"
+    assert "Draft rejected: it will not be sent." in after.text
+    assert api["status"] == "rejected"
+
+
+async def test_a_ppv_offer_drafted_on_messages_is_sent_from_there_when_ticked(
+    browser: Browser, database: Database
+) -> None:
+    await add_fan(database, browser.user.id, "of-42", "Jamie Hiker")
+    # The emulator answers a question about price with a PPV offer.
+    draft, page = await _reply_to_fan(browser, "onlyfans:of-42", "How much for the new set?")
+    approved = await browser.submit(
+        "/messages", f"/inbox/{draft}/approve", send_offer="true", back="messages"
+    )
+    api = (await browser.client.get(f"/api/drafts/{draft}")).json()
+
+    offer = page.split('id="offer-line"', 1)[1].split("</label>", 1)[0]
+    assert not offer.startswith(" hidden")
+    assert f"Send the PPV offer too: {api['upsell']['description']} (" in visible_text(offer)
+    assert approved.status_code == 303
+    assert (api["status"], api["offer_sent"]) == ("approved", True)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.analytics.service import refresh_insights
 from huntaze_ai.auth import service as auth
@@ -128,6 +129,31 @@ async def dashboard(
     )
 
 
+# A draft decided on /messages comes back here (web/inbox_pages.py) with one of these codes.
+_MESSAGES_NOTICES = {
+    "approved": "Approved: the reply is recorded as sent by you.",
+    "rejected": "Draft rejected: it will not be sent.",
+}
+
+
+async def messages_page(
+    request: Request,
+    creator: User,
+    session: AsyncSession,
+    *,
+    choice: str = "",
+    search: str = "",
+    **context: Any,
+) -> Response:
+    """/messages for the fan `choice` ("<platform>:<id>"), fans found by `search`; `context`:
+    the reply form as sent (`form`), its `result`, an `error`, a `notice`, or (`decide`, `typed`)
+    a draft whose approval from this page was refused, with the text as typed."""
+    picker = await fan_picker(session, creator.id, choice, search)
+    return await page(
+        request, "messages.html", creator, session, platforms=PLATFORMS, **picker, **context
+    )
+
+
 @router.get("/messages", response_class=HTMLResponse)
 async def messages(
     request: Request,
@@ -135,10 +161,12 @@ async def messages(
     session: SessionDep,
     fan: Annotated[str, Query(max_length=300)] = "",
     q: Annotated[str, Query(max_length=300)] = "",
+    notice: str | None = None,
 ) -> Response:
     """`fan` ("<platform>:<id>") picks the fan to reply to; `q` finds fans by name or id."""
-    picker = await fan_picker(session, creator.id, fan, q)
-    return await page(request, "messages.html", creator, session, platforms=PLATFORMS, **picker)
+    return await messages_page(
+        request, creator, session, choice=fan, search=q, notice=_MESSAGES_NOTICES.get(notice or "")
+    )
 
 
 @router.post("/messages", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -166,17 +194,8 @@ async def messages_submit(
     )
     # Read after the reply: the fan's memory shows what this draft added to it.
     choice = f"{platform}:{fan_id}" if platform and fan_id else fan_id
-    picker = await fan_picker(session, creator.id, choice, "")
-    return await page(
-        request,
-        "messages.html",
-        creator,
-        session,
-        platforms=PLATFORMS,
-        form=form,
-        result=result,
-        error=error,
-        **picker,
+    return await messages_page(
+        request, creator, session, choice=choice, form=form, result=result, error=error
     )
 
 

@@ -1,10 +1,12 @@
 """/inbox: the drafts waiting for a chatter (approve as drafted or edited, reject, escalate) and
-the escalation queue (answer, dismiss, hand back), over the same services as the drafts API."""
+the escalation queue (answer, dismiss, hand back), over the same services as the drafts API.
+/messages posts its new draft's approval and rejection here too, and gets the browser back."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,6 +22,8 @@ from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.kit.text import is_blank
+from huntaze_ai.models import Draft, DraftStatus
+from huntaze_ai.web.endpoints import messages_page
 from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
 
@@ -36,6 +40,8 @@ _NOTICES = {
     "handed_back": "Handed back to the inbox.",
 }
 Text = Annotated[str, Form(max_length=1000)]
+# "messages": the form was on /messages, where the decision returns (else the inbox).
+Back = Annotated[str, Form(max_length=20)]
 
 
 async def _inbox(
@@ -101,17 +107,67 @@ async def _decide(
     request: Request,
     acting: Acting,
     session: AsyncSession,
-    action: Callable[[], Awaitable[Any]],
+    action: Callable[[], Awaitable[Draft]],
     notice: str,
     refused: tuple[int, str] | None = None,
+    from_messages: int | None = None,
 ) -> Response:
+    """Run a decision, then back to the inbox; or, for the draft `from_messages` decided on
+    /messages, back to that page for the draft's fan, the refusal in the draft's card there."""
+    decided: Draft | None = None
+
     async def show(error: PageError) -> Response:
+        if from_messages is not None:
+            typed = refused[1] if refused else None
+            return await _messages(request, acting, session, from_messages, error, typed)
         return await _inbox(request, acting, session, error=error, refused=refused)
 
     async def run() -> None:
-        await action()
+        nonlocal decided
+        decided = await action()
 
-    return await submit(session, run, back_to="/inbox", notice=notice, show=show)
+    def back_to() -> str:
+        if from_messages is None or decided is None:
+            return "/inbox"
+        return _messages_url(decided)
+
+    return await submit(session, run, back_to=back_to, notice=notice, show=show)
+
+
+def _messages_url(draft: Draft) -> str:
+    if draft.fan_id is None:
+        return "/messages"
+    return "/messages?fan=" + quote(f"{draft.platform}:{draft.fan_id}", safe="")
+
+
+async def _messages(
+    request: Request,
+    acting: Acting,
+    session: AsyncSession,
+    draft_id: int,
+    error: PageError,
+    typed: str | None,
+) -> Response:
+    """/messages again after a refused decision of one of its drafts: for the draft's fan, with
+    the fan's message in the form, and the draft with its controls while it is still pending."""
+    draft = await service.get_draft(session, acting.creator.id, draft_id)
+    pending = draft.status == DraftStatus.PENDING
+    form = {"fan_message": draft.fan_message, "platform": draft.platform, "fan_id": draft.fan_id}
+    return await messages_page(
+        request,
+        acting.creator,
+        session,
+        choice=f"{draft.platform}:{draft.fan_id}" if draft.fan_id else "",
+        form=form,
+        error=error,
+        decide=draft if pending else None,
+        typed=typed,
+    )
+
+
+def _from_messages(back: str, draft_id: int) -> int | None:
+    """The draft, when its form was on /messages (`back`), which the decision returns to."""
+    return draft_id if back == "messages" else None
 
 
 @forms.post("/inbox/{draft_id}/approve")
@@ -123,23 +179,33 @@ async def approve(
     draft_id: PathId,
     text: Text = "",
     send_offer: Annotated[bool, Form()] = False,
+    back: Back = "",
 ) -> Response:
-    async def action() -> Any:
+    async def action() -> Draft:
         return await service.approve(
             session, guard, acting.creator.id, acting.member.id, draft_id, text or None, send_offer
         )
 
-    return await _decide(request, acting, session, action, "approved", (draft_id, text))
+    return await _decide(
+        request,
+        acting,
+        session,
+        action,
+        "approved",
+        (draft_id, text),
+        _from_messages(back, draft_id),
+    )
 
 
 @forms.post("/inbox/{draft_id}/reject")
 async def reject(
-    request: Request, acting: PageActing, session: SessionDep, draft_id: PathId
+    request: Request, acting: PageActing, session: SessionDep, draft_id: PathId, back: Back = ""
 ) -> Response:
-    async def action() -> Any:
+    async def action() -> Draft:
         return await service.reject(session, acting.creator.id, acting.member.id, draft_id)
 
-    return await _decide(request, acting, session, action, "rejected")
+    from_messages = _from_messages(back, draft_id)
+    return await _decide(request, acting, session, action, "rejected", None, from_messages)
 
 
 @forms.post("/inbox/{draft_id}/escalate")

@@ -114,7 +114,7 @@ async function* sseEvents(response) {
 
 // What each outcome means for the chatter (the API's `status`): only a draft may be sent.
 const VERDICTS = {
-  draft: "Passes the rules: approve it in the Inbox, as written or edited, before it goes to the fan.",
+  draft: "Passes the rules: approve it, as written or edited, to send it to the fan, or reject it. Until then it waits in the Inbox.",
   blocked: "Not sendable: this draft broke a rule and must not be sent. Regenerate it, or write the reply yourself.",
   escalate: "A person must answer this fan: do not send an AI draft.",
 };
@@ -137,11 +137,45 @@ function reasonItem(reason) {
   return li;
 }
 
-// The card's actions: Copy only for a sendable draft, Regenerate only for a blocked one.
-function setActions(status) {
-  const copy = document.getElementById("copy-reply");
-  copy.hidden = copy.disabled = status !== "draft";
+// The card's actions: Approve and Reject only for a sendable draft (not Approve for a fan with no
+// messages left today), Regenerate only for a blocked one; the link to where the draft waits for
+// one that is not decided here. As the page draws them without JavaScript (messages.html).
+function setActions(reply) {
+  const capped = Boolean(document.getElementById("capped-verdict"));
+  const status = reply ? reply.status : "writing";
+  const draftId = reply && reply.draft_id;
   document.getElementById("regenerate-form").hidden = status !== "blocked";
+  const decide = document.getElementById("reply-decide");
+  decide.hidden = !(status === "draft" && draftId);
+  decide.querySelectorAll("[data-refused]").forEach((old) => old.remove());  // an earlier draft's
+  if (!decide.hidden) setDecision(reply, capped);
+  const review = document.getElementById("review-draft");
+  review.hidden = !(draftId && (status !== "draft" || capped));
+  if (!review.hidden) {
+    review.href = `/inbox#draft-${draftId}`;
+    const where = { escalate: "See it in the escalation queue", blocked: "Write the reply in the Inbox" };
+    review.textContent = where[status] || "Open it in the Inbox";
+  }
+}
+
+// The inbox's approve and reject forms for this draft: they post to the inbox, which brings the
+// browser back here. The text to send starts as drafted; the PPV offer only when there is one.
+function setDecision(reply, capped) {
+  const approve = document.getElementById("approve-form");
+  approve.action = `/inbox/${reply.draft_id}/approve`;
+  approve.hidden = capped;
+  document.getElementById("reject-form").action = `/inbox/${reply.draft_id}/reject`;
+  const text = document.getElementById("reply-text");
+  text.defaultValue = reply.reply;
+  text.value = reply.reply;
+  document.getElementById("edit-reply").open = false;
+  const upsell = reply.suggested_upsell;
+  const offer = document.getElementById("offer-line");
+  offer.hidden = !(upsell && upsell.kind === "ppv");
+  offer.querySelector("input").checked = false;
+  document.getElementById("offer-text").replaceChildren(
+    ...(offer.hidden ? [] : [`${upsell.description} (`, usdElement(upsell.price_usd), ")"]),
+  );
 }
 
 function renderReply(reply) {
@@ -166,15 +200,7 @@ function renderReply(reply) {
   }
   const reasons = document.getElementById("reply-reasons");
   reasons.replaceChildren(...(reply.sendable ? [] : reply.compliance.reasons.map(reasonItem)));
-  setActions(reply.status);
-  // Every reply is stored as a draft: the inbox is where a person approves, edits or rejects it.
-  const review = document.getElementById("review-draft");
-  if (review && reply.draft_id) {
-    review.href = `/inbox#draft-${reply.draft_id}`;
-    review.textContent = reply.status === "escalate"
-      ? "See it in the escalation queue" : "Approve or edit in the Inbox";
-    review.hidden = false;
-  }
+  setActions(reply);
   // Confidence and the upsell belong to a draft that may be sent; a withheld one has neither.
   // Each part is a list of text and elements (money carries its exact amount as a title).
   const parts = reply.sendable ? [[`Confidence ${Math.round(reply.confidence * 100)}%`]] : [];
@@ -236,7 +262,7 @@ async function streamReply(form) {
     document.getElementById("reply-verdict").textContent = "";
     document.getElementById("reply-reasons").replaceChildren();
     document.getElementById("reply-meta").textContent = "";
-    setActions("writing");
+    setActions(null);
     for await (const { event, data } of sseEvents(response)) {
       if (event === "delta") out.textContent += data.text;
       else if (event === "done") renderReply(data);
