@@ -124,6 +124,33 @@ async def test_a_chatter_sees_the_queue_but_a_manager_answers_it(
     assert f'action="/inbox/{refund}/resolve"' in managed
 
 
+async def test_a_handed_back_escalation_says_who_handed_it_back_and_why_it_was_escalated(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as ana:
+        refund = await _reply(ana, "I want a refund now")  # escalated by the guard
+        custom = await _reply(ana, "Hey! Love your content")
+        await ana.submit("/inbox", f"/inbox/{custom}/escalate", reason="asks for a custom video")
+    async with logged_in(database_url, team.manager) as max_:
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        for draft in (refund, custom):
+            await max_.submit("/inbox", f"/inbox/{draft}/hand-back")
+    async with logged_in(database_url, team.chatter_a) as ana:
+        inbox = (await ana.get("/inbox")).text
+
+    def card(draft: int) -> str:
+        html = inbox.split(f'id="draft-{draft}"', 1)[1].split("</article>", 1)[0]
+        return " ".join(visible_text(html).split())
+
+    assert "handed back by Max Manager" in card(refund)
+    assert "Escalated when drafted: Refunds, chargebacks and bank disputes" in card(refund)
+    # No model text for an escalated fan message: the empty box says to write the reply.
+    assert 'placeholder="No draft was written for this message' in inbox
+    assert "handed back by Max Manager" in card(custom)
+    assert "Escalated by you: asks for a custom video" in card(custom)
+
+
 async def test_the_dashboard_counts_drafts_to_review_and_escalations_waiting(
     browser: Browser,
 ) -> None:

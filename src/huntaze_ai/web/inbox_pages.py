@@ -23,6 +23,7 @@ from huntaze_ai.kit.ids import PathId
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.kit.text import is_blank
 from huntaze_ai.models import Draft, DraftStatus
+from huntaze_ai.users.repository import display_names
 from huntaze_ai.web.endpoints import messages_page
 from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
@@ -69,6 +70,9 @@ async def _inbox(
     for fan in fans:
         dms, ppvs, _ = await service.fan_today(session, creator_id, *fan)
         left[fan] = (dms, ppvs)
+    # A draft handed back from the queue says by whom and why it went there (its card's history).
+    handed_back = [d for d in pending if d.resolved_at is not None]
+    people = {p for d in handed_back for p in (d.resolved_by, d.escalated_by) if p is not None}
     return await page(
         request,
         "inbox.html",
@@ -80,6 +84,7 @@ async def _inbox(
         queue=[(d, int((now - d.created_at).total_seconds())) for d in queue],
         left=left,
         names=await fan_names(session, creator_id, fans),
+        people=await display_names(session, people),
         notice=_NOTICES.get(notice or ""),
         error=error,
         # A draft no longer listed (decided meanwhile) has no card: the refusal shows on top.
