@@ -6,12 +6,17 @@ widths are screenshotted for a person to look at, and axe-core checks every stat
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from huntaze_ai.fans.repository import add_message
+from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.db import Database
+from huntaze_ai.models import Sender
 from tests.e2e.axe import AxeAudit
 from tests.e2e.conftest import AppServer, Creator, in_worker_thread, log_in
 from tests.fans.helpers import add_fan
@@ -157,3 +162,53 @@ def test_a_fans_name_keeps_its_line_on_a_phone_and_a_long_id_stays_on_the_page(
     assert box["x"] + box["width"] <= 390
     _fits(page, 390)
     page.screenshot(path=str(shots / "fan-long-id-390.png"))
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_conversation_beside_the_form_opens_at_its_newest_message(
+    new_context: type[BrowserContext], app_server: AppServer, width: int, scripts: bool
+) -> None:
+    creator = app_server.create_creator()
+
+    async def make() -> None:
+        database = Database.from_url(app_server.database_url)
+        try:
+            await add_fan(database, creator.id, "of-chatty", "Chatty Fan")
+            async with database.sessionmaker() as session, session.begin():
+                for n in range(1, 13):
+                    await add_message(
+                        session,
+                        creator_id=creator.id,
+                        platform="onlyfans",
+                        fan_id="of-chatty",
+                        sender=Sender.FAN if n % 2 else Sender.CREATOR,
+                        text=f"Message {n}: a few words to fill the bubble up a little",
+                        draft_id=None,
+                        member_id=None,
+                        now=utcnow() - timedelta(minutes=20 - n),
+                    )
+        finally:
+            await database.dispose()
+
+    in_worker_thread(make)
+    context = new_context(  # type: ignore[call-arg]
+        viewport={"width": width, "height": 900}, java_script_enabled=scripts
+    )
+    page = context.new_page()
+    log_in(page, app_server, creator)
+    page.goto(app_server.at("/messages?fan=onlyfans:of-chatty"))
+
+    turns = page.locator("#fan-memory .conversation .turn-text")
+    expect(turns.first).to_have_text(re.compile("^Message 1:"))  # still oldest first
+    expect(turns.last).to_have_text(re.compile("^Message 12:"))
+    # In view inside the box that scrolls (whichever element that is): the newest message; the
+    # oldest is scrolled away above it.
+    in_view = """(turn) => {
+        let box = turn.parentElement;
+        while (getComputedStyle(box).overflowY !== "auto") box = box.parentElement;
+        const b = box.getBoundingClientRect(), r = turn.getBoundingClientRect();
+        return box.scrollHeight > box.clientHeight && r.top >= b.top && r.bottom <= b.bottom;
+    }"""
+    assert turns.last.evaluate(in_view)
+    assert not turns.first.evaluate(in_view)
