@@ -371,3 +371,38 @@ async def test_a_ppv_offer_drafted_on_messages_is_sent_from_there_when_ticked(
     assert f"Send the PPV offer too: {api['upsell']['description']} (" in visible_text(offer)
     assert approved.status_code == 303
     assert (api["status"], api["offer_sent"]) == ("approved", True)
+
+
+async def test_a_card_names_the_platform_says_the_guards_reasons_as_sentences_and_prices_tidily(
+    browser: Browser, database: Database
+) -> None:
+    blocked = NewDraft(
+        creator_id=browser.user.id,
+        member_id=browser.user.id,
+        fan_id="fan-drew",
+        platform="onlyfans",
+        fan_message="How much for the new set?",
+        text="add me on telegram @drewfan",
+        guard_verdict="block",
+        reasons=[
+            {"rule": "offplatform.apps", "verdict": "block", "why": "Naming an app is off."},
+            {"rule": "contact.handle", "verdict": "block", "why": "", "detail": "'@drewfan'"},
+        ],
+        upsell={"kind": "ppv", "description": "New set", "price_usd": "14.99"},
+        request_id=None,
+    )
+    draft = await record(database.sessionmaker, blocked)
+    html = (await browser.get("/inbox")).text
+    card = html.split(f'id="draft-{draft}"', 1)[1].split("</article>", 1)[0]
+    text = " ".join(visible_text(card).split())
+
+    assert "· OnlyFans ·" in text  # as the platform writes its name, not "onlyfans"
+    assert (
+        "Not sendable as written: Naming an app is off. '@drewfan'. Edit it or reject it." in text
+    )
+    # The label's words are one flex item: "(", the price and ")" are not spread a gap apart.
+    label = re.search(r'<label class="check"><input [^>]*> <span>(.*?)</span></label>', card)
+    assert label, "the label's words are in one span"
+    assert re.fullmatch(
+        r'Send the PPV offer too: New set \(<span class="money"[^>]*>\$14\.99</span>\)', label[1]
+    )

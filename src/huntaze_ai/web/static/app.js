@@ -119,6 +119,15 @@ const VERDICTS = {
   escalate: "A person must answer this fan: do not send an AI draft.",
 };
 
+// The guard's reasons as sentences, as templates/_reasons.html says them: each with its full
+// stop, one after another (not "cannot see.; An @handle").
+function reasonsText(reasons) {
+  return reasons.map((r) => {
+    const said = (r.why || r.detail).trim();
+    return /[.!?]$/.test(said) || !said ? said : `${said}.`;
+  }).join(" ");
+}
+
 function reasonItem(reason) {
   const li = document.createElement("li");
   li.className = `reason reason-${reason.verdict}`;
@@ -223,8 +232,7 @@ function renderReply(reply) {
     parts.push([`Noted about the fan: ${noted.join("; ")}`]);
   }
   if (reply.sendable && reply.upsell_withheld) {
-    const why = reply.upsell_withheld.reasons.map((r) => r.why || r.detail).join("; ");
-    parts.push([`Suggested upsell dropped: ${why}`]);
+    parts.push([`Suggested upsell dropped: ${reasonsText(reply.upsell_withheld.reasons)}`]);
   }
   meta.replaceChildren(...parts.flatMap((part, i) => (i ? [" · ", ...part] : part)));
 }
