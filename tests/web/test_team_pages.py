@@ -56,6 +56,45 @@ async def test_a_manager_switches_creators_and_every_page_follows(
     assert foreign.status_code == 404  # a creator outside the agency: as if it did not exist
 
 
+async def test_switching_creator_lands_on_a_page_never_on_an_address_that_only_takes_a_form(
+    database_url: URL, database: Database
+) -> None:
+    """A page rendered in answer to a refused form carries that form's address in the switcher's
+    `next`: switching there must not GET a POST-only address (405), but the nearest page."""
+    team = await new_team(database)
+    landed: dict[str, str] = {}
+    async with logged_in(database_url, team.manager) as browser:
+        for next_ in (
+            "/inbox/13/approve",
+            "/team/members/5/role",
+            "/fans/some-fan/notes",
+            "/fans/some-fan",
+            "/usage?month=2026-10",
+            "/nowhere/at/all",
+            "/api/me",
+            "//evil.example/inbox",
+        ):
+            switched = await browser.submit(
+                "/dashboard", "/acting", creator_id=str(team.creator_2.id), next=next_
+            )
+            assert switched.status_code == 303
+            landed[next_] = switched.headers["location"]
+        inbox = await browser.get(landed["/inbox/13/approve"])
+
+    assert landed == {
+        "/inbox/13/approve": "/inbox",
+        "/team/members/5/role": "/team",
+        # The old creator's fan page is still a page: for the new creator it is a 404 page.
+        "/fans/some-fan/notes": "/fans/some-fan",
+        "/fans/some-fan": "/fans/some-fan",
+        "/usage?month=2026-10": "/usage?month=2026-10",
+        "/nowhere/at/all": "/dashboard",
+        "/api/me": "/dashboard",
+        "//evil.example/inbox": "/dashboard",
+    }
+    assert inbox.status_code == 200
+
+
 async def test_a_chatter_sees_only_the_assigned_creator_and_no_team_controls(
     database_url: URL, database: Database
 ) -> None:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import Match, Mount
 
 from huntaze_ai.auth.sessions import check_csrf
-from huntaze_ai.kit.errors import HuntazeError, InvalidRequest
+from huntaze_ai.kit.errors import MACHINE_PATHS, HuntazeError, InvalidRequest
 from huntaze_ai.kit.text import refuse_nul
 
 if TYPE_CHECKING:
@@ -43,6 +44,35 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/dashboard"
+
+
+def page_at_or_above(request: Request, target: str | None) -> str:
+    """Where to send the browser after a choice that keeps it "on the same page" (the creator
+    switcher): `target` if it is a page of this site, else the nearest page above it, else the
+    dashboard. A page can be rendered in answer to a POST (a refused form at /inbox/13/approve);
+    sending the browser back there would GET an address that only takes a form: a 405."""
+    path, _, query = safe_next(target).partition("?")
+    if _is_page(request, path):
+        return f"{path}?{query}" if query else path
+    while (path := path.rpartition("/")[0]) != "":
+        if _is_page(request, path):
+            return path
+    return "/dashboard"
+
+
+def _is_page(request: Request, path: str) -> bool:
+    """A GET route of the app's own, not of the API nor a machine endpoint. A creator's address
+    (a fan page) counts: for another creator it is a 404 page, which is the right answer."""
+    if any(path == prefix or path.startswith(prefix + "/") for prefix in MACHINE_PATHS):
+        return False
+    # Asked of each route as the app's router would (FastAPI's included routers answer for all
+    # of theirs); a mount (/static) serves files, not pages.
+    return any(
+        not isinstance(route, Mount)
+        and route.matches({"type": "http", "path": path, "root_path": "", "method": "GET"})[0]
+        is Match.FULL
+        for route in request.app.routes
+    )
 
 
 async def submit(

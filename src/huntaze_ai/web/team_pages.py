@@ -23,7 +23,7 @@ from huntaze_ai.kit.ids import MAX_ID, PathId
 from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.metering.reports import parse_month
-from huntaze_ai.web.forms import CsrfChecked, safe_next, submit
+from huntaze_ai.web.forms import CsrfChecked, page_at_or_above, submit
 from huntaze_ai.web.rendering import PAGE_HEADERS, PageError, page, templates
 
 router = APIRouter(include_in_schema=False)
@@ -54,12 +54,13 @@ async def switch_creator(
     creator_id: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/dashboard",
 ) -> Response:
-    """Act for another creator from now on in this browser; one the login may not act for is a
-    404 page like any other."""
+    """Act for another creator from now on in this browser, on the page the switcher was on (or
+    the nearest page above it); a creator the login may not act for is a 404 page like any
+    other."""
     chosen = await act_for(
         session, acting.member, acting.seat, parse_creator_id(creator_id), pick_first=True
     )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(page_at_or_above(request, next), status_code=303)
     settings = request.app.state.settings
     response.set_cookie(
         CREATOR_COOKIE,
