@@ -204,6 +204,60 @@ async def test_an_owner_invites_a_chatter_who_joins_by_the_link_once(
     assert "expired or was already used" in reused.text
 
 
+async def _invite_link(database_url: URL, owner: User, role: str) -> str:
+    async with logged_in(database_url, owner) as browser:
+        posted = await browser.submit("/team", "/team/invites", role=role)
+        made = (await browser.get(posted.headers["location"])).text
+    link = re.search(r'<code class="invite-link"[^>]*>[^<]*(/team/join/[^<]+)</code>', made)
+    assert link is not None, made
+    return link[1]
+
+
+async def test_the_join_page_says_a_seat_ends_the_account_as_a_creator_of_its_own(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    seat = await _invite_link(database_url, team.owner, "chatter")
+    creator_seat = await _invite_link(database_url, team.owner, "manager")
+    as_creator = await _invite_link(database_url, team.owner, "creator")
+    async with logged_in(database_url, team.outsider) as newcomer:
+        offer = await newcomer.get(seat)
+        offer_to_be_creator = visible_text((await newcomer.get(as_creator)).text)
+        joined = await newcomer.client.post(seat, data={"csrf_token": csrf_of(offer.text)})
+        landing = await newcomer.get(joined.headers["location"])
+    # One of the agency's creators keeps their own account when they take a seat too.
+    async with logged_in(database_url, team.creator_1) as creator:
+        offer_to_a_creator = visible_text((await creator.get(creator_seat)).text)
+
+    offered = visible_text(offer.text)
+    assert offer.status_code == 200
+    assert "you will work for the creators an owner or a manager assigns you" in offered
+    assert "no longer as a creator account of its own" in offered
+    assert "no longer as a creator account of its own" not in offer_to_be_creator
+    assert "no longer as a creator account of its own" not in offer_to_a_creator
+    assert "Accept and join" in offer_to_a_creator
+    # After accepting, nothing tells them to open an invitation: they just did.
+    assert landing.status_code == 404
+    assert "You joined the agency." in landing.text
+    assert "invitation" not in landing.text
+
+
+async def test_the_join_page_refuses_before_the_button_what_accepting_would_refuse(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    await add_fan(database, team.outsider.id, "fan-1", "A fan of the lone creator")
+    link = await _invite_link(database_url, team.owner, "chatter")
+    async with logged_in(database_url, team.outsider) as lone_creator:
+        offer = await lone_creator.get(link)
+
+    text = visible_text(offer.text)
+    assert offer.status_code == 409
+    assert "a seat would close it" in text
+    assert "as a chatter" in text  # what was offered stays on the page
+    assert "Accept and join" not in text
+
+
 async def test_reloading_the_page_of_a_new_invitation_makes_no_other_nor_shows_it_again(
     database_url: URL, database: Database
 ) -> None:

@@ -270,19 +270,28 @@ async def accept_invite(session: AsyncSession, token: str, user: User) -> tuple[
         raise InviteUnusable()
     invite, agency = await _claimed(session, token)
     await _made_by_an_owner(session, invite)
-    if invite.role == "creator":
-        if await repository.creator_link(session, user.id) is not None:
-            raise AlreadyInAgency(email=user.email)
-    elif await repository.seat(session, user.id) is not None:
-        raise AlreadyMember(email=user.email)
-    elif await _a_lone_creators_account(session, user):
-        raise CreatorAccountTaken(email=user.email)
+    await vet_acceptance(session, invite, user)
     if invite.role == "creator":
         session.add(AgencyCreator(agency_id=agency.id, creator_id=user.id))
     else:
         session.add(AgencyMember(agency_id=agency.id, user_id=user.id, role=invite.role))
     await session.flush()
     return agency, invite.role
+
+
+async def vet_acceptance(session: AsyncSession, invite: AgencyInvite, user: User) -> bool:
+    """Refuse `user` what accepting `invite` would refuse them; else whether accepting closes
+    the account as a creator of its own: a seat does, unless the account is already one of an
+    agency's creators (agencies/access.py). The join page says both before the button."""
+    if invite.role == "creator":
+        if await repository.creator_link(session, user.id) is not None:
+            raise AlreadyInAgency(email=user.email)
+        return False
+    if await repository.seat(session, user.id) is not None:
+        raise AlreadyMember(email=user.email)
+    if await _a_lone_creators_account(session, user):
+        raise CreatorAccountTaken(email=user.email)
+    return await repository.creator_link(session, user.id) is None
 
 
 async def _a_lone_creators_account(session: AsyncSession, user: User) -> bool:

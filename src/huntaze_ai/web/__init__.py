@@ -47,10 +47,13 @@ def install_pages(app: FastAPI) -> None:
         from huntaze_ai.web.rendering import PAGE_HEADERS, templates
 
         token = csrf_token(request.app.state.settings, csrf_binding(request) or "")
+        # Only a seat-holder gets here (a login without a seat acts for its own account), so no
+        # invitation is left to open; one who just joined (team_pages.join) is told it worked.
+        joined = request.query_params.get("notice") == "joined"
         return templates.TemplateResponse(
             request,
             "no_creator.html",
-            {"message": exc.message, "csrf_token": token},
+            {"message": exc.message, "csrf_token": token, "joined": joined},
             status_code=exc.status_code,
             headers=PAGE_HEADERS,
         )

@@ -276,13 +276,16 @@ async def cancel_invite(
 async def join_page(
     request: Request, token: str, login: PageLogin, session: SessionDep
 ) -> Response:
-    """What the invitation offers, with an Accept button. Works for a login that acts for no
-    creator yet (a new chatter), so it does not render the creator pages' header."""
+    """What the invitation offers and what accepting does to this login, with an Accept button
+    (none when accepting would be refused: the refusal is shown instead). Works for a login that
+    acts for no creator yet (a new chatter), so it does not render the creator pages' header."""
     error = None
-    offer = None
+    offer: dict[str, object] | None = None
     try:
         invite, agency = await service.open_invite(session, token)
         offer = {"agency": agency.name, "role": invite.role, "expires_at": invite.expires_at}
+        # Said before the button: a seat ends the account's life as a creator of its own.
+        offer["closes_own_account"] = await service.vet_acceptance(session, invite, login.user)
     except HuntazeError as exc:
         error = PageError.from_error(exc)
     return _join_response(request, login.user.email, token, offer, error)
