@@ -333,3 +333,57 @@ async def test_a_form_from_a_tab_left_on_another_creator_changes_nothing(
     assert sent.status_code == 409
     assert "You switched creator in another tab" in sent.text
     assert "Never mention his ex" not in on_second + on_first
+
+
+async def test_the_creator_switched_page_names_both_creators_and_switches_back(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    await add_fan(database, team.creator_1.id, "fan-1", "Fan of Cleo")
+    async with logged_in(database_url, team.manager) as max_:
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_1.id), next="/")
+        first_tab = (await max_.get("/fans/fan-1?platform=onlyfans")).text
+        await max_.submit("/dashboard", "/acting", creator_id=str(team.creator_2.id), next="/")
+        sent = await max_.client.post(
+            "/fans/fan-1/notes?platform=onlyfans",
+            data={
+                "csrf_token": csrf_of(first_tab),
+                "for_creator": str(team.creator_1.id),
+                "category": "important",
+                "text": "Likes cats",
+            },
+            headers={"Accept": "text/html"},
+        )
+        back = re.search(r'<form method="post" action="/acting"[^>]*>(.*?)</form>', sent.text, re.S)
+        assert back is not None, sent.text
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', back[1]))
+        switched = await max_.client.post("/acting", data=fields)
+        dashboard = (await max_.get("/dashboard")).text
+
+    text = visible_text(sent.text)
+    assert sent.status_code == 409
+    assert "This form was for Cleo Creator, but you now act for Dana Creator" in text
+    assert "Switch back to Cleo Creator" in text
+    assert fields["creator_id"] == str(team.creator_1.id)
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/fans/fan-1"  # the page above the form's address
+    assert re.search(f'<option value="{team.creator_1.id}" selected>Cleo Creator', dashboard)
+
+
+async def test_the_creator_switched_page_names_no_creator_the_login_may_not_act_for(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    async with logged_in(database_url, team.chatter_a) as ana:
+        page = (await ana.get("/team")).text
+        sent = await ana.client.post(
+            "/team/create",
+            data={"csrf_token": csrf_of(page), "for_creator": str(team.creator_2.id), "name": "x"},
+            headers={"Accept": "text/html"},
+        )
+
+    text = visible_text(sent.text)
+    assert sent.status_code == 409
+    assert "a creator you no longer act for; you now act for Cleo Creator" in text
+    assert "Dana Creator" not in text
+    assert 'action="/acting"' not in sent.text

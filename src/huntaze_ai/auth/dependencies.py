@@ -186,12 +186,31 @@ async def get_page_acting(
     acting = await _acting(request, login, request.headers.get(CREATOR_HEADER))
     # A creator's forms say whom they were drawn for: a tab left open on one creator must not
     # write to the one picked since in another tab.
-    if request.method not in SAFE_METHODS and await _form_creator(request) not in (
-        None,
-        acting.creator.id,
-    ):
-        raise CreatorSwitched()
+    if request.method in SAFE_METHODS:
+        return acting
+    drawn_for = await _form_creator(request)
+    if drawn_for is not None and drawn_for != acting.creator.id:
+        # Both by name, for the refusal's page, which offers to switch back.
+        then = await _form_creator_named(request, login, drawn_for)
+        raise CreatorSwitched(form_creator=then, acting_creator=_named(acting.creator))
     return acting
+
+
+async def _form_creator_named(
+    request: Request, login: Login, drawn_for: int
+) -> dict[str, object] | None:
+    """The creator a form was drawn for, while the login may still act for them; None for one
+    taken away since, who is as unknown as any other creator."""
+    database: Database = request.app.state.database
+    async with database.reader() as own:
+        with suppress(NotFound):
+            then = await act_for(own, login.user, login.seat, drawn_for, pick_first=True)
+            return _named(then.creator)
+    return None
+
+
+def _named(creator: User) -> dict[str, object]:
+    return {"id": creator.id, "name": creator.display_name or creator.email}
 
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

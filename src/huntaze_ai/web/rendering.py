@@ -203,6 +203,11 @@ def render_error_page(request: Request, status: int, body: dict[str, Any]) -> HT
     if message == "Invalid request":  # a form or query that failed validation: the fields say
         message = "Check the address or the form and try again."
     fields = [f"{f['field']}: {f['message']}" for f in body.get("fields", ())]
+    sentence = text.sentence or message
+    switch_back = None
+    if code == "creator_switched":
+        named, switch_back = _switched_text(body)
+        sentence = named or sentence
     return templates.TemplateResponse(
         request,
         "error.html",
@@ -211,12 +216,35 @@ def render_error_page(request: Request, status: int, body: dict[str, Any]) -> HT
             "status": status,
             "code": code,
             "title": text.title,
-            "sentence": text.sentence or message,
+            "sentence": sentence,
             "fields": fields,
             "path": request.url.path,
+            "switch_back": switch_back,
+            # For the Switch back form: a POST to /acting like the header's switcher.
+            "csrf_token": csrf_token(request.app.state.settings, csrf_binding(request) or ""),
         },
         status_code=status,
         headers=PAGE_HEADERS,
+    )
+
+
+def _switched_text(body: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
+    """The creator a form was for and the one the login acts for now, by name, and the creator
+    to switch back to (auth.dependencies.CreatorSwitched); None where the body does not say."""
+    then, now = body.get("form_creator"), body.get("acting_creator")
+    if not isinstance(now, dict):
+        return None, None
+    if not isinstance(then, dict):  # a creator the login may no longer act for: not named
+        return (
+            f"This form was for a creator you no longer act for; you now act for {now['name']}. "
+            "Nothing was changed.",
+            None,
+        )
+    return (
+        f"This form was for {then['name']}, but you now act for {now['name']}: nothing was "
+        f"changed. Switch back to {then['name']} to do it again, or go back and reload the page "
+        f"to work for {now['name']}.",
+        then,
     )
 
 
