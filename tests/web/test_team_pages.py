@@ -387,3 +387,34 @@ async def test_the_creator_switched_page_names_no_creator_the_login_may_not_act_
     assert "a creator you no longer act for; you now act for Cleo Creator" in text
     assert "Dana Creator" not in text
     assert 'action="/acting"' not in sent.text
+
+
+async def test_a_join_link_opened_logged_out_asks_to_log_in_to_accept_the_invitation(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    link = await _invite_link(database_url, team.owner, "chatter")
+    async with app_client(settings_for(database_url)) as anonymous:
+        opened = await anonymous.get(link)
+        login_page = await anonymous.get(opened.headers["location"])
+        wrong_password = await anonymous.post(
+            "/auth/login",
+            data={
+                "csrf_token": csrf_of(login_page.text),
+                "email": team.outsider.email,
+                "password": "not the password",
+                "next": link,
+            },
+        )
+        plain = await anonymous.get("/auth/login")
+        dead_link = await anonymous.get("/auth/login?next=/team/join/hzinv_nope")
+
+    invited = f"Log in to accept your invitation to {team.agency_name}."
+    assert opened.status_code == 303
+    assert visible_text(login_page.text).count(invited) == 1
+    # Accounts are made by an operator (huntaze-ai users create): no sign-up, but who to ask.
+    assert "ask the person who invited you" in login_page.text
+    assert wrong_password.status_code == 401
+    assert invited in visible_text(wrong_password.text)
+    assert "invitation" not in plain.text
+    assert "invitation" not in dead_link.text

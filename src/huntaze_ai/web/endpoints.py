@@ -44,6 +44,7 @@ from huntaze_ai.web.fan_pages import fan_picker
 from huntaze_ai.web.formatting import FEATURE_LABELS
 from huntaze_ai.web.forms import CsrfChecked, safe_next
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
+from huntaze_ai.web.team_pages import invitation_to
 
 router = APIRouter(include_in_schema=False)
 router.include_router(compliance_router)
@@ -68,8 +69,10 @@ async def home() -> RedirectResponse:
 
 
 @router.get("/auth/login", response_class=HTMLResponse)
-async def login_form(request: Request, next: str | None = None) -> Response:
-    return render_login(request, next_url=safe_next(next))
+async def login_form(request: Request, session: SessionDep, next: str | None = None) -> Response:
+    next_url = safe_next(next)
+    invitation = await invitation_to(session, next_url)
+    return render_login(request, next_url=next_url, invitation=invitation)
 
 
 @router.post("/auth/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -86,7 +89,9 @@ async def login_submit(
         user = await auth.login(session, email, password)
     except HuntazeError as exc:
         status = 401 if isinstance(exc, Unauthenticated) else exc.status_code
-        return render_login(request, safe_next(next), PageError.from_error(exc), email, status)
+        next_url = safe_next(next)
+        invitation = await invitation_to(session, next_url)
+        return render_login(request, next_url, PageError.from_error(exc), email, status, invitation)
     token = await auth.create_browser_session(session, user)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token)

@@ -254,13 +254,16 @@ def render_login(
     error: PageError | None = None,
     email: str = "",
     status_code: int = 200,
+    invitation: str | None = None,
 ) -> HTMLResponse:
+    """The login form; `invitation` names the agency when it leads to a join link."""
     binding, new_nonce = login_binding(request)
     response = templates.TemplateResponse(
         request,
         "login.html",
         {
             "next_url": next_url,
+            "invitation": invitation,
             "error": error,
             "email": email,
             "csrf_token": csrf_token(request.app.state.settings, binding),

@@ -303,6 +303,20 @@ async def join(request: Request, token: str, login: PageLogin, session: SessionD
     return response
 
 
+async def invitation_to(session: AsyncSession, next_url: str) -> str | None:
+    """The agency a login page's `next` invites to: a join link opened while logged out goes
+    through the login, which then says what it is for. None for any other page, and for a link
+    that no longer works (the join page says so after the login)."""
+    token = next_url.partition("?")[0].removeprefix("/team/join/")
+    if token == next_url or not token or "/" in token:
+        return None
+    try:
+        _, agency = await service.open_invite(session, token)
+    except HuntazeError:
+        return None
+    return agency.name
+
+
 def _join_response(
     request: Request,
     email: str,
