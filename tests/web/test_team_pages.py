@@ -418,3 +418,27 @@ async def test_a_join_link_opened_logged_out_asks_to_log_in_to_accept_the_invita
     assert invited in visible_text(wrong_password.text)
     assert "invitation" not in plain.text
     assert "invitation" not in dead_link.text
+
+
+async def test_the_team_page_offers_no_change_to_the_only_owner_that_would_be_refused(
+    database_url: URL, database: Database
+) -> None:
+    team = await new_team(database)
+    own_row = f"/team/members/{team.owner.id}/"
+    async with logged_in(database_url, team.owner) as owner:
+        alone = (await owner.get("/team")).text
+        promoted = await owner.submit(
+            "/team", f"/team/members/{team.manager.id}/role", role="owner"
+        )
+        assert promoted.status_code == 303
+        with_another = (await owner.get("/team")).text
+
+    # The only owner: neither Set role nor Remove (both refused: an agency keeps an owner).
+    assert f"{own_row}role" not in alone
+    assert f"{own_row}remove" not in alone
+    assert "the only owner: make someone else owner to change this" in visible_text(alone)
+    assert f"/team/members/{team.manager.id}/remove" in alone
+    # With a second owner, either may step down.
+    assert f"{own_row}role" in with_another
+    assert f"{own_row}remove" in with_another
+    assert "the only owner" not in with_another
