@@ -68,11 +68,39 @@ async def test_an_expired_form_is_a_page_that_says_so_and_charges_nothing(
 async def test_bad_values_in_a_page_address_are_a_page_naming_them(browser: Browser) -> None:
     query = await browser.client.get("/compliance/violations?days=abc", headers=BROWSER_ACCEPT)
     text = assert_error_page(query, 422, "Not a valid request")
-    assert "query.days: Input should be a valid integer" in text
+    assert 'days must be a whole number, not "abc"' in text
     month = await browser.client.get("/usage.csv?month=2026-13", headers=BROWSER_ACCEPT)
     assert "month must look like 2026-11" in assert_error_page(month, 422, "Not a valid request")
     get_a_form = await browser.client.get("/analytics/refresh", headers=BROWSER_ACCEPT)
     assert_error_page(get_a_form, 405, "Page not found")
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("/compliance/violations?days=abc", 'days must be a whole number, not "abc"'),
+        ("/compliance/violations?days=99999", 'days must be at most 366, not "99999"'),
+        (
+            "/compliance?platform=myspace",
+            'platform must be one of onlyfans, fansly, instagram, tiktok or x, not "myspace"',
+        ),
+        (
+            "/webhooks?status=weird",
+            'status must be one of pending, delivered or failed, not "weird"',
+        ),
+    ],
+)
+async def test_a_bad_value_in_a_page_address_is_said_in_a_plain_sentence(
+    browser: Browser, address: str, said: str
+) -> None:
+    response = await browser.client.get(address, headers=BROWSER_ACCEPT)
+    text = assert_error_page(response, 422, "Not a valid request")
+    assert "This page's address has a value the page cannot use:" in text
+    assert said in text
+    assert "Input should" not in text  # pydantic's wording, not the page's
+    assert "query." not in text
+    path = address.partition("?")[0]
+    assert f'<a class="button" href="{path}">Open the page without it</a>' in response.text
 
 
 async def test_a_page_that_crashes_is_a_page_without_the_trace(database_url: URL) -> None:

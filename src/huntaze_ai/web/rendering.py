@@ -3,6 +3,7 @@ header and whether answers come from the emulator."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +104,41 @@ class PageError:
     @classmethod
     def from_validation(cls, exc: ValidationError) -> PageError:
         parts = [
-            f"{'.'.join(str(p) for p in err['loc']) or 'form'}: {err['msg']}"
+            plain_invalid(".".join(str(p) for p in err["loc"]) or "form", err["msg"])
             for err in exc.errors()
         ]
         return cls("invalid_request", "Please check the form — " + "; ".join(parts), 422)
+
+
+# pydantic's sentences ("Input should be a valid integer, unable to parse string as an
+# integer") said as a person would, after the value's name; anything else is kept as it is.
+_PLAIN_RULES = (
+    (re.compile(r"Input should be a valid integer"), "must be a whole number"),
+    (re.compile(r"Input should be a valid number"), "must be a number"),
+    (re.compile(r"Input should be a valid boolean"), "must be true or false"),
+    (re.compile(r"Input should be a valid date"), "must be a date like 2026-11-30"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be at least \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be below \1"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be above \1"),
+    (re.compile(r"String should have at most (\d+) characters?"), r"must be at most \1 characters"),
+    (
+        re.compile(r"String should have at least (\d+) characters?"),
+        r"must be at least \1 characters",
+    ),
+    (re.compile(r"Field required"), "is missing"),
+)
+_CHOICES = re.compile(r"Input should be ((?:'[^']*'(?:, | or )?)+)$")
+
+
+def plain_invalid(name: str, message: str) -> str:
+    """One refused value in words: "days must be a whole number"."""
+    if choices := _CHOICES.match(message):
+        return f"{name} must be one of {choices[1].replace(chr(39), '')}"
+    for pattern, plain in _PLAIN_RULES:
+        if found := pattern.match(message):
+            return f"{name} {found.expand(plain)}"
+    return f"{name}: {message}"
 
 
 def _llm(request: Request) -> LLM:
@@ -202,8 +234,14 @@ def render_error_page(request: Request, status: int, body: dict[str, Any]) -> HT
     message = str(body.get("message", ""))
     if message == "Invalid request":  # a form or query that failed validation: the fields say
         message = "Check the address or the form and try again."
-    fields = [f"{f['field']}: {f['message']}" for f in body.get("fields", ())]
+    fields = [_refused_field(request, f["field"], f["message"]) for f in body.get("fields", ())]
     sentence = text.sentence or message
+    without_query = None
+    if fields and all(f["field"].startswith("query.") for f in body["fields"]):
+        # Only the address's ?values are wrong (a hand-edited or old link): say so, and offer
+        # the same page without them.
+        sentence = "This page's address has a value the page cannot use:"
+        without_query = request.url.path if request.method == "GET" else None
     switch_back = None
     if code == "creator_switched":
         named, switch_back = _switched_text(body)
@@ -220,12 +258,24 @@ def render_error_page(request: Request, status: int, body: dict[str, Any]) -> HT
             "fields": fields,
             "path": request.url.path,
             "switch_back": switch_back,
+            "without_query": without_query,
             # For the Switch back form: a POST to /acting like the header's switcher.
             "csrf_token": csrf_token(request.app.state.settings, csrf_binding(request) or ""),
         },
         status_code=status,
         headers=PAGE_HEADERS,
     )
+
+
+def _refused_field(request: Request, field: str, message: str) -> str:
+    """A refused field of a page request in words: a value of the address (query.days) by its
+    name and with what the address said, e.g. 'days must be a whole number, not "abc"'."""
+    where, _, name = field.partition(".")
+    if where != "query" or not name:
+        return f"{field}: {message}"
+    said = request.query_params.get(name)
+    shown = "" if said is None else f', not "{said[:40]}{"…" if len(said) > 40 else ""}"'
+    return plain_invalid(name, message) + shown
 
 
 def _switched_text(body: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
