@@ -81,3 +81,32 @@ def test_chatter_a_sees_only_creator_1_and_the_manager_sees_both_and_the_figures
     width = small.evaluate("document.documentElement.scrollWidth")
     small.screenshot(path=str(shots / "team-manager-390.png"), full_page=True)
     assert width <= 390, f"/team is {width} px wide on a 390 px phone"
+
+
+def test_the_header_keeps_to_one_line_at_1280_with_the_switcher_and_an_account_menu(
+    new_context: type[BrowserContext], app_server: AppServer
+) -> None:
+    team = _team(app_server)
+    desktop = new_context(viewport={"width": 1280, "height": 900})  # type: ignore[call-arg]
+    manager = desktop.new_page()
+    log_in(manager, app_server, Creator(team.manager.id, team.manager.email))
+    manager.goto(app_server.at("/inbox"))
+
+    tops = manager.evaluate(
+        """() => [...document.querySelectorAll(
+             '.topbar .brand, #site-nav a, .who .header-quota, #creator-switch, .account-menu'
+           )].map((e) => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })"""
+    )
+    assert max(tops) - min(tops) < 8, f"the header wraps at 1280 px: middles at {tops}"
+    # Team, API tokens and Log out wait in the Account menu, which Escape folds again.
+    account = manager.locator(".account-menu")
+    expect(account.get_by_role("link", name="Team")).to_be_hidden()
+    account.locator("summary").click()
+    expect(account.get_by_role("link", name="Team")).to_be_visible()
+    expect(account.get_by_role("link", name="API tokens")).to_be_visible()
+    expect(account.get_by_role("button", name="Log out")).to_be_visible()
+    manager.keyboard.press("Escape")
+    expect(account.get_by_role("link", name="Team")).to_be_hidden()
+    account.locator("summary").click()
+    account.get_by_role("link", name="Team").click()
+    expect(manager).to_have_url(app_server.at("/team"))

@@ -49,6 +49,7 @@ def test_tokens_are_listed_and_revoked_from_the_page(
     page = context.new_page()
     log_in(page, app_server, creator)
 
+    page.locator(".account-menu summary").click()  # the login's own links: the Account menu
     page.get_by_role("link", name="API tokens").click()
     expect(page).to_have_url(app_server.at("/tokens"))
     cards = page.locator(".token")

@@ -303,8 +303,25 @@ function setUpNavToggle() {
   });
 }
 
+// The header's Account menu (a <details>) folds again on Escape or a click outside it, as a menu
+// does; without JavaScript its button opens and closes it.
+function setUpAccountMenu() {
+  const menu = document.querySelector(".account-menu");
+  if (!menu) return;
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpNavToggle();
+  setUpAccountMenu();
   localizeTimes(document);
   const form = document.getElementById("reply-form");
   if (form && window.fetch && window.TextDecoderStream) {
@@ -366,7 +383,11 @@ document.querySelectorAll("form[data-confirm]").forEach((form) => {
   });
 });
 
-// The creator switcher submits on change; without JavaScript its Switch button does.
+// The creator switcher submits on change; without JavaScript its Switch button does (with it,
+// the button is hidden: the header's room is what keeps the nav on one line).
 document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
   select.addEventListener("change", () => select.form.submit());
+  select.form.querySelectorAll('button[type="submit"]').forEach((button) => {
+    button.hidden = true;
+  });
 });
