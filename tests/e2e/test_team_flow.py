@@ -110,3 +110,35 @@ def test_the_header_keeps_to_one_line_at_1280_with_the_switcher_and_an_account_m
     account.locator("summary").click()
     account.get_by_role("link", name="Team").click()
     expect(manager).to_have_url(app_server.at("/team"))
+
+
+@pytest.mark.parametrize(("width", "least"), [(390, 44), (1280, 24)], ids=["phone", "desktop"])
+def test_the_header_and_the_team_controls_are_big_enough_to_tap(
+    new_context: type[BrowserContext], app_server: AppServer, width: int, least: int
+) -> None:
+    """WCAG 2.5.8: every control at least 24 × 24 px; on a phone the small ones that sit next to
+    others (an assignment's ×, the Account menu) 44 px, the size a thumb needs."""
+    team = _team(app_server)
+    context = new_context(viewport={"width": width, "height": 900})  # type: ignore[call-arg]
+    manager = context.new_page()
+    log_in(manager, app_server, Creator(team.manager.id, team.manager.email))
+    manager.goto(app_server.at("/team"))
+    manager.locator(".account-menu summary").click()
+
+    sizes = manager.evaluate(
+        """() => [...document.querySelectorAll(
+             '.topbar a, .topbar button, .topbar summary, .topbar select, .team-list button,'
+             + '.team-list select'
+           )].filter((e) => e.getClientRects().length).map((e) => {
+             const r = e.getBoundingClientRect();
+             return [e.getAttribute('aria-label') || e.textContent.trim(), r.width, r.height];
+           })"""
+    )
+    assert sizes
+    small = [s for s in sizes if s[1] < 24 or s[2] < 24]
+    assert not small, f"controls under 24 x 24 px at {width} px: {small}"
+    for selector in (".chips button", ".account-menu summary"):
+        box = manager.locator(selector).first.bounding_box()
+        assert box is not None
+        assert box["height"] >= least, (selector, box)
+        assert box["width"] >= least, (selector, box)
