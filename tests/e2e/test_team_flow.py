@@ -142,3 +142,33 @@ def test_the_header_and_the_team_controls_are_big_enough_to_tap(
         assert box is not None
         assert box["height"] >= least, (selector, box)
         assert box["width"] >= least, (selector, box)
+
+
+def test_a_team_table_wider_than_a_phone_shows_at_its_edge_that_it_scrolls(
+    new_context: type[BrowserContext], app_server: AppServer
+) -> None:
+    team = _team(app_server)
+    phone = new_context(viewport={"width": 390, "height": 844})  # type: ignore[call-arg]
+    manager = phone.new_page()
+    log_in(manager, app_server, Creator(team.manager.id, team.manager.email))
+    manager.goto(app_server.at("/team"))
+
+    tables = manager.evaluate(
+        """() => [...document.querySelectorAll('.table-scroll')].map((box) => {
+             const style = getComputedStyle(box);
+             return {
+               overflows: box.scrollWidth > box.clientWidth,
+               shadows: (style.backgroundImage.match(/radial-gradient/g) || []).length,
+               attachment: style.backgroundAttachment,
+               table: getComputedStyle(box.querySelector('table')).backgroundColor,
+             };
+           })"""
+    )
+    assert tables
+    for table in tables:
+        assert table["overflows"]  # the figures do not fit 390 px: they scroll sideways
+        # A shadow on each side that stays put while white covers ride with the content (hiding
+        # the shadow at an end), seen through a transparent table.
+        assert table["shadows"] == 2
+        assert table["attachment"].split(", ")[:4] == ["local", "local", "scroll", "scroll"]
+        assert table["table"] == "rgba(0, 0, 0, 0)"
