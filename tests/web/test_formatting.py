@@ -97,3 +97,24 @@ def test_every_feature_has_the_name_its_nav_link_has() -> None:
     assert nav_labels["/messages"] == fmt.feature(Feature.MESSAGING)
     assert nav_labels["/content/create"] == fmt.feature(Feature.CONTENT)
     assert nav_labels["/analytics"] == fmt.feature(Feature.ANALYTICS)
+
+
+def test_the_guards_reasons_read_as_sentences_wherever_a_page_says_them() -> None:
+    from huntaze_ai.compliance.service import ComplianceReason
+    from huntaze_ai.kit.errors import HuntazeError
+    from huntaze_ai.web.rendering import PageError
+
+    stored = [
+        {"why": "Asks the fan to talk somewhere the platform cannot see.", "detail": "telegram"},
+        {"why": None, "detail": "An @handle"},
+    ]
+    assert fmt.reasons_text(stored) == (
+        "Asks the fan to talk somewhere the platform cannot see. An @handle."
+    )
+    refused = HuntazeError("Not sendable as written", reasons=stored)
+    assert PageError.from_error(refused).message == (
+        "Not sendable as written: Asks the fan to talk somewhere the platform cannot see. "
+        "An @handle."
+    )
+    found = ComplianceReason(code="external_link", detail="http://x", why="Sends a link.")
+    assert fmt.reasons_text([found]) == "Sends a link."

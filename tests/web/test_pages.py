@@ -18,6 +18,7 @@ from huntaze_ai.kit.db import Database
 from huntaze_ai.metering.quota import QuotaLedger, UsageRecord
 from huntaze_ai.models import AIInsight
 from tests.apphelpers import app_client, csrf_of, login, settings_for, visible_text
+from tests.factories import create_user
 from tests.metering.conftest import books, make_meter, new_creator
 from tests.web.conftest import Browser
 
@@ -38,6 +39,21 @@ async def test_every_page_redirects_to_login_without_a_session(database_url, dat
             response = await client.get(path)
             assert response.status_code == 303
             assert response.headers["location"] == f"/auth/login?next={path}"
+
+
+async def test_a_login_after_a_session_ended_under_a_form_comes_back_to_its_page(
+    database_url: URL, database: Database
+) -> None:
+    async with database.sessionmaker() as session, session.begin():
+        creator = await create_user(session)
+    async with app_client(settings_for(database_url)) as client:
+        after_form = await login(client, creator.email, next="/inbox/13/approve")
+        client.cookies.clear()
+        after_page = await login(client, creator.email, next="/usage?month=2026-11")
+
+    # The refused form's address takes only a POST: a GET there was a 405.
+    assert after_form.headers["location"] == "/inbox"
+    assert after_page.headers["location"] == "/usage?month=2026-11"
 
 
 async def test_dashboard_shows_the_quota_indicator_with_dollars(browser: Browser) -> None:

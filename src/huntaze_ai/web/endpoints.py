@@ -42,7 +42,7 @@ from huntaze_ai.web import service as view
 from huntaze_ai.web.compliance_pages import router as compliance_router
 from huntaze_ai.web.fan_pages import fan_picker
 from huntaze_ai.web.formatting import FEATURE_LABELS
-from huntaze_ai.web.forms import CsrfChecked, safe_next
+from huntaze_ai.web.forms import CsrfChecked, page_at_or_above, safe_next
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
 from huntaze_ai.web.team_pages import invitation_to
 
@@ -93,7 +93,8 @@ async def login_submit(
         invitation = await invitation_to(session, next_url)
         return render_login(request, next_url, PageError.from_error(exc), email, status, invitation)
     token = await auth.create_browser_session(session, user)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    # A session that ended under a form (next=/inbox/13/approve) comes back to its page.
+    response = RedirectResponse(page_at_or_above(request, next), status_code=303)
     set_session_cookie(request, response, token)
     return response
 

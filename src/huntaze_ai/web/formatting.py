@@ -16,12 +16,16 @@ and turns every `<time>` written here into the viewer's time zone.
 - Waits: whole seconds, minutes, hours and minutes, or days and hours.
 - Features: the usage rows' ids (`messaging`) read as the nav names the pages ("Messages").
 - Platforms read as people write them (`platform`); a fan page's path is `fan_href`.
+- The guard's reasons as sentences (`reasons_text`), on pages and in a refusal's message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -126,3 +130,17 @@ def fan_href(fan_id: str, platform: str | None = None, suffix: str = "") -> str:
     platform's id stays in it) and the platform (the same id on two platforms is two fans)."""
     path = "/fans/" + quote(fan_id, safe="") + suffix
     return f"{path}?platform={quote(platform, safe='')}" if platform else path
+
+
+def reasons_text(reasons: Iterable[Any]) -> str:
+    """The guard's reasons in words, as sentences one after another ("… cannot see. An @handle
+    …", not joined with a semicolon): each `why`, else its bare detail given a full stop.
+    Reasons are dicts (stored on a draft, in an error's details) or the guard's own objects.
+    app.js's `reasonsText` says a streamed reply's reasons the same way."""
+    said = []
+    for reason in reasons:
+        get = reason.get if isinstance(reason, Mapping) else partial(getattr, reason)
+        text = str(get("why", None) or get("detail", None) or "").strip()
+        if text:
+            said.append(text if text[-1] in ".!?" else text + ".")
+    return " ".join(said)

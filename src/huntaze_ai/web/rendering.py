@@ -49,6 +49,7 @@ _env.filters.update(
     feature=fmt.feature,
     platform=fmt.platform,
     fan_href=fmt.fan_href,
+    reasons_text=fmt.reasons_text,
 )
 _env.globals["NAV"] = fmt.NAV
 _env.globals["NAV_NOT_FOR_CHATTERS"] = fmt.NAV_NOT_FOR_CHATTERS
@@ -98,7 +99,7 @@ class PageError:
         reasons = exc.details.get("reasons")
         if isinstance(reasons, list) and reasons:
             # A guard's refusal: the rules it found, in words.
-            message += ": " + "; ".join(str(r.get("why") or r.get("detail", "")) for r in reasons)
+            message += ": " + fmt.reasons_text(reasons)
         return cls(exc.code, message, exc.status_code)
 
     @classmethod

@@ -119,7 +119,7 @@ const VERDICTS = {
   escalate: "A person must answer this fan: do not send an AI draft.",
 };
 
-// The guard's reasons as sentences, as templates/_reasons.html says them: each with its full
+// The guard's reasons as sentences, as web/formatting.reasons_text says them: each with its full
 // stop, one after another (not "cannot see.; An @handle").
 function reasonsText(reasons) {
   return reasons.map((r) => {
