@@ -65,9 +65,12 @@ class EscalationList(BaseModel):
     count: int  # all that wait
 
 
+MAX_CAP_PER_DAY = 1000  # either cap, per fan per day; the inbox page's form keeps it too
+
+
 class CapsIn(RequestModel):
-    dms_per_day: Count = Field(ge=0, le=1000)
-    ppvs_per_day: Count = Field(ge=0, le=1000)
+    dms_per_day: Count = Field(ge=0, le=MAX_CAP_PER_DAY)
+    ppvs_per_day: Count = Field(ge=0, le=MAX_CAP_PER_DAY)
 
 
 class CapsOut(BaseModel):

@@ -1,6 +1,8 @@
 """/inbox: the drafts waiting for a chatter (approve as drafted or edited, reject, escalate) and
-the escalation queue (answer, dismiss, hand back), over the same services as the drafts API.
-/messages posts its new draft's approval and rejection here too, and gets the browser back."""
+the escalation queue (answer, dismiss, hand back), over the same services as the drafts API;
+for the creator and the agency's owners and managers, the per-fan daily caps (as PUT
+/api/drafts/caps sets them). /messages posts its new draft's approval and rejection here too,
+and gets the browser back."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.compliance.guard import PageGuardDep
 from huntaze_ai.creator_data.repository import fan_names
 from huntaze_ai.drafts import service
+from huntaze_ai.drafts.schemas import MAX_CAP_PER_DAY
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import InvalidRequest
 from huntaze_ai.kit.ids import PathId
@@ -39,6 +42,7 @@ _NOTICES = {
     "answered": "Escalation answered.",
     "dismissed": "Escalation dismissed without a reply.",
     "handed_back": "Handed back to the inbox.",
+    "caps_saved": "Daily caps saved: they hold from the next approval.",
 }
 Text = Annotated[str, Form(max_length=1000)]
 # "messages": the form was on /messages, where the decision returns (else the inbox).
@@ -53,9 +57,11 @@ async def _inbox(
     notice: str | None = None,
     error: PageError | None = None,
     refused: tuple[int, str] | None = None,
+    caps_typed: tuple[str, str] | None = None,
 ) -> Response:
     """The inbox; after a refused decision (`refused`: the draft and the text that was sent),
-    the refusal shows in that draft's card, with the text as typed."""
+    the refusal shows in that draft's card, with the text as typed; after refused caps
+    (`caps_typed`), the caps' form is open with them as typed."""
     creator_id = acting.creator.id
     pending = await service.list_drafts(
         session, creator_id, status="pending", fan_id=None, limit=50
@@ -90,6 +96,9 @@ async def _inbox(
         # A draft no longer listed (decided meanwhile) has no card: the refusal shows on top.
         refused_id=refused[0] if refused and refused[0] in shown else None,
         typed=refused[1] if refused else None,
+        caps=await service.fan_caps(session, creator_id),
+        caps_typed=caps_typed,
+        max_cap=MAX_CAP_PER_DAY,
     )
 
 
@@ -261,6 +270,46 @@ async def hand_back(
         return await service.hand_back(session, acting.creator.id, acting.member.id, draft_id)
 
     return await _decide(request, acting, session, action, "handed_back")
+
+
+def _cap(value: str, what: str, field: str) -> int:
+    """A cap as typed in the form: a whole number from 0 to the most, else refused in words (a
+    browser may skip the field's own min and max: an old one, or the form posted otherwise)."""
+    typed = value.strip()
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few of them.
+    if typed.isascii() and typed.isdigit() and len(typed) <= 4 and int(typed) <= MAX_CAP_PER_DAY:
+        return int(typed)
+    raise InvalidRequest(
+        f"{what} must be a whole number from 0 to {MAX_CAP_PER_DAY}",
+        fields=[{"field": field, "message": f"not a whole number from 0 to {MAX_CAP_PER_DAY}"}],
+    )
+
+
+CapText = Annotated[str, Form(max_length=20)]
+
+
+@forms.post("/inbox/caps")
+async def set_caps(
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    dms_per_day: CapText = "",
+    ppvs_per_day: CapText = "",
+) -> Response:
+    """The creator's per-fan daily caps, as PUT /api/drafts/caps sets them: the creator and the
+    agency's owners and managers (a chatter gets 404, as from the API)."""
+
+    async def action() -> None:
+        overseen(acting, service.CapsOverseen)
+        dms = _cap(dms_per_day, "Messages per fan per day", "dms_per_day")
+        ppvs = _cap(ppvs_per_day, "PPV offers per fan per day", "ppvs_per_day")
+        await service.set_caps(session, acting.creator.id, dms, ppvs)
+
+    async def show(error: PageError) -> Response:
+        typed = (dms_per_day, ppvs_per_day) if acting.oversees else None
+        return await _inbox(request, acting, session, error=error, caps_typed=typed)
+
+    return await submit(session, action, back_to="/inbox", notice="caps_saved", show=show)
 
 
 router.include_router(forms)
