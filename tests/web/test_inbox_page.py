@@ -406,3 +406,88 @@ async def test_a_card_names_the_platform_says_the_guards_reasons_as_sentences_an
     assert re.fullmatch(
         r'Send the PPV offer too: New set \(<span class="money"[^>]*>\$14\.99</span>\)', label[1]
     )
+
+
+def _draft_of(browser: Browser, fan_id: str, message: str, verdict: str = "ok") -> NewDraft:
+    return NewDraft(
+        creator_id=browser.user.id,
+        member_id=browser.user.id,
+        fan_id=fan_id,
+        platform="onlyfans",
+        fan_message=message,
+        text="Thank you babe 💕" if verdict == "ok" else "",
+        guard_verdict=verdict,
+        reasons=[],
+        upsell=None,
+        request_id=None,
+    )
+
+
+def _card_text(html: str, draft: int) -> str:
+    card = html.split(f'id="draft-{draft}"', 1)[1].split("</article>", 1)[0]
+    return " ".join(visible_text(card).split())
+
+
+async def test_drafts_of_one_fan_message_say_so_and_the_approval_says_how_many_it_closed(
+    browser: Browser, database: Database
+) -> None:
+    """Regenerate leaves several drafts of one message: each card says so beforehand, the
+    approval's notice says how many it closed, and other messages and fans are left alone."""
+    same = _draft_of(browser, "fan-regen", "Hey! Love your content")
+    first, second = [await record(database.sessionmaker, same) for _ in "ab"]
+    queued = await record(
+        database.sessionmaker, _draft_of(browser, "fan-regen", same.fan_message, "escalate")
+    )
+    other_message = await record(
+        database.sessionmaker, _draft_of(browser, "fan-regen", "What are you up to tonight?")
+    )
+    other_fan = await record(
+        database.sessionmaker, _draft_of(browser, "fan-someone-else", same.fan_message)
+    )
+    before = (await browser.get("/inbox")).text
+    approved = await browser.submit("/inbox", f"/inbox/{second}/approve")
+    after = await browser.get(approved.headers["location"])
+    statuses = {
+        d: (await browser.client.get(f"/api/drafts/{d}")).json()["status"]
+        for d in (first, queued, other_message, other_fan)
+    }
+
+    assert "1 of 3 drafts of this fan message: approving one closes the other 2" in _card_text(
+        before, first
+    )
+    assert "2 of 3 drafts of this fan message" in _card_text(before, second)
+    assert "3 of 3 drafts of this fan message" in _card_text(before, queued)  # in the queue
+    assert f'<a href="#draft-{second}">draft 2</a>' in before.split(f'id="draft-{first}"', 1)[1]
+    for alone in (other_message, other_fan):
+        assert "drafts of this fan message" not in _card_text(before, alone)
+    assert approved.status_code == 303
+    assert "closed=2" in approved.headers["location"]
+    notice = " ".join(visible_text(after.text).split())
+    assert (
+        "Approved: the reply is recorded as sent by you. 2 other drafts of the same fan message"
+        " were closed as superseded" in notice
+    )
+    assert statuses == {
+        first: "superseded",
+        queued: "superseded",
+        other_message: "pending",
+        other_fan: "pending",
+    }
+    assert "drafts of this fan message" not in after.text
+
+
+async def test_an_approval_that_closed_nothing_says_only_that_it_was_approved(
+    browser: Browser, database: Database
+) -> None:
+    draft = await record(database.sessionmaker, _draft_of(browser, "fan-once", "hi"))
+    approved = await browser.submit("/inbox", f"/inbox/{draft}/approve")
+    after = await browser.get(approved.headers["location"])
+    forged = await browser.get("/inbox?notice=approved&closed=%C2%B2")  # "²": not a count
+    rejected = await browser.get("/inbox?notice=rejected&closed=3")  # a rejection closes none
+
+    assert "closed=" not in approved.headers["location"]
+    assert "Approved: the reply is recorded as sent by you." in after.text
+    assert "closed as superseded" not in after.text
+    assert "closed as superseded" not in forged.text
+    assert forged.status_code == 200
+    assert "closed as superseded" not in rejected.text

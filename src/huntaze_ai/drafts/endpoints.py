@@ -116,10 +116,10 @@ async def approve(
     """Approve a pending draft as drafted, or with `text` as the edited final text. The guard
     checks the final text (422 `blocked_by_guard` with its reasons); the fan's caps for today
     hold (409 `fan_cap_reached`); a draft someone decided first is 409 `draft_state_changed`."""
-    draft = await service.approve(
+    decided = await service.approve(
         session, guard, acting.creator.id, acting.member.id, draft_id, body.text, body.send_offer
     )
-    return draft_out(draft)
+    return draft_out(decided.draft)
 
 
 @router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
@@ -162,10 +162,10 @@ async def resolve(
     """Answer with `text` (guarded and counted like any approval), or dismiss without it. The
     creator and the agency's owners and managers; a chatter gets 404."""
     overseen(acting, service.QueueOverseersOnly)
-    draft = await service.resolve(
+    decided = await service.resolve(
         session, guard, acting.creator.id, acting.member.id, draft_id, body.text
     )
-    return draft_out(draft)
+    return draft_out(decided.draft)
 
 
 @router.post("/escalations/{draft_id}/hand-back", response_model=DraftOut)

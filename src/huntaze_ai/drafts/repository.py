@@ -79,22 +79,48 @@ async def sent_sibling(session: AsyncSession, draft: Draft) -> int | None:
 _OPEN = (DraftStatus.PENDING, DraftStatus.ESCALATED)
 
 
-async def supersede_siblings(session: AsyncSession, draft: Draft) -> None:
+async def supersede_siblings(session: AsyncSession, draft: Draft) -> int:
     """Close the other drafts of the draft's fan message still waiting, in the inbox or in the
-    queue. A row another transaction holds is skipped, not waited for (two approvals at once
-    would otherwise deadlock): that transaction is an approval of it, which the sent draft
-    refuses, or a rejection."""
+    queue; how many. A row another transaction holds is skipped, not waited for (two approvals
+    at once would otherwise deadlock): that transaction is an approval of it, which the sent
+    draft refuses, or a rejection."""
     waiting = (
         select(Draft.id)
         .where(_same_message(draft), Draft.status.in_(_OPEN))
         .with_for_update(skip_locked=True)
     )
-    await session.execute(
+    result = await session.execute(
         update(Draft)
         .where(Draft.id.in_(waiting), Draft.status.in_(_OPEN))
         .values(status=DraftStatus.SUPERSEDED)
         .execution_options(synchronize_session=False)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def open_siblings(
+    session: AsyncSession, creator_id: int, fans: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str, str], list[int]]:
+    """The waiting drafts (inbox and queue) of the creator's `fans` (platform, fan id), by fan
+    message (platform, fan id, message): the ids, oldest first. A message with more than one
+    has siblings (Regenerate), of which the first approved closes the others."""
+    fans = set(fans)
+    if not fans:
+        return {}
+    rows = await session.execute(
+        select(Draft.id, Draft.platform, Draft.fan_id, Draft.fan_message)
+        .where(
+            Draft.creator_id == creator_id,
+            Draft.fan_id.in_({fan_id for _, fan_id in fans}),
+            Draft.status.in_(_OPEN),
+        )
+        .order_by(Draft.id)
+    )
+    found: dict[tuple[str, str, str], list[int]] = {}
+    for draft_id, platform, fan_id, message in rows:
+        if fan_id is not None and (platform, fan_id) in fans:
+            found.setdefault((platform, fan_id, message), []).append(draft_id)
+    return found
 
 
 async def listing(

@@ -84,6 +84,15 @@ class NothingToSend(InvalidRequest):
         super().__init__(fields=[{"field": "text", "message": "empty"}])
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A draft as a decision left it, and how many other waiting drafts of its fan message an
+    answer closed as superseded (Regenerate leaves several; the first one sent answers it)."""
+
+    draft: Draft
+    superseded: int = 0
+
+
 # The stored reason of a draft whose model text repeated its instructions (messaging/checked.py).
 # Such a draft is stored without that text; one stored before that holds it, and is refused as
 # written so that it never reaches the fan.
@@ -262,9 +271,25 @@ async def _close_answered(session: AsyncSession, draft: Draft) -> None:
     await session.commit()
 
 
-async def _close_siblings(session: AsyncSession, draft: Draft) -> None:
-    if draft.fan_id is not None:
-        await repository.supersede_siblings(session, draft)
+async def _close_siblings(session: AsyncSession, draft: Draft) -> int:
+    if draft.fan_id is None:
+        return 0
+    return await repository.supersede_siblings(session, draft)
+
+
+async def open_siblings(
+    session: AsyncSession, creator_id: int, drafts: Sequence[Draft]
+) -> dict[int, list[int]]:
+    """For each of `drafts` that answers the same fan message as other waiting drafts (inbox
+    or queue): all their ids, oldest first, its own among them."""
+    fans = {(d.platform, d.fan_id) for d in drafts if d.fan_id is not None}
+    by_message = await repository.open_siblings(session, creator_id, fans)
+    found: dict[int, list[int]] = {}
+    for d in drafts:
+        ids = by_message.get((d.platform, d.fan_id or "", d.fan_message), [])
+        if len(ids) > 1 and d.id in ids:
+            found[d.id] = ids
+    return found
 
 
 async def _guarded(
@@ -376,8 +401,9 @@ async def approve(
     draft_id: int,
     text: str | None = None,
     send_offer: bool = False,
-) -> Draft:
-    """Approve a pending draft, as drafted or with an edited final text."""
+) -> Decided:
+    """Approve a pending draft, as drafted or with an edited final text; the other waiting
+    drafts of its fan message are closed (`Decided.superseded` says how many)."""
     draft = await _locked(session, creator_id, draft_id, DraftStatus.PENDING)
     final = await _guarded(session, guard, draft, text if text is not None else draft.text)
     if final == _as_sent(draft.text) and _withheld(draft):
@@ -410,12 +436,12 @@ async def approve(
         decided_by=member_id,
         decided_at=utcnow(),
     )
-    await _close_siblings(session, draft)
+    superseded = await _close_siblings(session, draft)
     await outbox.message_approved(session, approved)
     await record_reply(
         session, creator_id, draft.platform, draft.fan_id, final, draft_id, member_id
     )
-    return approved
+    return Decided(approved, superseded)
 
 
 async def reject(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:
@@ -465,9 +491,9 @@ async def resolve(
     member_id: int,
     draft_id: int,
     text: str | None,
-) -> Draft:
-    """Answer an escalation with a person's text (guarded and counted like any approval), or
-    dismiss it without a reply."""
+) -> Decided:
+    """Answer an escalation with a person's text (guarded and counted like any approval, the
+    other waiting drafts of its fan message closed), or dismiss it without a reply."""
     draft = await _locked(session, creator_id, draft_id, DraftStatus.ESCALATED)
     now = utcnow()
     values: dict[str, Any] = {
@@ -477,7 +503,7 @@ async def resolve(
         "resolved_at": now,
     }
     if text is None:
-        return await _move(
+        dismissed = await _move(
             session,
             creator_id,
             draft_id,
@@ -485,6 +511,7 @@ async def resolve(
             status=DraftStatus.DISMISSED,
             **values,
         )
+        return Decided(dismissed)
     final = await _guarded(session, guard, draft, text, by_handler=True)
     await _count_for_fan(session, draft, offer=False)
     await _first_answer(session, draft)
@@ -502,12 +529,12 @@ async def resolve(
         chars_changed=changed,
         **values,
     )
-    await _close_siblings(session, draft)
+    superseded = await _close_siblings(session, draft)
     await outbox.message_approved(session, answered, answered_escalation=True)
     await record_reply(
         session, creator_id, draft.platform, draft.fan_id, final, draft_id, member_id
     )
-    return answered
+    return Decided(answered, superseded)
 
 
 async def hand_back(session: AsyncSession, creator_id: int, member_id: int, draft_id: int) -> Draft:

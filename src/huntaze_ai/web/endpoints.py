@@ -41,7 +41,7 @@ from huntaze_ai.models import User
 from huntaze_ai.web import service as view
 from huntaze_ai.web.compliance_pages import router as compliance_router
 from huntaze_ai.web.fan_pages import fan_picker
-from huntaze_ai.web.formatting import FEATURE_LABELS
+from huntaze_ai.web.formatting import FEATURE_LABELS, superseded_text
 from huntaze_ai.web.forms import CsrfChecked, page_at_or_above, safe_next
 from huntaze_ai.web.rendering import PLATFORMS, PageError, page, render_login
 from huntaze_ai.web.team_pages import invitation_to
@@ -168,11 +168,14 @@ async def messages(
     fan: Annotated[str, Query(max_length=300)] = "",
     q: Annotated[str, Query(max_length=300)] = "",
     notice: str | None = None,
+    closed: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    """`fan` ("<platform>:<id>") picks the fan to reply to; `q` finds fans by name or id."""
-    return await messages_page(
-        request, creator, session, choice=fan, search=q, notice=_MESSAGES_NOTICES.get(notice or "")
-    )
+    """`fan` ("<platform>:<id>") picks the fan to reply to; `q` finds fans by name or id;
+    `closed`: after an approval, how many other drafts of its fan message it closed."""
+    said = _MESSAGES_NOTICES.get(notice or "")
+    if said and notice == "approved":
+        said += superseded_text(closed)
+    return await messages_page(request, creator, session, choice=fan, search=q, notice=said)
 
 
 @router.post("/messages", response_class=HTMLResponse, dependencies=[CsrfChecked])

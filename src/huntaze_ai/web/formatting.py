@@ -17,6 +17,7 @@ and turns every `<time>` written here into the viewer's time zone.
 - Features: the usage rows' ids (`messaging`) read as the nav names the pages ("Messages").
 - Platforms read as people write them (`platform`); a fan page's path is `fan_href`.
 - The guard's reasons as sentences (`reasons_text`), on pages and in a refusal's message.
+- Drafts closed by an approval of another draft of their fan message (`superseded_text`).
 """
 
 from __future__ import annotations
@@ -144,3 +145,18 @@ def reasons_text(reasons: Iterable[Any]) -> str:
         if text:
             said.append(text if text[-1] in ".!?" else text + ".")
     return " ".join(said)
+
+
+def superseded_text(closed: str | None) -> str:
+    """What an approval's notice adds when it closed other drafts of the same fan message:
+    `closed` is their count from the redirect's query string; anything but a count is none."""
+    if closed is None or not (closed.isascii() and closed.isdigit()) or len(closed) > 4:
+        return ""  # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few
+    n = int(closed)
+    if n < 1:
+        return ""
+    drafts, were = ("draft", "was") if n == 1 else ("drafts", "were")
+    return (
+        f" {n} other {drafts} of the same fan message {were} closed as superseded:"
+        " a message gets one reply."
+    )

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,7 @@ from huntaze_ai.kit.text import is_blank
 from huntaze_ai.models import Draft, DraftStatus
 from huntaze_ai.users.repository import display_names
 from huntaze_ai.web.endpoints import messages_page
+from huntaze_ai.web.formatting import superseded_text
 from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
 
@@ -58,6 +59,7 @@ async def _inbox(
     error: PageError | None = None,
     refused: tuple[int, str] | None = None,
     caps_typed: tuple[str, str] | None = None,
+    closed: str | None = None,
 ) -> Response:
     """The inbox; after a refused decision (`refused`: the draft and the text that was sent),
     the refusal shows in that draft's card, with the text as typed; after refused caps
@@ -91,7 +93,9 @@ async def _inbox(
         left=left,
         names=await fan_names(session, creator_id, fans),
         people=await display_names(session, people),
-        notice=_NOTICES.get(notice or ""),
+        notice=_notice(notice, closed),
+        # Drafts that answer the same fan message (Regenerate): the first approved closes the rest.
+        siblings=await service.open_siblings(session, creator_id, [*pending, *queue]),
         error=error,
         # A draft no longer listed (decided meanwhile) has no card: the refusal shows on top.
         refused_id=refused[0] if refused and refused[0] in shown else None,
@@ -102,11 +106,27 @@ async def _inbox(
     )
 
 
+def _notice(code: str | None, closed: str | None) -> str | None:
+    text = _NOTICES.get(code or "")
+    if text and code in _ANSWERS:
+        return text + superseded_text(closed)
+    return text
+
+
+# The decisions that send a reply, and so close the other drafts of its fan message.
+_ANSWERS = ("approved", "answered")
+
+
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(
-    request: Request, acting: PageActing, session: SessionDep, notice: str | None = None
+    request: Request,
+    acting: PageActing,
+    session: SessionDep,
+    notice: str | None = None,
+    closed: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    return await _inbox(request, acting, session, notice=notice)
+    """`closed`: after an approval, how many other drafts of its fan message it closed."""
+    return await _inbox(request, acting, session, notice=notice, closed=closed)
 
 
 def _who(acting: Acting) -> str:
@@ -121,14 +141,15 @@ async def _decide(
     request: Request,
     acting: Acting,
     session: AsyncSession,
-    action: Callable[[], Awaitable[Draft]],
+    action: Callable[[], Awaitable[Draft | service.Decided]],
     notice: str,
     refused: tuple[int, str] | None = None,
     from_messages: int | None = None,
 ) -> Response:
     """Run a decision, then back to the inbox; or, for the draft `from_messages` decided on
-    /messages, back to that page for the draft's fan, the refusal in the draft's card there."""
-    decided: Draft | None = None
+    /messages, back to that page for the draft's fan, the refusal in the draft's card there.
+    An answer that closed other drafts of its fan message says how many (`closed`)."""
+    decided: Draft | service.Decided | None = None
 
     async def show(error: PageError) -> Response:
         if from_messages is not None:
@@ -141,9 +162,12 @@ async def _decide(
         decided = await action()
 
     def back_to() -> str:
-        if from_messages is None or decided is None:
-            return "/inbox"
-        return _messages_url(decided)
+        closed = decided.superseded if isinstance(decided, service.Decided) else 0
+        draft = decided.draft if isinstance(decided, service.Decided) else decided
+        url = "/inbox" if from_messages is None or draft is None else _messages_url(draft)
+        if not closed:
+            return url
+        return f"{url}{'&' if '?' in url else '?'}closed={closed}"
 
     return await submit(session, run, back_to=back_to, notice=notice, show=show)
 
@@ -195,7 +219,7 @@ async def approve(
     send_offer: Annotated[bool, Form()] = False,
     back: Back = "",
 ) -> Response:
-    async def action() -> Draft:
+    async def action() -> service.Decided:
         return await service.approve(
             session, guard, acting.creator.id, acting.member.id, draft_id, text or None, send_offer
         )
