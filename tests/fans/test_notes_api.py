@@ -314,3 +314,30 @@ async def test_notes_changed_at_once_without_a_platform_get_answers_and_none_a_5
 
     assert [a.status_code for a in answers[:3]] == [200, 200, 204]
     assert sorted(a.status_code for a in answers[3:]) == [200, 409, 409]
+
+
+async def test_a_proposed_note_of_invisible_characters_only_is_never_offered(
+    database_url: URL, database: Database
+) -> None:
+    creator_id, headers = await creator_headers(database)
+    await add_fan(database, creator_id, "fan-blank", "Sam")
+    remembered = await remember(
+        database.sessionmaker,
+        creator_id=creator_id,
+        platform="onlyfans",
+        fan_id="fan-blank",
+        fan_message="hi",
+        draft_id=None,
+        member_id=None,
+        proposals=[
+            Proposal("interests", "\u200b\u202e", 0.5),  # blank to a reader, as a person's is
+            Proposal("personal", "\u2800", 0.99),
+            Proposal("interests", "Loves hiking", 0.5),
+        ],
+    )
+    async with app_client(settings_for(database_url)) as client:
+        listed = (await client.get("/api/fans/fan-blank/notes", headers=headers)).json()
+
+    assert len(remembered) == 1
+    assert [p["text"] for p in listed["proposals"]] == ["Loves hiking"]
+    assert listed["notes"] == []

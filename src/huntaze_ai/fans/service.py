@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from huntaze_ai.fans import repository
 from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.errors import Conflict, NotFound
+from huntaze_ai.kit.text import is_blank
 from huntaze_ai.models import FanMessage, FanNote, NoteStatus, Sender
 
 AUTO_SAVE_AT = 0.8
@@ -157,7 +158,9 @@ async def _propose(
     now: datetime,
 ) -> Remembered | None:
     text = " ".join(proposal.text.split())[:MAX_NOTE_CHARS]
-    if not text_key(text):
+    # A person's note of only invisible characters is refused (kit/text.is_blank); the model's
+    # is dropped the same way, or it would show as an empty line to keep or dismiss.
+    if not text_key(text) or is_blank(text):
         return None
     note_id = await repository.propose(
         session,
