@@ -7,7 +7,9 @@ error; `requests` records the chat requests' bodies.
 
 A streamed request (`"stream": true`) is answered as OpenAI streams: `stream_content` in pieces of
 `chunk_chars`, one every `chunk_delay_s`, then the usage on a last chunk of its own (none with
-`stream_usage=False`, as an endpoint that never reports it).
+`stream_usage=False`, as an endpoint that never reports it). `trickle=True` sends a plain answer's
+JSON the same way, in pieces of `chunk_chars` every `chunk_delay_s`: a slow endpoint whose every
+read arrives well within the SDK's timeout.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class FakeOpenAI:
     chunk_chars: int = 40
     chunk_delay_s: float = 0.0
     stream_usage: bool = True
+    trickle: bool = False
 
     def app(self) -> Starlette:
         return Starlette(
@@ -90,26 +93,34 @@ class FakeOpenAI:
             "type": "function",
             "function": {"name": tool["name"], "arguments": json.dumps({"captions": drafts})},
         }
-        return JSONResponse(
-            {
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": None, "tool_calls": [call]},
-                        "finish_reason": "tool_calls",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": self.prompt_tokens,
-                    "completion_tokens": self.completion_tokens,
-                    "total_tokens": self.prompt_tokens + self.completion_tokens,
-                },
-            }
-        )
+        answer = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                    "finish_reason": "tool_calls",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+                "total_tokens": self.prompt_tokens + self.completion_tokens,
+            },
+        }
+        if self.trickle:
+            return StreamingResponse(
+                self._pieces(json.dumps(answer)), media_type="application/json"
+            )
+        return JSONResponse(answer)
+
+    async def _pieces(self, text: str) -> AsyncIterator[str]:
+        for start in range(0, len(text), self.chunk_chars):
+            yield text[start : start + self.chunk_chars]
+            await asyncio.sleep(self.chunk_delay_s)
 
     async def _chunks(self, model: str) -> AsyncIterator[str]:
         def chunk(choices: list[dict[str, Any]], **extra: Any) -> str:

@@ -2,11 +2,13 @@
 each engine (Gemini's client, the OpenAI-compatible one) gives the whole stream a deadline of half
 the reservation's lifetime, besides the timeout on each wait for a piece. The lifetime is short
 here (2 s) and the provider sends a piece every 0.1 s, far within the 60 s a piece may take, for
-4 s: longer than the reservation lives. On both databases."""
+4 s: longer than the reservation lives. A plain answer is bounded as a whole too. On both
+databases."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 import time
@@ -23,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
+from huntaze_ai.content.agent import caption_agents
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.errors import UpstreamTimeout
 from huntaze_ai.llm.pipeline import AIPipeline, Prompt, metered_text
@@ -38,6 +41,7 @@ FLASH = "gemini-2.5-flash"
 TTL = timedelta(seconds=2)  # so a stream's deadline is 1 s
 PIECES, EVERY_S = 40, 0.1
 PROMPT = Prompt(Feature.MESSAGING, "Draft a reply.", "<<<DATA\nhi\nDATA>>>", answer_tokens=400)
+CAPTION = Prompt(Feature.CONTENT, "Write a caption.", "<<<DATA\nbeach\nDATA>>>", answer_tokens=400)
 REPLY = json.dumps({"reply": "Hey love, thank you for the sweet words! " * 4, "confidence": 0.9})
 
 
@@ -162,3 +166,35 @@ async def test_a_trickling_openai_stream_ends_before_its_reservation_expires(
     assert row.outcome == "timeout"
     reserved = prices.worst_case_micros(MODEL, metered_text(PROMPT, messaging_stream_agent), 400)
     assert 0 < row.cost_micros <= reserved
+
+
+@pytest.fixture(scope="module")
+def slow_openai() -> Iterator[str]:
+    """A plain (non-streamed) answer trickled: a piece of its JSON every EVERY_S for about 2 s."""
+    fake = FakeOpenAI(trickle=True, chunk_chars=24, chunk_delay_s=EVERY_S)
+    with fake.run_in_thread() as url:
+        yield url
+
+
+async def test_a_slow_plain_openai_answer_times_out_within_the_call_timeout(
+    database: Database, slow_openai: str
+) -> None:
+    """The SDK's timeout bounds each read; the call as a whole is bounded too, as Gemini's is,
+    so an endpoint that trickles its answer cannot outlive the call's reservation."""
+    settings = make_settings(llm_provider="openai", openai_base_url=slow_openai, openai_model=MODEL)
+    prices = Prices([MODEL], {MODEL: ModelPrice(Decimal("0.15"), Decimal("0.45"))})
+    llm = dataclasses.replace(build_llm(settings), timeout_s=0.5)
+    model = llm.agents[Feature.CONTENT].engine.client_model()
+    assert model is not None
+    ai = AIPipeline(make_meter(database, settings, prices=prices, reservation_ttl=TTL), llm)
+    user = await new_creator(database)
+    started = time.monotonic()
+    async with model:
+        with pytest.raises(UpstreamTimeout):
+            await ai.run(user, caption_agents[1], CAPTION)
+    assert time.monotonic() - started < TTL.total_seconds()
+
+    row = await _settled_while_held(database, user.id)
+    assert row.outcome == "timeout"
+    reserved = prices.worst_case_micros(MODEL, metered_text(CAPTION, caption_agents[1]), 400)
+    assert 0 <= row.cost_micros <= reserved

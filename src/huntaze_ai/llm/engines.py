@@ -40,8 +40,8 @@ _ONE_REQUEST = UsageLimits(request_limit=1)
 @dataclass(frozen=True)
 class Request(Generic[T]):
     """One model request: the agent (its output type says what to ask for) and its prompt.
-    `timeout_s` bounds the connection and each wait for the answer or a stream's next piece;
-    `stream_deadline_s` a whole stream, however steadily its pieces come."""
+    `timeout_s` bounds a plain answer's whole exchange, and a stream's connection and each wait
+    for its next piece; `stream_deadline_s` a whole stream, however steadily its pieces come."""
 
     agent: Agent[None, T]
     instructions: str
@@ -220,13 +220,16 @@ class PydanticAIEngine:
     async def run(self, request: Request[T]) -> tuple[T, TokenUsage | None]:
         with capture_run_messages() as messages:
             try:
-                result = await request.agent.run(
-                    request.user_content,
-                    model=self.model,
-                    instructions=request.instructions,
-                    model_settings=self._settings(request),
-                    usage_limits=_ONE_REQUEST,
-                )
+                # The SDK's timeout bounds each read: an endpoint that trickles its answer would
+                # outlive the call's reservation. The whole exchange within it, as Gemini's is.
+                async with asyncio.timeout(request.timeout_s):
+                    result = await request.agent.run(
+                        request.user_content,
+                        model=self.model,
+                        instructions=request.instructions,
+                        model_settings=self._settings(request),
+                        usage_limits=_ONE_REQUEST,
+                    )
             except Exception as exc:
                 response = _last_response(messages)
                 _raise_failed(exc, response, _usage(response.usage if response else None))
