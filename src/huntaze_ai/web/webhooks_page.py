@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth.dependencies import PageActing
+from huntaze_ai.kit.clock import utcnow
 from huntaze_ai.kit.session_deps import SessionDep
 from huntaze_ai.web.forms import CsrfChecked, submit
 from huntaze_ai.web.rendering import PageError, page
@@ -44,6 +45,7 @@ async def _log(
         status=status,
         statuses=_STATUSES,
         configured=settings.webhook_url is not None,
+        now=utcnow(),
         max_attempts=settings.webhook_max_attempts,
         notice=_NOTICES.get(notice or ""),
         error=error,
