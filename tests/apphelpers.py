@@ -11,6 +11,7 @@ from html import unescape
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy.engine import URL
 
@@ -54,6 +55,37 @@ async def running_app(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.
 async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(settings) as (_, client):
         yield client
+
+
+def client_at(app: FastAPI, client_ip: str) -> httpx.AsyncClient:
+    """A client of a started `app` whose requests come from `client_ip` (what the login limits
+    count per address)."""
+    transport = httpx.ASGITransport(app=app, client=(client_ip, 40_000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def fast_password_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 replaced by a stand-in that knows only the factories' password: the login limits
+    count attempts before any password is checked, so a hundred guesses prove the same in a
+    fraction of the time."""
+    from tests.factories import DEFAULT_PASSWORD
+
+    monkeypatch.setattr(
+        "huntaze_ai.auth.service.verify_password",
+        lambda _hash, password: password == DEFAULT_PASSWORD,
+    )
+
+
+async def strangers_fill_login(app: FastAPI, email: str) -> list[int]:
+    """Strangers guess `email`'s password over the API from ten addresses, ten times each: the
+    email's window (100 per 15 minutes) is full, no address's is. Their answers' statuses."""
+    statuses = []
+    for host in range(10):
+        async with client_at(app, f"198.51.100.{host}") as stranger:
+            for n in range(10):
+                guess = {"email": email, "password": f"guess {n}"}
+                statuses.append((await stranger.post("/api/auth/token", json=guess)).status_code)
+    return statuses
 
 
 async def creator_headers(database: Database, plan: str = "starter") -> tuple[int, dict[str, str]]:

@@ -1,9 +1,14 @@
-"""The pages' session cookie: what it opens on the JSON API, its CSRF token, and the login page."""
+"""The pages' session cookie: what it opens on the JSON API, its CSRF token, and the login page;
+the device cookie a login leaves, which keeps strangers from locking the creator out."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from http.cookies import Morsel, SimpleCookie
+from types import SimpleNamespace
 
+import cryptography.fernet
 import httpx
 import pytest
 from sqlalchemy import select
@@ -13,11 +18,27 @@ from huntaze_ai.auth.service import (
     BROWSER_SESSION_NAME,
     create_browser_session,
 )
-from huntaze_ai.auth.sessions import CSRF_HEADER, NONCE_COOKIE, SESSION_COOKIE, csrf_token
+from huntaze_ai.auth.sessions import (
+    CSRF_HEADER,
+    DEVICE_COOKIE,
+    NONCE_COOKIE,
+    SESSION_COOKIE,
+    csrf_token,
+)
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.models import ApiToken, User
-from tests.apphelpers import app_client, creator_headers, csrf_of, login, settings_for
+from tests.apphelpers import (
+    app_client,
+    client_at,
+    creator_headers,
+    csrf_of,
+    fast_password_checks,
+    login,
+    running_app,
+    settings_for,
+    strangers_fill_login,
+)
 from tests.factories import DEFAULT_PASSWORD, count_campaigns
 from tests.metering.conftest import new_creator
 
@@ -109,7 +130,7 @@ async def test_the_login_page_sets_an_httponly_lax_nonce_and_a_form_token_bound_
     assert csrf_of(page.text) == csrf_token(settings, nonce.value)
 
 
-async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects_to_dashboard(
+async def test_logging_in_on_the_page_sets_httponly_lax_session_and_device_cookies(
     database_url: URL, database: Database
 ) -> None:
     user = await new_creator(database)
@@ -127,6 +148,13 @@ async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects
     nonce = _set_cookie(response, NONCE_COOKIE)
     assert nonce is not None
     assert nonce["max-age"] == "0"  # the login nonce is spent
+    device = _set_cookie(response, DEVICE_COOKIE)
+    assert device is not None
+    assert device["httponly"] is True
+    assert device["samesite"].lower() == "lax"
+    assert not device["secure"]
+    assert device["max-age"] == str(90 * 24 * 3600)
+    assert user.email not in device.value  # encrypted: a shared computer does not show whose
     # The cookie is a browser session token, stored hashed like any other.
     async with database.sessionmaker() as db:
         stored = await db.scalar(
@@ -138,7 +166,7 @@ async def test_logging_in_on_the_page_sets_an_httponly_lax_session_and_redirects
     assert quota.status_code == 200, quota.text
 
 
-async def test_in_production_the_nonce_and_session_cookies_are_secure_host_only_cookies(
+async def test_in_production_the_nonce_session_and_device_cookies_are_secure_host_only_cookies(
     database_url: URL, database: Database
 ) -> None:
     user = await new_creator(database)
@@ -170,6 +198,13 @@ async def test_in_production_the_nonce_and_session_cookies_are_secure_host_only_
     # __Host-: a sibling subdomain cannot set these, so it cannot plant a session or a nonce.
     assert session["path"] == "/"
     assert not session["domain"]
+    device = _set_cookie(response, f"__Host-{DEVICE_COOKIE}")
+    assert device is not None
+    assert device["secure"] is True
+    assert device["httponly"] is True
+    assert device["samesite"].lower() == "lax"
+    assert device["path"] == "/"
+    assert not device["domain"]
 
 
 @pytest.mark.parametrize("csrf", ["missing", "forged"])
@@ -245,3 +280,103 @@ async def test_logging_out_revokes_the_session(database_url: URL, database: Data
     assert cleared
     assert replayed.status_code == 401
     assert replayed.json()["error"] == "unauthenticated"
+
+
+CREATOR_IP = "203.0.113.7"
+
+
+def _device_cookie(response: httpx.Response) -> str:
+    device = _set_cookie(response, DEVICE_COOKIE)
+    assert device is not None, response.text
+    return device.value
+
+
+async def test_strangers_filling_an_email_do_not_lock_the_creator_out_of_a_browser_they_used(
+    database_url: URL, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast_password_checks(monkeypatch)
+    user = await new_creator(database)
+    async with (
+        running_app(settings_for(database_url)) as (app, _),
+        client_at(app, CREATOR_IP) as phone,
+        client_at(app, CREATOR_IP) as new_laptop,
+        client_at(app, "198.51.100.99") as stranger,
+    ):
+        first = await login(phone, user.email)
+        phone.cookies.delete(SESSION_COOKIE)  # the session ended; the device cookie stays
+        flood = await strangers_fill_login(app, user.email)
+        stranger_right = await login(stranger, user.email)
+        laptop = await login(new_laptop, user.email)
+        again = await login(phone, user.email)
+        phone.cookies.delete(SESSION_COOKIE)
+        with_fresh_cookie = await login(phone, user.email)
+
+    assert first.status_code == 303, first.text
+    assert flood == [401] * 99 + [429]  # the creator's first login was one of the hundred
+    # The email is closed to strangers and to a browser the creator never logged in from ...
+    assert stranger_right.status_code == laptop.status_code == 429
+    assert "Too many login attempts" in laptop.text
+    # ... not to the creator's phone, which gets a fresh device cookie that works in turn.
+    assert again.status_code == 303, again.text
+    assert again.headers["location"] == "/dashboard"
+    assert _device_cookie(again) != _device_cookie(first)
+    assert with_fresh_cookie.status_code == 303, with_fresh_cookie.text
+
+
+async def test_a_forged_expired_or_other_accounts_device_cookie_is_no_exemption(
+    database_url: URL, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast_password_checks(monkeypatch)
+    user = await new_creator(database)
+    other = await new_creator(database)
+    async with (
+        running_app(settings_for(database_url)) as (app, _),
+        client_at(app, CREATOR_IP) as browser,
+    ):
+        with monkeypatch.context() as past:
+            # Made 91 days ago: older than the 90 days a device cookie is read for.
+            days_ago = SimpleNamespace(time=lambda: time.time() - 91 * 24 * 3600)
+            past.setattr(cryptography.fernet, "time", days_ago)
+            expired = _device_cookie(await login(browser, user.email))
+        real = _device_cookie(await login(browser, user.email))
+        others = _device_cookie(await login(browser, other.email))
+        forged = real[:40] + ("B" if real[40] == "A" else "A") + real[41:]
+        await strangers_fill_login(app, user.email)
+        refused = []
+        for cookie in (expired, others, forged):
+            browser.cookies.clear()
+            browser.cookies.set(DEVICE_COOKIE, cookie)
+            refused.append((await login(browser, user.email)).status_code)
+        browser.cookies.clear()
+        browser.cookies.set(DEVICE_COOKIE, real)
+        genuine = await login(browser, user.email)
+
+    assert refused == [429, 429, 429]
+    assert genuine.status_code == 303, genuine.text
+
+
+async def test_a_browser_that_sent_ten_wrong_passwords_is_a_stranger_again(
+    database_url: URL,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    window_clock: Callable[[float], None],
+) -> None:
+    fast_password_checks(monkeypatch)
+    user = await new_creator(database)
+    async with (
+        running_app(settings_for(database_url)) as (app, _),
+        client_at(app, CREATOR_IP) as copied,
+        client_at(app, CREATOR_IP) as mistyped,
+    ):
+        for browser, wrong in ((copied, 10), (mistyped, 9)):
+            await login(browser, user.email)
+            browser.cookies.delete(SESSION_COOKIE)
+            for n in range(wrong):
+                assert (await login(browser, user.email, f"guess {n}")).status_code == 401
+        window_clock(16 * 60)  # their own 15-minute windows are empty again; failures stay
+        await strangers_fill_login(app, user.email)
+        after_ten = await login(copied, user.email)
+        after_nine = await login(mistyped, user.email)
+
+    assert after_ten.status_code == 429
+    assert after_nine.status_code == 303, after_nine.text

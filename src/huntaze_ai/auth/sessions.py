@@ -13,6 +13,12 @@ A secret a form makes (an API token, an invitation link) is shown once on the pa
 redirects to, so that reloading it does not post the form again: it travels in a third cookie,
 `huntaze_once`, encrypted under a key of its own, bound to the session that made it, readable for
 a minute, and deleted by the page that shows it. Never in the URL, never stored on the server.
+
+A login on the page also leaves a device cookie, `huntaze_device`: the account's email and a
+random nonce, encrypted under a key of its own and readable for 90 days, replaced by a new one at
+each login and kept at logout (it names the browser, not a session). The login throttle counts
+that browser's attempts for that email in a window of its own (auth/throttle.py), so strangers
+filling the email's window do not lock the creator out of a browser they logged in from before.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import secrets
 from fastapi import Request, Response
 
 from huntaze_ai.auth.service import BROWSER_SESSION_TTL
+from huntaze_ai.auth.throttle import DEVICE_COOKIE_DAYS, login_email
 from huntaze_ai.config import Settings
 from huntaze_ai.kit import crypto
 from huntaze_ai.kit.errors import HuntazeError
@@ -35,6 +42,9 @@ ONCE_COOKIE = "huntaze_once"
 ONCE_PURPOSE = "shown-once"
 # The redirect is followed at once; a minute covers a slow phone, and no more is kept.
 ONCE_TTL_S = 60
+DEVICE_COOKIE = "huntaze_device"
+DEVICE_PURPOSE = "login-device"
+DEVICE_TTL_S = DEVICE_COOKIE_DAYS * 24 * 3600
 _HOST_PREFIX = "__Host-"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -165,3 +175,34 @@ def shown_once(request: Request, kind: str) -> str | None:
 def forget_shown_once(request: Request, response: Response) -> None:
     settings = _settings(request)
     response.delete_cookie(once_cookie_name(settings), path="/", secure=settings.is_production)
+
+
+def device_cookie_name(settings: Settings) -> str:
+    return _HOST_PREFIX + DEVICE_COOKIE if settings.is_production else DEVICE_COOKIE
+
+
+def set_device_cookie(request: Request, response: Response, email: str) -> None:
+    """Mark this browser as one `email` logged in from, with a nonce of its own."""
+    settings = _settings(request)
+    payload = json.dumps({"email": login_email(email), "nonce": secrets.token_urlsafe(16)})
+    key = settings.secret_key.get_secret_value()
+    value = crypto.encrypt(key, payload, purpose=DEVICE_PURPOSE).decode()
+    _cookie(response, settings, device_cookie_name(settings), value, max_age=DEVICE_TTL_S)
+
+
+def device_nonce(request: Request, email: str) -> str | None:
+    """The nonce of this browser's device cookie when it was made for `email`; None without one,
+    or for another account's, an expired or a forged one."""
+    settings = _settings(request)
+    value = request.cookies.get(device_cookie_name(settings))
+    if not value:
+        return None
+    key = settings.secret_key.get_secret_value()
+    payload = crypto.decrypt(key, value.encode(), purpose=DEVICE_PURPOSE, ttl=DEVICE_TTL_S)
+    if payload is None:
+        return None
+    data = json.loads(payload)
+    if not hmac.compare_digest(str(data.get("email")).encode(), login_email(email).encode()):
+        return None
+    nonce = data.get("nonce")
+    return nonce if isinstance(nonce, str) else None

@@ -1,5 +1,6 @@
 """Encryption at rest for third-party secrets (platform access tokens), keyed from SECRET_KEY;
-and, under a key of its own (`purpose`), for a secret a page shows once after a redirect."""
+and, under a key of its own per `purpose`, for what the pages' cookies carry: a secret a page
+shows once after a redirect, a login's device cookie (auth/sessions.py)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageActing, PageCreator
 from huntaze_ai.auth.sessions import (
     clear_session_cookie,
+    device_nonce,
     session_token,
+    set_device_cookie,
     set_session_cookie,
 )
 from huntaze_ai.auth.throttle import LoginThrottle
@@ -84,11 +86,15 @@ async def login_submit(
     next: Annotated[PlainText | None, Form()] = None,
 ) -> Response:
     throttle: LoginThrottle = request.app.state.login_throttle
+    device = device_nonce(request, email)
     try:
-        await throttle.attempt(email, request.client.host if request.client else None)
+        await throttle.attempt(email, request.client.host if request.client else None, device)
         user = await auth.login(session, email, password)
     except HuntazeError as exc:
-        status = 401 if isinstance(exc, Unauthenticated) else exc.status_code
+        wrong = isinstance(exc, Unauthenticated)
+        if wrong:
+            await throttle.failed(device)  # enough of them, and this browser is a stranger again
+        status = 401 if wrong else exc.status_code
         next_url = safe_next(next)
         invitation = await invitation_to(session, next_url)
         return render_login(request, next_url, PageError.from_error(exc), email, status, invitation)
@@ -96,6 +102,7 @@ async def login_submit(
     # A session that ended under a form (next=/inbox/13/approve) comes back to its page.
     response = RedirectResponse(page_at_or_above(request, next), status_code=303)
     set_session_cookie(request, response, token)
+    set_device_cookie(request, response, user.email)
     return response
 
 
