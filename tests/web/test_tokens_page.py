@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL
 
 from huntaze_ai.auth.service import create_api_token
+from huntaze_ai.auth.sessions import DEVICE_COOKIE
 from huntaze_ai.kit.db import Database
 from huntaze_ai.kit.security import hash_api_token
 from huntaze_ai.models import ApiToken, User
-from tests.apphelpers import app_client, csrf_of, login, settings_for
+from tests.apphelpers import (
+    app_client,
+    csrf_of,
+    fast_password_checks,
+    login,
+    running_app,
+    settings_for,
+    strangers_fill_login,
+)
 from tests.factories import DEFAULT_PASSWORD
 from tests.metering.conftest import new_creator
 from tests.web.conftest import Browser
@@ -165,3 +175,23 @@ async def test_reloading_the_page_of_a_new_token_makes_no_other_and_no_other_log
     assert tokens == [hash_api_token(token[1])]  # one token, however often the page is loaded
     assert 'class="token-value"' not in reloaded.text
     assert 'class="token-value"' not in someone_else.text
+
+
+async def test_strangers_filling_the_email_do_not_stop_a_token_made_on_the_browser_logged_in_from(
+    database_url: URL, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast_password_checks(monkeypatch)
+    user = await new_creator(database)
+    async with running_app(settings_for(database_url)) as (app, client):
+        await login(client, user.email)
+        await strangers_fill_login(app, user.email)
+        form = {"name": "CRM", "password": DEFAULT_PASSWORD}
+        page = (await client.get("/tokens")).text
+        made = await client.post("/tokens", data={"csrf_token": csrf_of(page), **form})
+        client.cookies.delete(DEVICE_COOKIE)  # the session alone, as from another browser
+        page = (await client.get("/tokens")).text
+        refused = await client.post("/tokens", data={"csrf_token": csrf_of(page), **form})
+
+    assert made.status_code == 303, made.text
+    assert refused.status_code == 429
+    assert "Too many login attempts" in refused.text

@@ -24,6 +24,9 @@ router = APIRouter(
 async def issue_token(body: TokenRequest, request: Request, session: SessionDep) -> TokenResponse:
     """Exchange an email and password for a bearer token (valid 30 days). Attempts are limited
     per email and per client IP."""
+    # No device cookie here (auth/throttle.py): the callers are integrations, which keep no
+    # cookies, and the pages never call this. A creator whose email strangers have filled logs in
+    # on the page, where the browser's device cookie counts, and makes a token on /tokens.
     throttle: LoginThrottle = request.app.state.login_throttle
     await throttle.attempt(body.email, request.client.host if request.client else None)
     user = await service.login(session, body.email, body.password)

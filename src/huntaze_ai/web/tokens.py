@@ -14,7 +14,7 @@ from huntaze_ai.agencies.access import Acting
 from huntaze_ai.auth import service as auth
 from huntaze_ai.auth.dependencies import PageActing
 from huntaze_ai.auth.endpoints import MAX_TOKEN_ID
-from huntaze_ai.auth.sessions import forget_shown_once, show_once, shown_once
+from huntaze_ai.auth.sessions import device_nonce, forget_shown_once, show_once, shown_once
 from huntaze_ai.auth.throttle import LoginThrottle
 from huntaze_ai.config import Settings
 from huntaze_ai.kit.errors import HuntazeError, InvalidRequest, Unauthenticated
@@ -56,11 +56,14 @@ async def create(
     token that outlives its logout."""
     settings: Settings = request.app.state.settings
     throttle: LoginThrottle = request.app.state.login_throttle
+    email = acting.member.email
+    device = device_nonce(request, email)
     try:
-        await throttle.attempt(acting.member.email, request.client.host if request.client else None)
+        await throttle.attempt(email, request.client.host if request.client else None, device)
         try:
-            await auth.login(session, acting.member.email, password)
+            await auth.login(session, email, password)
         except Unauthenticated:
+            await throttle.failed(device)
             raise InvalidRequest(
                 "That is not your password: no token was made",
                 fields=[{"field": "password", "message": "wrong password"}],
