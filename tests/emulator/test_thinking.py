@@ -38,9 +38,18 @@ def test_2_5_pro_thinks_a_few_hundred_to_a_few_thousand_tokens_by_default(url: s
     assert drawn == _thoughts(url, "gemini-2.5-pro"), "thoughts replay for the same requests"
 
 
+def test_thoughts_replay_per_seed_and_vary_with_it() -> None:
+    def drawn(seed: int) -> list[int]:
+        with run_emulator_in_thread(EmulatorConfig(port=0, seed=seed)) as base:
+            return _thoughts(base, "gemini-2.5-pro", 10, **thinking(1024))
+
+    assert drawn(7) == drawn(7)
+    assert drawn(7) != drawn(8)
+
+
 def test_a_dynamic_budget_leaves_the_thoughts_to_the_model(url: str) -> None:
     drawn = _thoughts(url, "gemini-2.5-pro", **thinking(-1))
-    assert all(300 <= t <= 4000 for t in drawn)
+    assert drawn == _thoughts(url, "gemini-2.5-pro"), "-1 is what no budget is"
     assert max(drawn) > 2000
 
 
@@ -160,6 +169,33 @@ def test_thoughts_that_fit_leave_the_rest_of_max_output_tokens_to_a_cut_answer(u
     assert usage["thoughtsTokenCount"] == 300
     assert 0 < usage["candidatesTokenCount"] <= 10
     assert math.ceil(len(candidate["content"]["parts"][0]["text"]) / 4) <= 10
+
+
+def test_the_stream_bills_what_the_whole_answer_bills(url: str) -> None:
+    for n in range(10):
+        payload = body(f"Idea number {n} for this week's posts", **thinking(1024))
+        whole = generate(url, payload, "gemini-2.5-pro")["usageMetadata"]
+        events = stream_events(url, payload, "gemini-2.5-pro")
+        # As recorded streams without includeThoughts: the thoughts are known from the first
+        # chunk; the last chunk carries the final counts, the same as the whole answer's.
+        assert {e["usageMetadata"]["thoughtsTokenCount"] for e in events} == {
+            whole["thoughtsTokenCount"]
+        }
+        assert events[-1]["usageMetadata"] == whole
+
+
+def test_include_thoughts_bills_the_same_thoughts_and_returns_no_thought_text(url: str) -> None:
+    def config(**extra: object) -> dict[str, object]:
+        return {"generationConfig": {"thinkingConfig": {"thinkingBudget": 1024, **extra}}}
+
+    answers = [
+        generate(url, body(**c), "gemini-2.5-pro")
+        for c in (config(), config(includeThoughts=True), config(includeThoughts=False))
+    ]
+    # Thoughts are billed whether or not their summaries were asked for, the same prompt the same.
+    assert len({a["usageMetadata"]["thoughtsTokenCount"] for a in answers}) == 1
+    for answer in answers:
+        assert not any(p.get("thought") for p in answer["candidates"][0]["content"]["parts"])
 
 
 def test_a_streamed_answer_whose_thoughts_spend_the_budget_is_one_chunk_without_text(

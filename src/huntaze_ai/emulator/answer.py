@@ -37,6 +37,14 @@ def request_seed(seed: int, request: GenerateRequest) -> int:
     return int.from_bytes(hashlib.sha256(material).digest()[:8], "big")
 
 
+def thinking_seed(seed: int, request: GenerateRequest) -> int:
+    """How long the model thinks depends on the prompt, not on the settings: the same prompt
+    wants the same thoughts with any thinkingConfig, maxOutputTokens or includeThoughts, and a
+    budget only bounds them."""
+    material = f"{seed}\0{request.model}\0thinking\0{request.prompt_digest}".encode()
+    return int.from_bytes(hashlib.sha256(material).digest()[:8], "big")
+
+
 def _choose_function(
     request: GenerateRequest, rng: random.Random, call_tools: bool
 ) -> FunctionDeclaration | None:
@@ -137,7 +145,7 @@ def build_answer(
         return answer(None, None, Usage(request.prompt_tokens, 0), block)
 
     part, natural = writer.write(None)
-    thoughts = request.thinking.draw(rng)
+    thoughts = request.thinking.draw(seeded_rng(thinking_seed(seed, request)))
     limit = request.max_output_tokens or family_of(request.model).output_limit
     if fault is not None and fault.kind is FaultKind.MAX_TOKENS:
         if request.thinking.span is not None:

@@ -52,6 +52,8 @@ class GenerateRequest:
     safety_settings: Mapping[str, str] = field(default_factory=dict)
     # Digests of the prompt's successive whole cache blocks, prefix by prefix.
     cache_blocks: tuple[str, ...] = field(default=(), repr=False)
+    # What the model reads (system instruction, tools, schema, contents), whatever the settings.
+    prompt_digest: str = field(default="", repr=False)
     canonical: str = field(default="", repr=False)
 
 
@@ -171,6 +173,7 @@ def parse_generate_request(model: str, body: Any) -> GenerateRequest:
         thinking=resolve_thinking(model, config),
         safety_settings=parse_safety_settings(pick(body, "safetySettings")),
         cache_blocks=_cache_blocks(pieces),
+        prompt_digest=hashlib.sha256(json.dumps(pieces).encode()).hexdigest(),
         canonical=json.dumps(body, sort_keys=True, ensure_ascii=False),
     )
 
