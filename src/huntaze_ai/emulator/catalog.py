@@ -6,9 +6,16 @@ Flash, 0 or 512..24576 on 2.5 Flash-Lite (which does not think unless asked); Ge
 a `thinkingLevel` instead (Pro: low/high, Flash: minimal/low/medium/high). Implicit caching needs a
 prompt of at least 2,048 tokens on 2.5 models and 4,096 on Gemini 3 (the October 2026 table).
 
-How many tokens a model spends thinking is not documented; the ranges below are draws of a
-log-uniform distribution chosen to match what real responses report (2.5 Pro: a few hundred to a
-few thousand thoughts for a short answer; Flash thinks less).
+How many tokens a model spends thinking is not documented. `dynamic` is what a model thinks when
+left to decide, drawn log-uniformly per prompt (thinking.py). The 2.5 floors are just under the
+fewest thoughts that public recordings of real traffic report with thinking on: 2.5 Pro 101,
+111, 147, 285 and 759 on short prompts (pydantic/pydantic-ai tests/models/cassettes/test_google/:
+test_google_model_retry, _thinking_config, _thinking_part_iter), 2.5 Flash 16 to 204 on short
+prompts (test_gemini/test_gemini_model_thinking_part, test_google/ *_native_output and
+test_google_stream_usage_is_live_mid_stream; simonw/llm-gemini tests/cassettes/test_gemini/
+test_tools) and a thousand or more on long ones. Google documents dynamic thinking on 2.5 models
+as "up to 8,192" tokens, above every ceiling here. The Gemini 3 and Flash-Lite ranges are
+unchanged estimates.
 """
 
 from __future__ import annotations
@@ -53,13 +60,13 @@ class Family:
 
 _PRO_25 = Family(
     "gemini-2.5-pro",
-    dynamic=(300, 4_000),
+    dynamic=(100, 4_000),
     budget_range=(128, 32_768),
     can_stop_thinking=False,
     cache_min_tokens=2_048,
 )
 _FLASH_25 = Family(
-    "gemini-2.5-flash", dynamic=(100, 2_000), budget_range=(1, 24_576), cache_min_tokens=2_048
+    "gemini-2.5-flash", dynamic=(15, 2_000), budget_range=(1, 24_576), cache_min_tokens=2_048
 )
 _FLASH_LITE_25 = Family(
     "gemini-2.5-flash-lite",

@@ -2,6 +2,18 @@
 
 `maxOutputTokens` bounds thoughts and answer together (see answer.py); here only how much the
 model wants to think is decided. Error messages are the real API's wording.
+
+A model left to decide (no budget, -1, a level) thinks what it wants: a log-uniform draw from
+its span (catalog.py), seeded by the prompt (answer.thinking_seed) so that it varies with the
+prompt, replays for a seed, and stays the same whatever else the request sets (budget, stream,
+maxOutputTokens, includeThoughts). A `thinkingBudget` bounds that want; it is not an amount to
+spend. A model that wants less thinks less (a recorded 2.5 Flash answer with budget 1,024: 16
+thoughts), and one that wants more stops short of the budget rather than at it (reports of real
+2.5 Flash traffic: 448 thoughts with budget 512, 21 with budget 50). So with a budget the
+thoughts are the smaller of the want and a share of the budget (40-95 %, drawn per prompt):
+never more than the budget, never fewer than the family's floor (the whole budget when it is
+below that floor). A budget of 0 is no thinking. `includeThoughts` changes nothing here:
+thoughts are billed either way, and their text is never returned.
 """
 
 from __future__ import annotations
@@ -20,19 +32,26 @@ _LEVEL_FIELD = "generation_config.thinking_config.thinking_level"
 _LEVEL_TYPE = "google.ai.generativelanguage.v1beta.ThinkingConfig.ThinkingLevel"
 
 
+# With a thinkingBudget the model stops within this share of it (see the module's docstring).
+BUDGET_SHARE = (0.4, 0.95)
+
+
 @dataclass(frozen=True)
 class Thinking:
-    """Thoughts are drawn log-uniformly from `span` (None: no thinking), at most `cap`."""
+    """Thoughts drawn log-uniformly from `span` (None: no thinking), within a share of `cap`."""
 
     span: Span | None = None
-    cap: int | None = None
+    cap: int | None = None  # the request's thinkingBudget
 
     def draw(self, rng: random.Random) -> int:
         if self.span is None:
             return 0
         low, high = max(1, self.span[0]), max(1, self.span[1])
-        thoughts = round(math.exp(rng.uniform(math.log(low), math.log(high))))
-        return thoughts if self.cap is None else min(thoughts, self.cap)
+        wanted = round(math.exp(rng.uniform(math.log(low), math.log(high))))
+        if self.cap is None:
+            return wanted
+        share = round(self.cap * rng.uniform(*BUDGET_SHARE))
+        return min(wanted, max(share, min(low, self.cap)))
 
 
 def _level(value: Any, family: Family) -> Thinking:
