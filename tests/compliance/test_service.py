@@ -234,6 +234,17 @@ def test_custom_phrases_with_separator_digits_match_literally() -> None:
     assert check_message("it's 1869 lol", custom=custom).verdict == "ok"
 
 
+def test_a_list_is_compiled_once_per_content_and_an_edit_is_seen() -> None:
+    # Each request reads the list into new objects: the same content is the same matcher.
+    first = _custom((1, "boss", "block"), (2, "thank you", "block"))
+    assert _custom((1, "boss", "block"), (2, "thank you", "block")) is first
+    edited = _custom((1, "boss", "escalate"), (2, "thank you", "block"))
+    assert edited is not first
+    assert check_message("ok", fan_message="boss", custom=edited).verdict == "escalate"
+    assert check_message("boss", custom=_custom((3, "boss", "block"))).reasons[0].rule == "custom.3"
+    assert custom_matcher(()) is None
+
+
 @pytest.mark.parametrize("phrase", ["", "   ", "!!!", "💕💕", "—"])
 def test_a_phrase_without_letters_or_digits_is_invalid(phrase: str) -> None:
     with pytest.raises(PhraseInvalid):

@@ -7,6 +7,7 @@ cannot stall the event loop."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -42,9 +43,11 @@ class Guard:
     # Where violations are written; None only where nothing is to be logged (unit tests).
     sessionmaker: async_sessionmaker[AsyncSession] | None
 
-    @property
+    @functools.cached_property
     def custom(self) -> CustomMatcher | None:
-        return custom_matcher(self.words)  # compiled once per distinct list
+        # Compiled once per distinct list; looked up once per request (a reply checks the fan's
+        # message, the draft and its upsell with it).
+        return custom_matcher(self.words)
 
     def check(
         self,
