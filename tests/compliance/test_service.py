@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from huntaze_ai.compliance.normalize import normalize, normalize_mapped
 from huntaze_ai.compliance.service import (
     MAX_MESSAGE_LENGTH,
     CustomMatcher,
@@ -150,6 +151,17 @@ def test_positions_point_into_the_original_text_through_wide_characters() -> Non
     assert reason.start is not None
     assert reason.end is not None
     assert text[reason.start : reason.end] == "５５５−２０１−８８９０"
+
+
+def test_ascii_runs_in_a_text_with_emoji_fold_as_every_character_does() -> None:
+    # normalize_mapped folds ASCII runs in one go: only right while no ASCII character is a
+    # confusable or dropped, which normalize (character by character here) checks.
+    text = "".join(map(chr, range(128))) + "😘 ＡＢ\u200bé" + "".join(map(chr, range(128)))
+    norm = normalize_mapped(text)
+    assert norm.text == normalize(text)
+    assert norm.origin is not None
+    assert norm.origin[:128] == tuple(range(128))
+    assert norm.origin[-128:] == tuple(range(len(text) - 128, len(text)))
 
 
 def test_every_finding_is_listed() -> None:

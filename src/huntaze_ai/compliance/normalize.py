@@ -115,15 +115,26 @@ class Normalized:
         return first, max(last, first)
 
 
+# Runs of ASCII characters, and runs of others. ASCII folds to itself lower-cased, one character
+# for one (no ASCII character is a confusable, invisible or dropped), so a chat message with a
+# few emoji is folded run by run; only the other characters are folded one at a time.
+_ASCII_RUNS = re.compile(r"([\x00-\x7f]+)|[^\x00-\x7f]+")
+
+
 def normalize_mapped(text: str) -> Normalized:
     if text.isascii():
         return Normalized(text, text.lower(), None)
     parts: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold(char)
-        parts.append(folded)
-        origin.extend([index] * len(folded))
+    for run in _ASCII_RUNS.finditer(text):
+        if run.lastindex:  # ASCII
+            parts.append(run.group().lower())
+            origin.extend(range(run.start(), run.end()))
+            continue
+        for index, char in enumerate(run.group(), run.start()):
+            folded = _fold(char)
+            parts.append(folded)
+            origin.extend([index] * len(folded))
     return Normalized(text, "".join(parts), tuple(origin))
 
 
