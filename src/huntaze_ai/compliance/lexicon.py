@@ -22,6 +22,7 @@ the text, not with the number of entries.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,38 @@ def skeleton(text: str) -> str:
 
 
 def _collapse(text: str) -> str:
-    return _REPEATS.sub(r"\1", text)
+    # A function, not the template r"\1": Python 3.11 expands a template in Python per match.
+    return _REPEATS.sub(_first_char, text)
+
+
+def _first_char(m: re.Match[str]) -> str:
+    return m[1]
+
+
+# Chat repeats its words ("you", "babe", "so"), and every matcher of a check looks at the same
+# tokens: a token's skeleton and collapsed skeleton are worked out once, not per matcher and
+# message. Bounded in entries and in length (a hostile text's tokens are long and all new).
+_SHAPE_CACHE_ENTRIES = 16_384
+_SHAPE_CACHE_CHARS = MAX_JOINED_CHARS
+
+
+@functools.lru_cache(maxsize=_SHAPE_CACHE_ENTRIES)
+def _cached_shape(token: str) -> tuple[str, str]:
+    skel = skeleton(token)
+    return skel, _collapse(skel)
+
+
+def _shape(token: str) -> tuple[str, str]:
+    """(skeleton, collapsed skeleton) of a token."""
+    if len(token) <= _SHAPE_CACHE_CHARS:
+        return _cached_shape(token)
+    skel = skeleton(token)
+    return skel, _collapse(skel)
+
+
+def _join(collapsed: str, col: str) -> str:
+    """Two collapsed skeletons joined as one word: a letter at the seam collapses too."""
+    return collapsed + col[1:] if collapsed[-1] == col[0] else collapsed + col
 
 
 def _counts(text: str) -> tuple[int, ...]:
@@ -157,27 +189,38 @@ class Lexicon:
             return found
         per_key: dict[str, int] = {}
         texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
-        skeletons = [skeleton(t) for t in texts]
-        memo: dict[str, str] = {}  # texts repeat: a collapse per distinct token is enough
-        collapsed = [memo.get(s) or memo.setdefault(s, _collapse(s)) for s in skeletons]
+        shapes = [_shape(t) for t in texts]
+        skeletons = [skel for skel, _ in shapes]
+        collapsed = [col for _, col in shapes]
         text = norm.text
         # joinable[j]: token j may be joined to token j-1 (a short gap, no line break).
         joinable = [False] + [
             start - end <= _MAX_GAP_CHARS and "\n" not in text[end:start]
             for end, start in zip(ends, starts[1:], strict=False)
         ]
-        prefixes, entries = self._prefixes, self._by_collapsed
+        prefixes, entries, spelled = self._prefixes, self._by_collapsed, tokens.spelled
+        count = len(texts)
         for i, token in enumerate(texts):
+            col = collapsed[i]
+            if spelled[i]:
+                found.extend(self._spelled_hits(norm, starts[i], ends[i], skeletons[i], per_key))
+            # Most tokens start no phrase (not even joined to the next one) and are no entry:
+            # they are passed over here, before any call or dictionary.
+            joins = (
+                i + 1 < count
+                and joinable[i + 1]
+                and col in prefixes
+                and _join(col, collapsed[i + 1]) in prefixes
+            )
+            word = col in entries or token[0] in _STRAY or token[-1] in _STRAY
+            if not (joins or word):
+                continue
             # A phrase starting here and the word here can both matter: "meet my new kitten" is
             # an exception (one key) to the word "meet" (another key).
-            hits: dict[str, Hit] = {}
-            if tokens.spelled[i]:
-                found.extend(self._spelled_hits(norm, starts[i], ends[i], skeletons[i], per_key))
-            if collapsed[i] in prefixes and i + 1 < len(tokens) and joinable[i + 1]:
-                hits = self._joined(norm, tokens, skeletons, collapsed, joinable, i)
-            if collapsed[i] in entries or token[0] in _STRAY or token[-1] in _STRAY:
+            hits = self._joined(norm, tokens, skeletons, collapsed, joinable, i) if joins else {}
+            if word:
                 whole = self._whole_token(
-                    norm, token, starts[i], ends[i], skeletons[i], collapsed[i], tokens.spelled[i]
+                    norm, token, starts[i], ends[i], skeletons[i], col, spelled[i]
                 )
                 if whole is not None and whole.key not in hits:
                     hits[whole.key] = whole
@@ -253,7 +296,7 @@ class Lexicon:
         joined_col = collapsed[first]
         joined = skeletons[first]
         letter_by_letter = len(joined) == 1
-        last = min(len(tokens), first + _MAX_WINDOW_TOKENS)
+        last = min(len(skeletons), first + _MAX_WINDOW_TOKENS)
         prefixes = self._prefixes
         repeats = 0
         for j in range(first + 1, last):
@@ -264,7 +307,7 @@ class Lexicon:
             repeats = repeats + 1 if col == joined_col[-1] else 0
             if repeats > _MAX_SPLIT_REPEATS:
                 break
-            joined_col += col[1:] if joined_col[-1] == col[0] else col
+            joined_col = _join(joined_col, col)
             joined += skeletons[j]
             if len(joined) > MAX_JOINED_CHARS or joined_col not in prefixes:
                 break
