@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from huntaze_ai.compliance.lexicon import skeleton
 from huntaze_ai.compliance.normalize import normalize, normalize_mapped
 from huntaze_ai.compliance.service import (
     MAX_MESSAGE_LENGTH,
@@ -162,6 +163,14 @@ def test_ascii_runs_in_a_text_with_emoji_fold_as_every_character_does() -> None:
     assert norm.origin is not None
     assert norm.origin[:128] == tuple(range(128))
     assert norm.origin[-128:] == tuple(range(len(text) - 128, len(text)))
+
+
+def test_the_skeleton_maps_every_disguise_and_nothing_else() -> None:
+    disguises = "@4 3 1l|! 0 5$ 7"
+    assert skeleton(disguises) == "aa e iiii o ss t"
+    text = "".join(map(chr, range(128))) + "😘"
+    assert skeleton(text) == "".join(skeleton(c) for c in text)
+    assert [c for c in text if skeleton(c) != c] == sorted(disguises.replace(" ", ""))
 
 
 def test_every_finding_is_listed() -> None:

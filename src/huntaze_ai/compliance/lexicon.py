@@ -32,9 +32,13 @@ from typing import Any, Final
 from huntaze_ai.compliance.normalize import LETTER, Normalized, Tokens
 from huntaze_ai.compliance.phrases import expand
 
-_SKELETON = str.maketrans(
-    {"@": "a", "4": "a", "3": "e", "1": "i", "l": "i", "|": "i", "!": "i", "0": "o", "5": "s",
-     "$": "s", "7": "t"}
+# Replaced pair by pair, not with str.translate: translate looks every character up in a dict
+# unless the text is ASCII (one emoji is enough), ten times slower on a chat message than these
+# replaces, which scan in C and return the text itself when a character is absent. No letter a
+# disguise stands for is a disguise itself, so the order does not matter.
+_SKELETON = (
+    ("@", "a"), ("4", "a"), ("3", "e"), ("1", "i"), ("l", "i"), ("|", "i"), ("!", "i"),
+    ("0", "o"), ("5", "s"), ("$", "s"), ("7", "t"),
 )  # fmt: skip
 _REPEATS = re.compile(r"(.)\1+", re.DOTALL)
 _RUNS = re.compile(r"(.)\1*", re.DOTALL)
@@ -50,7 +54,9 @@ MAX_HITS_PER_KEY = 20
 
 
 def skeleton(text: str) -> str:
-    return text.translate(_SKELETON)
+    for disguise, letter in _SKELETON:
+        text = text.replace(disguise, letter)
+    return text
 
 
 def _collapse(text: str) -> str:
