@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from huntaze_ai.compliance.normalize import LETTER, Normalized, Tokens
+from huntaze_ai.compliance.normalize import LETTER, Normalized, Tokens, tokenize
 from huntaze_ai.compliance.phrases import expand
 
 # Replaced pair by pair, not with str.translate: translate looks every character up in a dict
@@ -68,9 +68,9 @@ def _first_char(m: re.Match[str]) -> str:
     return m[1]
 
 
-# Chat repeats its words ("you", "babe", "so"), and every matcher of a check looks at the same
-# tokens: a token's skeleton and collapsed skeleton are worked out once, not per matcher and
-# message. Bounded in entries and in length (a hostile text's tokens are long and all new).
+# Chat repeats its words from message to message ("you", "babe", "so"): a token's skeleton and
+# collapsed skeleton are worked out once. Bounded in entries and in length (a hostile text's
+# tokens are long and all new).
 _SHAPE_CACHE_ENTRIES = 16_384
 _SHAPE_CACHE_CHARS = MAX_JOINED_CHARS
 
@@ -150,6 +150,28 @@ class Hit:
     disguised: bool
 
 
+@dataclass(frozen=True)
+class Shapes:
+    """A text's tokens as every lexicon compares them: worked out once per text, since a check
+    runs several lexicons over it (the pack's and the creator's list)."""
+
+    tokens: Tokens
+    skeletons: list[str]
+    collapsed: list[str]
+    joinable: list[bool]  # token j may be joined to token j-1 (a short gap, no line break)
+
+    @classmethod
+    def of(cls, text: str) -> Shapes:
+        """The shapes of a `normalize`d text's tokens."""
+        tokens = tokenize(text)
+        shapes = [_shape(t) for t in tokens.texts]
+        joinable = [False] + [
+            start - end <= _MAX_GAP_CHARS and "\n" not in text[end:start]
+            for end, start in zip(tokens.ends, tokens.starts[1:], strict=False)
+        ]
+        return cls(tokens, [skel for skel, _ in shapes], [col for _, col in shapes], joinable)
+
+
 def _spellings(words: tuple[str, ...], mode: Mode) -> list[str]:
     compact = "".join(words)
     if mode in (Mode.WORD, Mode.DISGUISED) and not compact.endswith("s"):
@@ -188,23 +210,17 @@ class Lexicon:
     def __bool__(self) -> bool:
         return bool(self._by_collapsed)
 
-    def find(self, norm: Normalized, tokens: Tokens) -> list[Hit]:
-        """Every occurrence of every entry (up to MAX_HITS_PER_KEY per key), in text order."""
+    def find(self, norm: Normalized, shapes: Shapes) -> list[Hit]:
+        """Every occurrence of every entry (up to MAX_HITS_PER_KEY per key), in text order.
+        `shapes`: of `norm.text`'s tokens."""
         found: list[Hit] = []
         if not self._by_collapsed:
             return found
         per_key: dict[str, int] = {}
-        texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
-        shapes = [_shape(t) for t in texts]
-        skeletons = [skel for skel, _ in shapes]
-        collapsed = [col for _, col in shapes]
-        text = norm.text
-        # joinable[j]: token j may be joined to token j-1 (a short gap, no line break).
-        joinable = [False] + [
-            start - end <= _MAX_GAP_CHARS and "\n" not in text[end:start]
-            for end, start in zip(ends, starts[1:], strict=False)
-        ]
-        prefixes, entries, spelled = self._prefixes, self._by_collapsed, tokens.spelled
+        tokens = shapes.tokens
+        texts, starts, ends, spelled = tokens.texts, tokens.starts, tokens.ends, tokens.spelled
+        skeletons, collapsed, joinable = shapes.skeletons, shapes.collapsed, shapes.joinable
+        prefixes, entries = self._prefixes, self._by_collapsed
         count = len(texts)
         for i, token in enumerate(texts):
             col = collapsed[i]
@@ -223,7 +239,7 @@ class Lexicon:
                 continue
             # A phrase starting here and the word here can both matter: "meet my new kitten" is
             # an exception (one key) to the word "meet" (another key).
-            hits = self._joined(norm, tokens, skeletons, collapsed, joinable, i) if joins else {}
+            hits = self._joined(norm, shapes, i) if joins else {}
             if word:
                 whole = self._whole_token(
                     norm, token, starts[i], ends[i], skeletons[i], col, spelled[i]
@@ -288,16 +304,10 @@ class Lexicon:
                 return self._hit(norm, entry, start, start + len(stripped))
         return None
 
-    def _joined(
-        self,
-        norm: Normalized,
-        tokens: Tokens,
-        skeletons: Sequence[str],
-        collapsed: Sequence[str],
-        joinable: Sequence[bool],
-        first: int,
-    ) -> dict[str, Hit]:
+    def _joined(self, norm: Normalized, shapes: Shapes, first: int) -> dict[str, Hit]:
         """The longest phrase of each key that starts at token `first` and spans several."""
+        skeletons, collapsed, joinable = shapes.skeletons, shapes.collapsed, shapes.joinable
+        starts, ends = shapes.tokens.starts, shapes.tokens.ends
         best: dict[str, Hit] = {}
         joined_col = collapsed[first]
         joined = skeletons[first]
@@ -330,7 +340,7 @@ class Lexicon:
                     continue
                 # Keep extending: "w h a t s a p" already spells a variant, the finding should
                 # show the whole "w h a t s a p p".
-                if hit := self._hit(norm, entry, tokens.starts[first], tokens.ends[j]):
+                if hit := self._hit(norm, entry, starts[first], ends[j]):
                     best[entry[_KEY]] = hit
         return best
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from huntaze_ai.compliance.contacts import DETECTORS
-from huntaze_ai.compliance.lexicon import Lexicon, Mode
-from huntaze_ai.compliance.normalize import Normalized, Tokens
+from huntaze_ai.compliance.lexicon import Lexicon, Mode, Shapes
+from huntaze_ai.compliance.normalize import Normalized
 
 RuleVerdict = Literal["block", "escalate"]
 
@@ -82,10 +82,10 @@ class Matcher:
     def __bool__(self) -> bool:
         return bool(self.rules)
 
-    def find(self, norm: Normalized, tokens: Tokens) -> list[Finding]:
+    def find(self, norm: Normalized, shapes: Shapes) -> list[Finding]:
         findings: list[Finding] = []
         allowed: dict[str, list[tuple[int, int]]] = {}
-        for hit in self._lexicon.find(norm, tokens):
+        for hit in self._lexicon.find(norm, shapes):
             if hit.key.startswith(_ALLOW):
                 allowed.setdefault(hit.key[len(_ALLOW) :], []).append((hit.start, hit.end))
             else:

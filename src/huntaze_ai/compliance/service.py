@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from huntaze_ai.compliance.lexicon import MAX_JOINED_CHARS
+from huntaze_ai.compliance.lexicon import MAX_JOINED_CHARS, Shapes
 from huntaze_ai.compliance.matching import Finding, Matcher, Rule, RuleVerdict
-from huntaze_ai.compliance.normalize import Normalized, normalize, normalize_mapped, tokenize
+from huntaze_ai.compliance.normalize import Normalized, normalize, normalize_mapped
 from huntaze_ai.compliance.rules import RulePack, load_pack
 
 Verdict = Literal["ok", "block", "escalate"]
@@ -104,8 +104,8 @@ def _reason(norm: Normalized, finding: Finding, where: Where) -> ComplianceReaso
 
 def _find(text: str, matchers: Iterable[Matcher], where: Where) -> list[ComplianceReason]:
     norm = normalize_mapped(text)
-    tokens = tokenize(norm.text)
-    findings = [f for m in matchers if m for f in m.find(norm, tokens)]
+    shapes = Shapes.of(norm.text)  # the tokens, looked at once for every matcher
+    findings = [f for m in matchers if m for f in m.find(norm, shapes)]
     findings.sort(key=lambda f: (f.start, -f.end))
     return [_reason(norm, f, where) for f in findings]
 
