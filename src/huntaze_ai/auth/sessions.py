@@ -27,6 +27,8 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request, Response
 
@@ -142,30 +144,49 @@ def _session_tag(request: Request) -> str:
     return hashlib.sha256((session_token(request) or "").encode()).hexdigest()
 
 
+def _seal(
+    request: Request,
+    response: Response,
+    name: Callable[[Settings], str],
+    purpose: str,
+    ttl_s: int,
+    data: dict[str, str],
+) -> None:
+    """`data` in the cookie `name`, encrypted under the key of its `purpose`, for `ttl_s`."""
+    settings = _settings(request)
+    key = settings.secret_key.get_secret_value()
+    value = crypto.encrypt(key, json.dumps(data), purpose=purpose).decode()
+    _cookie(response, settings, name(settings), value, max_age=ttl_s)
+
+
+def _unsealed(
+    request: Request, name: Callable[[Settings], str], purpose: str, ttl_s: int
+) -> dict[str, Any] | None:
+    """What `_seal` put in the cookie `name`; None without it, expired or forged."""
+    settings = _settings(request)
+    value = request.cookies.get(name(settings))
+    if not value:
+        return None
+    key = settings.secret_key.get_secret_value()
+    payload = crypto.decrypt(key, value.encode(), purpose=purpose, ttl=ttl_s)
+    return None if payload is None else json.loads(payload)
+
+
 def show_once(request: Request, response: Response, kind: str, secret: str) -> None:
     """Have the page `response` redirects to show `secret` (of `kind`) once."""
-    settings = _settings(request)
-    payload = json.dumps({"kind": kind, "session": _session_tag(request), "secret": secret})
-    key = settings.secret_key.get_secret_value()
-    value = crypto.encrypt(key, payload, purpose=ONCE_PURPOSE).decode()
-    _cookie(response, settings, once_cookie_name(settings), value, max_age=ONCE_TTL_S)
+    data = {"kind": kind, "session": _session_tag(request), "secret": secret}
+    _seal(request, response, once_cookie_name, ONCE_PURPOSE, ONCE_TTL_S, data)
 
 
 def shown_once(request: Request, kind: str) -> str | None:
     """The secret of `kind` this browser's session was given, if it has not been shown yet; the
     page that shows it then calls `forget_shown_once`. Another session's (a login that followed
     on this browser), an expired or a forged cookie shows nothing."""
-    settings = _settings(request)
-    value = request.cookies.get(once_cookie_name(settings))
-    if not value:
-        return None
-    key = settings.secret_key.get_secret_value()
-    payload = crypto.decrypt(key, value.encode(), purpose=ONCE_PURPOSE, ttl=ONCE_TTL_S)
-    if payload is None:
-        return None
-    data = json.loads(payload)
-    if data.get("kind") != kind or not hmac.compare_digest(
-        str(data.get("session")), _session_tag(request)
+    data = _unsealed(request, once_cookie_name, ONCE_PURPOSE, ONCE_TTL_S)
+    if (
+        data is None
+        or data.get("kind") != kind
+        or not hmac.compare_digest(str(data.get("session")), _session_tag(request))
     ):
         return None
     secret = data.get("secret")
@@ -183,25 +204,16 @@ def device_cookie_name(settings: Settings) -> str:
 
 def set_device_cookie(request: Request, response: Response, email: str) -> None:
     """Mark this browser as one `email` logged in from, with a nonce of its own."""
-    settings = _settings(request)
-    payload = json.dumps({"email": login_email(email), "nonce": secrets.token_urlsafe(16)})
-    key = settings.secret_key.get_secret_value()
-    value = crypto.encrypt(key, payload, purpose=DEVICE_PURPOSE).decode()
-    _cookie(response, settings, device_cookie_name(settings), value, max_age=DEVICE_TTL_S)
+    data = {"email": login_email(email), "nonce": secrets.token_urlsafe(16)}
+    _seal(request, response, device_cookie_name, DEVICE_PURPOSE, DEVICE_TTL_S, data)
 
 
 def device_nonce(request: Request, email: str) -> str | None:
     """The nonce of this browser's device cookie when it was made for `email`; None without one,
     or for another account's, an expired or a forged one."""
-    settings = _settings(request)
-    value = request.cookies.get(device_cookie_name(settings))
-    if not value:
+    data = _unsealed(request, device_cookie_name, DEVICE_PURPOSE, DEVICE_TTL_S)
+    if data is None:
         return None
-    key = settings.secret_key.get_secret_value()
-    payload = crypto.decrypt(key, value.encode(), purpose=DEVICE_PURPOSE, ttl=DEVICE_TTL_S)
-    if payload is None:
-        return None
-    data = json.loads(payload)
     if not hmac.compare_digest(str(data.get("email")).encode(), login_email(email).encode()):
         return None
     nonce = data.get("nonce")
