@@ -31,6 +31,8 @@ import os
 import socket
 import statistics
 import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from common import cpu_model, empty_database
@@ -226,17 +228,27 @@ def _measure(
     return float(out["cpu_ms"])
 
 
-async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str, list[float]]:
+@asynccontextmanager
+async def emulator() -> AsyncIterator[str]:
+    """This tree's emulator (0 ms, seed 1) for the `async with` block; yields its base URL."""
     port = _free_port()
-    emulator = await asyncio.create_subprocess_exec(
+    process = await asyncio.create_subprocess_exec(
         *_cli("emulator", "--port", str(port), "--seed", "1"),
         env=_env(ROOT, "sqlite://", ""),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    results: dict[str, list[float]] = {label: [] for label in checkouts}
     try:
         await asyncio.sleep(3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {label: [] for label in checkouts}
+    async with emulator() as emulated:
         for round_no in range(args.rounds):
             order = list(checkouts.items())
             if round_no % 2:
@@ -249,7 +261,7 @@ async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str,
                         label,
                         path,
                         url.render_as_string(hide_password=False),
-                        f"http://127.0.0.1:{port}",
+                        emulated,
                         args.replies,
                         args.fans,
                         args.approved,
@@ -257,9 +269,6 @@ async def run(args: argparse.Namespace, checkouts: dict[str, Path]) -> dict[str,
                     )
                 if not profile:  # py-spy slows what it samples
                     results[label].append(cpu_ms)
-    finally:
-        emulator.terminate()
-        await emulator.wait()
     return results
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from common import cpu_model, empty_database
 from reply_cpu import CHILD as REPLY_CHILD
-from reply_cpu import PYTHON, REDIS_URL, ROOT, _cli, _env, _free_port
+from reply_cpu import PYTHON, REDIS_URL, ROOT, _cli, _env, emulator
 
 FLOOR = r"""
 import asyncio, hashlib, json, os, sys, time
@@ -242,28 +242,16 @@ def _run(kind: str, url: str, emulator: str, replies: int) -> float:
 
 
 async def run(rounds: int, replies: int) -> dict[str, list[float]]:
-    port = _free_port()
-    emulator = await asyncio.create_subprocess_exec(
-        *_cli("emulator", "--port", str(port), "--seed", "1"),
-        env=_env(ROOT, "sqlite://", ""),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     kinds = ["reply", "fastapi", "asgi"]
     results: dict[str, list[float]] = {k: [] for k in kinds}
-    try:
-        await asyncio.sleep(3)
+    async with emulator() as emulated:
         for round_no in range(rounds):
             for kind in kinds if round_no % 2 == 0 else kinds[::-1]:
                 async with empty_database(f"huntaze_floor_{kind}") as url:
                     dsn = url.render_as_string(hide_password=False)
-                    emulated = f"http://127.0.0.1:{port}"
                     results[kind].append(
                         await asyncio.to_thread(_run, kind, dsn, emulated, replies)
                     )
-    finally:
-        emulator.terminate()
-        await emulator.wait()
     return results
 
 
